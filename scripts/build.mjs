@@ -1,0 +1,82 @@
+// Bundles the extension with esbuild.
+//   node scripts/build.mjs [--production] [--watch]
+// dist/extension.js is what VS Code loads at activation. Heavy dependencies live in modules under
+// src/chunks/: each becomes its own bundle dist/chunks/NAME.js, loaded with `await import('./chunks/NAME')`
+// on first use, so activation never pays for them. The build fails if a heavy package leaks into
+// the activation bundle or the bundle grows past its budget.
+import * as esbuild from 'esbuild';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
+const production = process.argv.includes('--production');
+const watch = process.argv.includes('--watch');
+export const ACTIVATION_BUDGET_BYTES = 200 * 1024;
+const HEAVY_PACKAGES = ['@azure/', 'kafkajs', 'ssh2', 'cpu-features'];
+
+const chunkDir = path.join(root, 'src', 'chunks');
+const chunks = fs.existsSync(chunkDir) ? fs.readdirSync(chunkDir).filter((f) => f.endsWith('.ts')) : [];
+
+/** Keeps imports of src/chunks/* out of the bundle that imports them: they resolve at run time. */
+const lazyChunks = {
+  name: 'lazy-chunks',
+  setup(build) {
+    build.onResolve({ filter: /(^|\/)chunks\/[^/]+$/ }, (args) => {
+      if (args.kind !== 'dynamic-import') {
+        return { errors: [{ text: `${args.path} is a lazy chunk: import it with await import(), not statically` }] };
+      }
+      const name = path.basename(args.path);
+      const fromChunk = path.basename(path.dirname(args.importer)) === 'chunks';
+      return { path: fromChunk ? `./${name}.js` : `./chunks/${name}.js`, external: true };
+    });
+  },
+};
+
+const options = {
+  absWorkingDir: root,
+  entryPoints: [
+    { in: 'src/extension.ts', out: 'extension' },
+    ...chunks.map((f) => ({ in: `src/chunks/${f}`, out: `chunks/${path.basename(f, '.ts')}` })),
+  ],
+  outdir: 'dist',
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  external: ['vscode'],
+  minify: production,
+  sourcemap: production ? false : 'linked',
+  metafile: true,
+  logLevel: 'info',
+  plugins: [lazyChunks],
+};
+
+function checkActivationBundle(metafile) {
+  const output = metafile.outputs['dist/extension.js'];
+  const leaked = Object.keys(output.inputs).filter((input) => HEAVY_PACKAGES.some((p) => input.includes(`node_modules/${p}`)));
+  if (leaked.length > 0) throw new Error(`Heavy dependencies leaked into dist/extension.js:\n  ${leaked.join('\n  ')}`);
+  if (production && output.bytes > ACTIVATION_BUDGET_BYTES) {
+    throw new Error(`dist/extension.js is ${output.bytes} bytes, over the ${ACTIVATION_BUDGET_BYTES}-byte activation budget`);
+  }
+  return output.bytes;
+}
+
+if (watch) {
+  const context = await esbuild.context({
+    ...options,
+    plugins: [
+      ...options.plugins,
+      { name: 'report', setup: (b) => b.onEnd((r) => r.metafile && r.errors.length === 0 && checkActivationBundle(r.metafile)) },
+    ],
+  });
+  await context.watch();
+  process.stderr.write('[build] watching src/ for changes\n');
+} else {
+  fs.rmSync(path.join(root, 'dist'), { recursive: true, force: true });
+  const result = await esbuild.build(options);
+  const bytes = checkActivationBundle(result.metafile);
+  fs.mkdirSync(path.join(root, 'out'), { recursive: true });
+  fs.writeFileSync(path.join(root, 'out', 'build-meta.json'), JSON.stringify(result.metafile));
+  process.stderr.write(`[build] dist/extension.js: ${(bytes / 1024).toFixed(1)} KB${production ? ' minified' : ''}\n`);
+}

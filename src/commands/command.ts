@@ -1,0 +1,38 @@
+import * as vscode from 'vscode';
+import { isCancellation, userMessage } from '../core/errors';
+import type { Logger } from '../logger';
+
+export type CommandHandler = (...args: unknown[]) => unknown;
+export type CommandLogger = Pick<Logger, 'error' | 'debug' | 'show'>;
+
+/** A command is called by a script when its first argument is a plain argument object. */
+export function isScripted(args: unknown[]): boolean {
+  const first = args[0];
+  return typeof first === 'object' && first !== null && Object.getPrototypeOf(first) === Object.prototype;
+}
+
+/**
+ * The one error path every command goes through: cancellation is silent, the full error goes to
+ * the log, the user sees one short message with a way to the log. Scripted calls (with an
+ * argument object) also get the error back, so `executeCommand` rejects.
+ */
+export function registerCommand(id: string, handler: CommandHandler, logger: CommandLogger): vscode.Disposable {
+  return vscode.commands.registerCommand(id, async (...args: unknown[]) => {
+    try {
+      return await handler(...args);
+    } catch (err) {
+      if (isCancellation(err)) {
+        logger.debug(`${id} cancelled`);
+        if (isScripted(args)) throw err;
+        return undefined;
+      }
+      logger.error(id, err);
+      const message = userMessage(err);
+      void vscode.window.showErrorMessage(message, 'Show Log').then((choice) => {
+        if (choice === 'Show Log') logger.show();
+      });
+      if (isScripted(args)) throw err;
+      return undefined;
+    }
+  });
+}

@@ -1,0 +1,60 @@
+// Typed errors shared by the service modules. Each says what happened and what to do next;
+// the VS Code layer shows `message` (and `action`) and logs the rest. No `vscode` import here.
+
+export type ErrorCode =
+  | 'InvalidInput'
+  | 'InvalidSettings'
+  | 'Unauthorized'
+  | 'Forbidden'
+  | 'NotFound'
+  | 'Throttled'
+  | 'Unreachable'
+  | 'Timeout'
+  | 'Remote';
+
+export class HDInsightError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    /** What the user can do about it, as one sentence. */
+    readonly action?: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'HDInsightError';
+  }
+}
+
+/** Bad input found before any network call. */
+export class InvalidInputError extends HDInsightError {
+  constructor(message: string, action?: string) {
+    super('InvalidInput', message, action);
+    this.name = 'InvalidInputError';
+  }
+}
+
+/** Thrown (or recognised) when the user or an AbortSignal cancelled the work. */
+export class CancelledError extends Error {
+  constructor(message = 'Cancelled') {
+    super(message);
+    this.name = 'CancelledError';
+  }
+}
+
+export function isCancellation(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  // AbortSignal reasons are DOMException('AbortError'); VS Code throws 'Canceled'.
+  return err.name === 'AbortError' || err.name === 'CancelledError' || err.name === 'Canceled' || err.message === 'Canceled';
+}
+
+/** Throws a CancelledError when the signal has fired. */
+export function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new CancelledError();
+}
+
+/** The one short line the user sees for an error. */
+export function userMessage(err: unknown): string {
+  if (err instanceof HDInsightError) return err.action ? `${err.message} ${err.action}` : err.message;
+  if (err instanceof Error) return err.message;
+  return String(err);
+}

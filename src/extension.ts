@@ -1,0 +1,25 @@
+import * as vscode from 'vscode';
+import { registerCommands } from './commands';
+import { Logger } from './logger';
+import { Settings } from './settings';
+import { ClustersTreeDataProvider } from './tree/ClustersTreeDataProvider';
+
+/** What `activate` returns: for other extensions and for the integration tests. */
+export interface HDInsightExtensionApi {
+  readonly clusters: vscode.TreeDataProvider<unknown>;
+}
+
+// Wiring only: build the services, hand them to the views and commands.
+export function activate(context: vscode.ExtensionContext): HDInsightExtensionApi {
+  const logger = new Logger();
+  const settings = new Settings();
+  const tree = new ClustersTreeDataProvider(settings, logger);
+  const view = vscode.window.createTreeView('hdinsight.clusters', { treeDataProvider: tree, showCollapseAll: true });
+  context.subscriptions.push(logger, settings, tree, view, ...registerCommands({ logger, tree }));
+  logger.info(`HDInsight ${String(context.extension.packageJSON.version)} activated in VS Code ${vscode.version}`);
+  return { clusters: tree };
+}
+
+export function deactivate(): void {
+  // Everything is disposed through context.subscriptions.
+}

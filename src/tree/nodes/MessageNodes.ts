@@ -1,0 +1,49 @@
+import * as vscode from 'vscode';
+import { userMessage } from '../../core/errors';
+import type { TreeNode } from './TreeNode';
+
+/** A failed load: says what happened and retries the parent on click. Never cached. */
+export class ErrorNode implements TreeNode {
+  readonly id: string;
+
+  constructor(
+    readonly parent: TreeNode | undefined,
+    private readonly error: unknown,
+    private readonly label = 'Could not load',
+  ) {
+    this.id = `${parent?.id ?? 'root'}/error`;
+  }
+
+  getTreeItem(): vscode.TreeItem {
+    const message = userMessage(this.error);
+    const item = new vscode.TreeItem(`${this.label}: ${message}`, vscode.TreeItemCollapsibleState.None);
+    item.id = this.id;
+    item.iconPath = new vscode.ThemeIcon('error', new vscode.ThemeColor('errorForeground'));
+    item.tooltip = new vscode.MarkdownString().appendText(message).appendMarkdown('\n\nClick to retry.');
+    item.contextValue = 'error';
+    item.command = { command: 'hdinsight.refresh', title: 'Retry', arguments: this.parent ? [this.parent] : [] };
+    return item;
+  }
+}
+
+/** A plain line of information: a property, an endpoint, an empty state. */
+export class InfoNode implements TreeNode {
+  constructor(
+    readonly parent: TreeNode,
+    readonly id: string,
+    private readonly label: string,
+    private readonly description?: string,
+    private readonly icon?: string,
+    private readonly tooltip?: string,
+  ) {}
+
+  getTreeItem(): vscode.TreeItem {
+    const item = new vscode.TreeItem(this.label, vscode.TreeItemCollapsibleState.None);
+    item.id = this.id;
+    item.description = this.description;
+    item.tooltip = this.tooltip ?? (this.description ? `${this.label}: ${this.description}` : this.label);
+    if (this.icon) item.iconPath = new vscode.ThemeIcon(this.icon);
+    item.contextValue = 'info';
+    return item;
+  }
+}

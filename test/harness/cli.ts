@@ -1,0 +1,77 @@
+// The test harness's commands (run through npm scripts, after the build):
+//   test [unit] [integration] [ui]   the test tiers (all three when none is named)
+//   sandbox [--port N]               the local sandbox: emulator + code-server with the extension
+//   bench                            activation time and bundle sizes, as ratios against anchors
+import path from 'node:path';
+import { runBenchmarks } from './bench';
+import { repoRoot, runInExtensionHost } from './extensionHost';
+import { runMocha, type TierResult } from './mochaRun';
+import { startSandbox } from './sandbox';
+
+const outTest = path.join(repoRoot, 'out', 'test');
+const tiers: Record<string, () => Promise<TierResult>> = {
+  unit: () => runMocha(path.join(outTest, 'unit')),
+  integration: async () => {
+    const run = await runInExtensionHost({ testsPath: path.join(outTest, 'integration', 'index'), label: 'integration' });
+    const results = run.results as TierResult | undefined;
+    if (!results) return { passed: 0, failed: 1, skipped: 0 };
+    return run.exitCode === 0 || results.failed > 0 ? results : { ...results, failed: results.failed + 1 };
+  },
+  ui: () => runMocha(path.join(outTest, 'ui'), { timeout: 180_000, slow: 20_000 }),
+};
+
+async function test(names: string[]): Promise<number> {
+  const chosen = names.length > 0 ? names : Object.keys(tiers);
+  const total: TierResult = { passed: 0, failed: 0, skipped: 0 };
+  for (const name of chosen) {
+    const tier = tiers[name];
+    if (!tier) throw new Error(`Unknown test tier "${name}"; use ${Object.keys(tiers).join(', ')}`);
+    process.stdout.write(`\n=== ${name} tests ===\n`);
+    const started = Date.now();
+    const result = await tier();
+    process.stdout.write(`${name}: ${result.passed} passed, ${result.failed} failed, ${result.skipped} skipped (${((Date.now() - started) / 1000).toFixed(1)} s)\n`);
+    total.passed += result.passed;
+    total.failed += result.failed;
+    total.skipped += result.skipped;
+  }
+  process.stdout.write(`\n${total.passed} passed, ${total.failed} failed, ${total.skipped} skipped\n`);
+  return total.failed === 0 && total.passed > 0 ? 0 : 1;
+}
+
+async function sandbox(args: string[]): Promise<number> {
+  const portFlag = args.indexOf('--port');
+  const port = portFlag >= 0 ? Number(args[portFlag + 1]) : Number(process.env.SANDBOX_PORT ?? 8080);
+  const running = await startSandbox({ port });
+  process.stdout.write(`\nHDInsight sandbox ready. Open this in a browser:\n\n  ${running.url}\n\nPress Ctrl-C to stop it.\n`);
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  process.stdout.write('Stopping the sandbox…\n');
+  await running.stop();
+  process.stdout.write('Sandbox stopped.\n');
+  return 0;
+}
+
+async function main(): Promise<number> {
+  const [command, ...args] = process.argv.slice(2);
+  switch (command) {
+    case 'test':
+      return test(args);
+    case 'sandbox':
+      return sandbox(args);
+    case 'bench':
+      return runBenchmarks();
+    default:
+      process.stderr.write('usage: cli.js test [unit|integration|ui]... | sandbox [--port N] | bench\n');
+      return 2;
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,74 @@
+// The local sandbox: the emulator and a real VS Code (code-server) with the packaged extension
+// installed and its settings pointing at the emulator, so the extension can be tried in a browser
+// without an Azure account.
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { Emulator } from '../emulator/server';
+import { codeServerCli, freePort, startCodeServer } from './codeServer';
+import { repoRoot } from './extensionHost';
+
+export const vsixPath = path.join(repoRoot, 'dist-vsix', 'hdinsight-streaming.vsix');
+
+export interface Sandbox {
+  url: string;
+  emulatorUrl: string;
+  stop(): Promise<void>;
+}
+
+export async function startSandbox(options: { port?: number; stateDir?: string } = {}): Promise<Sandbox> {
+  if (!fs.existsSync(vsixPath)) throw new Error(`${vsixPath} is missing: run "npm run package" first (npm run sandbox does).`);
+  const stateDir = options.stateDir ?? process.env.HDINSIGHT_SANDBOX_DIR ?? path.join(repoRoot, '.sandbox');
+  // A fresh VS Code profile each time; the workspace folder is kept between runs.
+  fs.rmSync(path.join(stateDir, 'user-data'), { recursive: true, force: true });
+  fs.rmSync(path.join(stateDir, 'extensions'), { recursive: true, force: true });
+  const folder = path.join(stateDir, 'workspace');
+  fs.mkdirSync(folder, { recursive: true });
+
+  const emulator = new Emulator();
+  const emulatorUrl = await emulator.start();
+  process.stderr.write(`[sandbox] emulator listening on ${emulatorUrl}\n`);
+
+  try {
+    await codeServerCli(['--install-extension', vsixPath, '--force'], stateDir);
+    let port = options.port ?? 8080;
+    if (port !== 0 && !(await isFree(port))) {
+      process.stderr.write(`[sandbox] port ${port} is taken; using a free one\n`);
+      port = 0;
+    }
+    const server = await startCodeServer({
+      stateDir,
+      folder,
+      port: port || (await freePort()),
+      settings: {
+        'hdinsight.linkedClusters': [
+          {
+            name: 'sandbox-local',
+            ambariUrl: `${emulatorUrl}/clusters/sandbox-local/ambari`,
+            livyUrl: `${emulatorUrl}/clusters/sandbox-local/livy`,
+            username: 'admin',
+          },
+        ],
+      },
+    });
+    return {
+      url: server.url(),
+      emulatorUrl,
+      async stop() {
+        await server.stop();
+        await emulator.stop();
+      },
+    };
+  } catch (err) {
+    await emulator.stop();
+    throw err;
+  }
+}
+
+function isFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = net.createServer();
+    probe.once('error', () => resolve(false));
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
+  });
+}
