@@ -76,7 +76,7 @@ if (watch) {
   fs.rmSync(path.join(root, 'dist'), { recursive: true, force: true });
   const result = await esbuild.build(options);
   const bytes = checkActivationBundle(result.metafile);
-  fs.mkdirSync(path.join(root, 'out'), { recursive: true });
-  fs.writeFileSync(path.join(root, 'out', 'build-meta.json'), JSON.stringify(result.metafile));
+  // For size analysis (esbuild's analyzer reads it); not shipped, .vscodeignore lists what is.
+  fs.writeFileSync(path.join(root, 'dist', 'meta.json'), JSON.stringify(result.metafile));
   process.stderr.write(`[build] dist/extension.js: ${(bytes / 1024).toFixed(1)} KB${production ? ' minified' : ''}\n`);
 }

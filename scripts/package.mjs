@@ -10,5 +10,12 @@ const run = (args) => execFileSync(process.execPath, args, { cwd: root, stdio: '
 
 run([path.join(root, 'scripts', 'build.mjs'), '--production']);
 fs.mkdirSync(path.dirname(out), { recursive: true });
-run([path.join(root, 'node_modules', '@vscode', 'vsce', 'vsce'), 'package', '--no-dependencies', '--allow-missing-repository', '--out', out]);
+run([
+  path.join(root, 'node_modules', '@vscode', 'vsce', 'vsce'),
+  'package',
+  '--no-dependencies',
+  '--allow-missing-repository',
+  '--out',
+  out,
+]);
 process.stderr.write(`[package] ${path.relative(root, out)}: ${(fs.statSync(out).size / 1024).toFixed(1)} KB\n`);

@@ -16,7 +16,8 @@ export function activate(context: vscode.ExtensionContext): HDInsightExtensionAp
   const tree = new ClustersTreeDataProvider(settings, logger);
   const view = vscode.window.createTreeView('hdinsight.clusters', { treeDataProvider: tree, showCollapseAll: true });
   context.subscriptions.push(logger, settings, tree, view, ...registerCommands({ logger, tree }));
-  logger.info(`HDInsight ${String(context.extension.packageJSON.version)} activated in VS Code ${vscode.version}`);
+  const { version } = context.extension.packageJSON as { version: string };
+  logger.info(`HDInsight ${version} activated in VS Code ${vscode.version}`);
   return { clusters: tree };
 }
 

@@ -14,7 +14,10 @@ export function registerCommands({ logger, tree }: CommandDependencies): vscode.
   const commands: [string, (...args: unknown[]) => unknown][] = [
     ['hdinsight.refresh', refreshCommand(tree)],
     ['hdinsight.showLog', () => logger.show()],
-    ['hdinsight.openSettings', () => vscode.commands.executeCommand('workbench.action.openSettings', '@ext:hdinsight-streaming.hdinsight-streaming')],
+    [
+      'hdinsight.openSettings',
+      () => vscode.commands.executeCommand('workbench.action.openSettings', '@ext:hdinsight-streaming.hdinsight-streaming'),
+    ],
   ];
   return commands.map(([id, handler]) => registerCommand(id, handler, logger));
 }

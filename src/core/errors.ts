@@ -2,15 +2,7 @@
 // the VS Code layer shows `message` (and `action`) and logs the rest. No `vscode` import here.
 
 export type ErrorCode =
-  | 'InvalidInput'
-  | 'InvalidSettings'
-  | 'Unauthorized'
-  | 'Forbidden'
-  | 'NotFound'
-  | 'Throttled'
-  | 'Unreachable'
-  | 'Timeout'
-  | 'Remote';
+  'InvalidInput' | 'InvalidSettings' | 'Unauthorized' | 'Forbidden' | 'NotFound' | 'Throttled' | 'Unreachable' | 'Timeout' | 'Remote';
 
 export class HDInsightError extends Error {
   constructor(

@@ -8,7 +8,10 @@ const patterns: [RegExp, string][] = [
   // user:password@host in URLs
   [/(\b[a-z][a-z0-9+.-]*:\/\/[^/\s:@]+:)[^@\s/]+@/gi, '$1***@'],
   // "password": "…", password=…, and friends (JSON and query strings)
-  [/("?(?:password|passwd|secret|token|access_token|refresh_token|client_secret|restAuthCredential\.password)"?\s*[:=]\s*)("[^"]*"|[^\s,&}]+)/gi, '$1"***"'],
+  [
+    /("?(?:password|passwd|secret|token|access_token|refresh_token|client_secret|restAuthCredential\.password)"?\s*[:=]\s*)("[^"]*"|[^\s,&}]+)/gi,
+    '$1"***"',
+  ],
 ];
 
 export function redact(text: string): string {

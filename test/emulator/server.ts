@@ -169,7 +169,13 @@ export async function createTlsMaterial(dir = fs.mkdtempSync(path.join(os.tmpdir
     notAfterDate: new Date(Date.now() + 7 * 24 * 3600 * 1000),
     extensions: [
       { name: 'basicConstraints', cA: true },
-      { name: 'subjectAltName', altNames: [{ type: 2, value: 'localhost' }, { type: 7, ip: '127.0.0.1' }] },
+      {
+        name: 'subjectAltName',
+        altNames: [
+          { type: 2, value: 'localhost' },
+          { type: 7, ip: '127.0.0.1' },
+        ],
+      },
     ],
   });
   const caFile = path.join(dir, 'emulator-ca.pem');

@@ -29,7 +29,9 @@ async function test(names: string[]): Promise<number> {
     process.stdout.write(`\n=== ${name} tests ===\n`);
     const started = Date.now();
     const result = await tier();
-    process.stdout.write(`${name}: ${result.passed} passed, ${result.failed} failed, ${result.skipped} skipped (${((Date.now() - started) / 1000).toFixed(1)} s)\n`);
+    process.stdout.write(
+      `${name}: ${result.passed} passed, ${result.failed} failed, ${result.skipped} skipped (${((Date.now() - started) / 1000).toFixed(1)} s)\n`,
+    );
     total.passed += result.passed;
     total.failed += result.failed;
     total.skipped += result.skipped;

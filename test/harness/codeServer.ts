@@ -103,7 +103,10 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
   fs.closeSync(logFile);
   const origin = `http://127.0.0.1:${port}`;
   let exited: Error | undefined;
-  child.once('exit', (code, signal) => (exited = new Error(`code-server exited early (${code ?? signal}); see ${stateDir}/code-server.log`)));
+  child.once(
+    'exit',
+    (code, signal) => (exited = new Error(`code-server exited early (${code ?? signal}); see ${stateDir}/code-server.log`)),
+  );
 
   const deadline = Date.now() + 60_000;
   for (;;) {

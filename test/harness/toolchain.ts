@@ -88,22 +88,18 @@ export function ensureCodeServer(): string {
   fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'code-server-cache', private: true }));
-  execFileSync(
-    'npm',
-    ['install', '--no-save', '--unsafe-perm', '--no-audit', '--no-fund', `code-server@${CODE_SERVER_VERSION}`],
-    {
-      cwd: dir,
-      stdio: ['ignore', 'inherit', 'inherit'],
-      env: {
-        ...process.env,
-        npm_config_yes: 'true', // its post-install runs `npx node-gyp`, which would stop at a prompt
-        npm_config_update_notifier: 'false',
-        // npm 11 skips dependencies' install scripts unless allowed; code-server's post-install
-        // (and the nested installs it runs in lib/vscode) build the native modules it needs.
-        npm_config_dangerously_allow_all_scripts: 'true',
-      },
+  execFileSync('npm', ['install', '--no-save', '--unsafe-perm', '--no-audit', '--no-fund', `code-server@${CODE_SERVER_VERSION}`], {
+    cwd: dir,
+    stdio: ['ignore', 'inherit', 'inherit'],
+    env: {
+      ...process.env,
+      npm_config_yes: 'true', // its post-install runs `npx node-gyp`, which would stop at a prompt
+      npm_config_update_notifier: 'false',
+      // npm 11 skips dependencies' install scripts unless allowed; code-server's post-install
+      // (and the nested installs it runs in lib/vscode) build the native modules it needs.
+      npm_config_dangerously_allow_all_scripts: 'true',
     },
-  );
+  });
   // The post-install is what installs VS Code's own modules; without them code-server cannot start.
   const vscodeModules = path.join(dir, 'node_modules', 'code-server', 'lib', 'vscode', 'node_modules');
   if (!fs.existsSync(bin) || !fs.existsSync(vscodeModules)) {

@@ -7,7 +7,9 @@ import { activateExtension } from './helpers';
 
 describe('Commands', () => {
   const disposables: vscode.Disposable[] = [];
-  afterEach(() => disposables.splice(0).forEach((d) => d.dispose()));
+  afterEach(() => {
+    for (const d of disposables.splice(0)) d.dispose();
+  });
 
   it('hdinsight.refresh reloads the tree', async () => {
     const { clusters } = await activateExtension();

@@ -20,9 +20,11 @@ describe('The extension in a real VS Code', () => {
 
   it('contributes the HDInsight view container and the clusters view', () => {
     const extension = vscode.extensions.getExtension(extensionId)!;
-    const contributes = extension.packageJSON.contributes as {
-      viewsContainers: { activitybar: { id: string; title: string }[] };
-      views: Record<string, { id: string }[]>;
+    const { contributes } = extension.packageJSON as {
+      contributes: {
+        viewsContainers: { activitybar: { id: string; title: string }[] };
+        views: Record<string, { id: string }[]>;
+      };
     };
     assert.deepEqual(
       contributes.viewsContainers.activitybar.map((c) => [c.id, c.title]),

@@ -34,7 +34,12 @@ describe('Linked clusters in the tree', () => {
       });
     });
     await setLinkedClusters([
-      { name: 'streaming-dev', ambariUrl: 'https://streaming-dev.azurehdinsight.net', kafkaBootstrap: 'wn0-kafka:9092,wn1-kafka:9092', username: 'admin' },
+      {
+        name: 'streaming-dev',
+        ambariUrl: 'https://streaming-dev.azurehdinsight.net',
+        kafkaBootstrap: 'wn0-kafka:9092,wn1-kafka:9092',
+        username: 'admin',
+      },
     ]);
     await changed;
     const [root] = (await clusters.getChildren(undefined)) as TreeNode[];

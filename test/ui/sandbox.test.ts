@@ -24,8 +24,8 @@ function startSandboxCommand(): Promise<{ child: ChildProcess; url: string; outp
         resolve({ child, url: match[1], output: () => output });
       }
     };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
     child.once('exit', (code) => reject(new Error(`the sandbox exited (${code}) before it was ready:\n${output}`)));
   });
 }

@@ -13,8 +13,7 @@ describe('Service addresses the user enters', () => {
   it('refuses plain http to another host, saying why and what to do', () => {
     assert.throws(
       () => parseServiceUrl('http://cluster.azurehdinsight.net', 'The Ambari URL'),
-      (err: InvalidInputError) =>
-        err instanceof InvalidInputError && /plain http/.test(err.message) && /https/.test(err.action ?? ''),
+      (err: InvalidInputError) => err instanceof InvalidInputError && /plain http/.test(err.message) && /https/.test(err.action ?? ''),
     );
     assert.throws(() => parseServiceUrl('http://127.example.com', 'The Ambari URL'), InvalidInputError);
   });
@@ -22,10 +21,13 @@ describe('Service addresses the user enters', () => {
   it('refuses text that is not a URL, other schemes, and logins inside the URL', () => {
     assert.throws(() => parseServiceUrl('cluster.azurehdinsight.net', 'The Livy URL'), /is not a URL/);
     assert.throws(() => parseServiceUrl('ftp://cluster', 'The Livy URL'), /must start with https/);
-    assert.throws(() => parseServiceUrl('https://admin:secret@cluster', 'The Livy URL'), (err: Error) => {
-      assert.doesNotMatch(err.message, /secret/);
-      return /user name or password/.test(err.message);
-    });
+    assert.throws(
+      () => parseServiceUrl('https://admin:secret@cluster', 'The Livy URL'),
+      (err: Error) => {
+        assert.doesNotMatch(err.message, /secret/);
+        return /user name or password/.test(err.message);
+      },
+    );
   });
 
   it('parses a Kafka bootstrap list and names the entry that is wrong', () => {

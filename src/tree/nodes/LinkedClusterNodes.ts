@@ -54,9 +54,7 @@ export class LinkedClusterNode implements TreeNode {
   }
 
   getChildren(): Promise<TreeNode[]> {
-    return Promise.resolve(
-      this.endpoints().map(([label, value]) => new InfoNode(this, `${this.id}/${label}`, label, value, 'plug')),
-    );
+    return Promise.resolve(this.endpoints().map(([label, value]) => new InfoNode(this, `${this.id}/${label}`, label, value, 'plug')));
   }
 
   private endpoints(): [string, string][] {

@@ -1,0 +1,51 @@
+// @ts-check
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+/** Folders of service code: they talk to Azure, Ambari, Kafka, Livy and SSH, never to VS Code. */
+const serviceFolders = ['core', 'azure', 'ambari', 'kafka', 'livy', 'ssh', 'chunks'];
+
+export default tseslint.config(
+  { ignores: ['node_modules/', 'dist/', 'dist-vsix/', 'out/', '.sandbox/', 'test-artifacts/'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
+      '@typescript-eslint/no-floating-promises': 'error',
+      eqeqeq: ['error', 'always'],
+    },
+  },
+  {
+    files: ['src/**/*.ts'],
+    rules: {
+      // Diagnostics go to the one LogOutputChannel.
+      'no-console': 'error',
+    },
+  },
+  {
+    files: serviceFolders.map((f) => `src/${f}/**/*.ts`),
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: 'vscode',
+              message: 'Service code must not import vscode: return plain data and throw typed errors; the VS Code layer shows them.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['**/*.mjs'],
+    extends: [tseslint.configs.disableTypeChecked],
+    languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
+  },
+);
