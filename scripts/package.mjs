@@ -15,6 +15,8 @@ run([
   'package',
   '--no-dependencies',
   '--allow-missing-repository',
+  // README images stay relative: they ship in the .vsix and VS Code resolves them there.
+  '--no-rewrite-relative-links',
   '--out',
   out,
 ]);
