@@ -23,6 +23,7 @@ const lazyChunks = {
   name: 'lazy-chunks',
   setup(build) {
     build.onResolve({ filter: /(^|\/)chunks\/[^/]+$/ }, (args) => {
+      if (args.kind === 'entry-point') return undefined;
       if (args.kind !== 'dynamic-import') {
         return { errors: [{ text: `${args.path} is a lazy chunk: import it with await import(), not statically` }] };
       }
@@ -44,6 +45,8 @@ const options = {
   platform: 'node',
   format: 'cjs',
   target: 'node20',
+  // Lazy chunks load through require(): the extension host resolves and caches it like the main bundle.
+  supported: { 'dynamic-import': false },
   external: ['vscode'],
   minify: production,
   sourcemap: production ? false : 'linked',

@@ -1,6 +1,8 @@
 import * as vscode from 'vscode';
+import { AzureAccount } from './auth/AzureAccount';
 import { registerCommands } from './commands';
 import { Logger } from './logger';
+import { ClusterLogins } from './secrets/ClusterLogins';
 import { Settings } from './settings';
 import { ClustersTreeDataProvider } from './tree/ClustersTreeDataProvider';
 
@@ -13,9 +15,11 @@ export interface HDInsightExtensionApi {
 export function activate(context: vscode.ExtensionContext): HDInsightExtensionApi {
   const logger = new Logger();
   const settings = new Settings();
-  const tree = new ClustersTreeDataProvider(settings, logger);
+  const account = new AzureAccount(settings, logger);
+  const logins = new ClusterLogins(context.secrets, account, logger);
+  const tree = new ClustersTreeDataProvider(settings, account, logins, context.extensionUri, logger);
   const view = vscode.window.createTreeView('hdinsight.clusters', { treeDataProvider: tree, showCollapseAll: true });
-  context.subscriptions.push(logger, settings, tree, view, ...registerCommands({ logger, tree }));
+  context.subscriptions.push(logger, settings, account, tree, view, ...registerCommands({ logger, tree, account, settings, logins }));
   const { version } = context.extension.packageJSON as { version: string };
   logger.info(`HDInsight ${version} activated in VS Code ${vscode.version}`);
   return { clusters: tree };

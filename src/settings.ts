@@ -1,7 +1,10 @@
 import * as vscode from 'vscode';
-import { parseLinkedClusters } from './core/linkedClusters';
+import { resourceManagerTarget, type CloudName, type ResourceManagerTarget } from './azure/clouds';
+import { parseLinkedClusters, type LinkedClusterSettings } from './core/linkedClusters';
 
-/** The typed reader of the `hdinsight.*` settings, with one change event. */
+export type AzureCredentialKind = 'vscode' | 'azureCli';
+
+/** The typed reader (and the few writers) of the `hdinsight.*` settings, with one change event. */
 export class Settings implements vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChange = this.changed.event;
@@ -22,8 +25,57 @@ export class Settings implements vscode.Disposable {
     return parseLinkedClusters(this.config.get<unknown>('linkedClusters'));
   }
 
+  /** Adds or replaces (by name) a linked cluster, keeping every other entry exactly as it was. */
+  async saveLinkedCluster(entry: LinkedClusterSettings): Promise<void> {
+    const current = this.config.get<unknown[]>('linkedClusters') ?? [];
+    const others = current.filter((e) => !sameName(e, entry.name));
+    await this.config.update('linkedClusters', [...others, entry], vscode.ConfigurationTarget.Global);
+  }
+
+  /** Removes a linked cluster by name; returns whether there was one. */
+  async removeLinkedCluster(name: string): Promise<boolean> {
+    const current = this.config.get<unknown[]>('linkedClusters') ?? [];
+    const kept = current.filter((e) => !sameName(e, name));
+    if (kept.length === current.length) return false;
+    await this.config.update('linkedClusters', kept.length > 0 ? kept : undefined, vscode.ConfigurationTarget.Global);
+    return true;
+  }
+
+  /** Throws when the endpoint setting is not a usable URL (plain http off loopback, say). */
+  get resourceManager(): ResourceManagerTarget {
+    return resourceManagerTarget(
+      this.config.get<CloudName>('azure.cloud', 'AzureCloud'),
+      this.config.get<string>('azure.resourceManagerEndpoint'),
+    );
+  }
+
+  get azureCredential(): AzureCredentialKind {
+    return this.config.get<AzureCredentialKind>('azure.credential', 'vscode') === 'azureCli' ? 'azureCli' : 'vscode';
+  }
+
+  get azureTenant(): string | undefined {
+    return this.config.get<string>('azure.tenant')?.trim() || undefined;
+  }
+
+  setAzureTenant(tenantId: string | undefined): Thenable<void> {
+    return this.config.update('azure.tenant', tenantId, vscode.ConfigurationTarget.Global);
+  }
+
+  /** Subscription ids to show; empty means all. */
+  get azureSubscriptionFilter(): string[] {
+    return (this.config.get<unknown[]>('azure.subscriptions') ?? []).filter((s): s is string => typeof s === 'string');
+  }
+
+  setAzureSubscriptionFilter(ids: string[]): Thenable<void> {
+    return this.config.update('azure.subscriptions', ids.length > 0 ? ids : undefined, vscode.ConfigurationTarget.Global);
+  }
+
   dispose(): void {
     this.subscription.dispose();
     this.changed.dispose();
   }
+}
+
+function sameName(entry: unknown, name: string): boolean {
+  return typeof entry === 'object' && entry !== null && String((entry as { name?: unknown }).name).toLowerCase() === name.toLowerCase();
 }

@@ -1,16 +1,28 @@
 import * as vscode from 'vscode';
+import type { AzureAccount } from '../auth/AzureAccount';
 import type { Logger } from '../logger';
+import type { ClusterLogins } from '../secrets/ClusterLogins';
+import type { Settings } from '../settings';
 import type { ClustersTreeDataProvider } from '../tree/ClustersTreeDataProvider';
+import { LoadMoreNode } from '../tree/nodes/AzureNodes';
+import { selectSubscriptionsCommand, selectTenantCommand, signInCommand } from './azureAccount';
+import { copySshCommandCommand, openClusterPageCommand } from './clusterPages';
 import { registerCommand } from './command';
+import { linkClusterCommand, unlinkClusterCommand } from './linkedClusters';
 import { refreshCommand } from './refresh';
+import { setClusterLoginCommand } from './setClusterLogin';
 
 export interface CommandDependencies {
   logger: Logger;
   tree: ClustersTreeDataProvider;
+  account: AzureAccount;
+  settings: Settings;
+  logins: ClusterLogins;
 }
 
 /** Registers every command, each through the one error wrapper. */
-export function registerCommands({ logger, tree }: CommandDependencies): vscode.Disposable[] {
+export function registerCommands({ logger, tree, account, settings, logins }: CommandDependencies): vscode.Disposable[] {
+  const lookup = { account, settings };
   const commands: [string, (...args: unknown[]) => unknown][] = [
     ['hdinsight.refresh', refreshCommand(tree)],
     ['hdinsight.showLog', () => logger.show()],
@@ -18,6 +30,19 @@ export function registerCommands({ logger, tree }: CommandDependencies): vscode.
       'hdinsight.openSettings',
       () => vscode.commands.executeCommand('workbench.action.openSettings', '@ext:hdinsight-streaming.hdinsight-streaming'),
     ],
+    ['hdinsight.signIn', signInCommand(account)],
+    ['hdinsight.selectTenant', selectTenantCommand(account, settings)],
+    ['hdinsight.selectSubscriptions', selectSubscriptionsCommand(account, settings)],
+    ['hdinsight.loadMore', (node: unknown) => (node instanceof LoadMoreNode ? node.parent.loadMore() : undefined)],
+    ['hdinsight.openInPortal', openClusterPageCommand('portal', lookup)],
+    ['hdinsight.openAmbari', openClusterPageCommand('ambari', lookup)],
+    ['hdinsight.openSparkUi', openClusterPageCommand('sparkUi', lookup)],
+    ['hdinsight.openYarnUi', openClusterPageCommand('yarnUi', lookup)],
+    ['hdinsight.openJupyter', openClusterPageCommand('jupyter', lookup)],
+    ['hdinsight.copySshCommand', copySshCommandCommand(lookup)],
+    ['hdinsight.linkCluster', linkClusterCommand(settings, logins)],
+    ['hdinsight.unlinkCluster', unlinkClusterCommand(settings, logins)],
+    ['hdinsight.setClusterLogin', setClusterLoginCommand(lookup, logins)],
   ];
   return commands.map(([id, handler]) => registerCommand(id, handler, logger));
 }

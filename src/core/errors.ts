@@ -4,7 +4,18 @@
 export type ErrorCode =
   'InvalidInput' | 'InvalidSettings' | 'Unauthorized' | 'Forbidden' | 'NotFound' | 'Throttled' | 'Unreachable' | 'Timeout' | 'Remote';
 
+// Lazy chunks are separate bundles with their own copy of this module, so `instanceof` must not
+// depend on which copy made the error: a brand shared through the global symbol registry decides.
+const brand = Symbol.for('hdinsight-streaming.HDInsightError');
+
 export class HDInsightError extends Error {
+  readonly [brand] = true;
+
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    if (Function.prototype[Symbol.hasInstance].call(this, value)) return true;
+    return this === HDInsightError && typeof value === 'object' && value !== null && brand in value;
+  }
+
   constructor(
     readonly code: ErrorCode,
     message: string,

@@ -1,33 +1,56 @@
 import * as vscode from 'vscode';
+import type { AzureAccount } from '../auth/AzureAccount';
 import { isCancellation } from '../core/errors';
 import type { Logger } from '../logger';
+import type { ClusterLogins } from '../secrets/ClusterLogins';
 import type { Settings } from '../settings';
+import { SignInNode, SubscriptionNode } from './nodes/AzureNodes';
 import { LinkedClustersNode } from './nodes/LinkedClusterNodes';
-import { ErrorNode } from './nodes/MessageNodes';
+import { ErrorNode, InfoNode } from './nodes/MessageNodes';
+import type { TreeContext } from './nodes/TreeContext';
 import type { TreeNode } from './nodes/TreeNode';
 
 /**
- * The `hdinsight.clusters` tree. Loading never pops up anything: a failed load becomes an error
- * node with a retry. An empty root lets VS Code show the welcome view.
+ * The `hdinsight.clusters` tree: Azure subscriptions with their clusters, then linked clusters.
+ * Loading never pops up anything: a failed load becomes an error node with a retry. An empty
+ * root lets VS Code show the welcome view.
  */
 export class ClustersTreeDataProvider implements vscode.TreeDataProvider<TreeNode>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<TreeNode | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
   private loads = new AbortController();
-  private readonly settingsSubscription: vscode.Disposable;
+  private readonly subscriptions: vscode.Disposable[];
+  private readonly context: TreeContext;
+  /** Loaded once per refresh, so expanded nodes keep what they loaded; error roots are not kept. */
+  private rootNodes?: Promise<TreeNode[]>;
 
   constructor(
     private readonly settings: Settings,
+    private readonly account: AzureAccount,
+    logins: ClusterLogins,
+    extensionUri: vscode.Uri,
     private readonly logger: Logger,
   ) {
-    this.settingsSubscription = settings.onDidChange(() => this.refresh());
+    this.context = {
+      account,
+      settings,
+      logins,
+      extensionUri,
+      refresh: (node) => this.refresh(node),
+      redraw: (node) => this.changed.fire(node),
+    };
+    // The account also fires on settings changes, so one subscription covers both.
+    this.subscriptions = [account.onDidChange(() => this.refresh())];
   }
 
   /** Reloads one node, or everything (cancelling loads still under way). */
   refresh(node?: TreeNode): void {
-    if (!node) {
+    if (node) {
+      node.reset?.();
+    } else {
       this.loads.abort();
       this.loads = new AbortController();
+      this.rootNodes = undefined;
     }
     this.changed.fire(node);
   }
@@ -41,7 +64,12 @@ export class ClustersTreeDataProvider implements vscode.TreeDataProvider<TreeNod
   }
 
   async getChildren(node?: TreeNode): Promise<TreeNode[]> {
-    if (!node) return this.roots();
+    if (!node) {
+      const roots = (this.rootNodes ??= this.loadRoots(this.loads.signal));
+      const loaded = await roots;
+      if (loaded.some((n) => n instanceof ErrorNode) && this.rootNodes === roots) this.rootNodes = undefined;
+      return loaded;
+    }
     if (!node.getChildren) return [];
     try {
       return await node.getChildren(this.loads.signal);
@@ -52,15 +80,43 @@ export class ClustersTreeDataProvider implements vscode.TreeDataProvider<TreeNod
     }
   }
 
-  private roots(): TreeNode[] {
-    const { clusters, problems } = this.settings.linkedClusters;
-    if (clusters.length === 0 && problems.length === 0) return [];
-    return [new LinkedClustersNode(clusters, problems)];
+  private async loadRoots(signal: AbortSignal): Promise<TreeNode[]> {
+    const nodes: TreeNode[] = [];
+    const linked = this.settings.linkedClusters;
+    const hasLinked = linked.clusters.length > 0 || linked.problems.length > 0;
+    try {
+      if (await this.account.isSignedIn()) {
+        nodes.push(...(await this.subscriptionNodes(signal)));
+      } else if (hasLinked) {
+        nodes.push(new SignInNode());
+      }
+    } catch (err) {
+      if (isCancellation(err)) return [];
+      this.logger.error('Loading Azure subscriptions', err);
+      nodes.push(new ErrorNode(undefined, err, 'Azure'));
+    }
+    if (hasLinked) nodes.push(new LinkedClustersNode(linked.clusters, linked.problems));
+    return nodes;
+  }
+
+  private async subscriptionNodes(signal: AbortSignal): Promise<TreeNode[]> {
+    const client = await this.account.client();
+    const tenant = this.settings.azureTenant;
+    const filter = new Set(this.settings.azureSubscriptionFilter.map((s) => s.toLowerCase()));
+    const subscriptions = (await client.listSubscriptions(signal)).filter(
+      (s) => (!tenant || !s.tenantId || s.tenantId === tenant) && (filter.size === 0 || filter.has(s.subscriptionId.toLowerCase())),
+    );
+    if (subscriptions.length === 0) {
+      const why = filter.size > 0 ? 'none matches the subscription filter' : 'the account has none in this tenant';
+      return [new InfoNode(undefined, 'azure/no-subscriptions', 'No Azure subscriptions', why, 'info')];
+    }
+    // A few subscriptions open by themselves; VS Code then loads them in parallel (bounded by the client).
+    return subscriptions.map((s) => new SubscriptionNode(this.context, s, subscriptions.length <= 3));
   }
 
   dispose(): void {
     this.loads.abort();
-    this.settingsSubscription.dispose();
+    for (const d of this.subscriptions) d.dispose();
     this.changed.dispose();
   }
 }

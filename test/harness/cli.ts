@@ -7,12 +7,18 @@ import { runBenchmarks } from './bench';
 import { repoRoot, runInExtensionHost } from './extensionHost';
 import { runMocha, type TierResult } from './mochaRun';
 import { startSandbox } from './sandbox';
+import { startTestEnvironment } from './testEnvironment';
 
 const outTest = path.join(repoRoot, 'out', 'test');
 const tiers: Record<string, () => Promise<TierResult>> = {
   unit: () => runMocha(path.join(outTest, 'unit')),
   integration: async () => {
-    const run = await runInExtensionHost({ testsPath: path.join(outTest, 'integration', 'index'), label: 'integration' });
+    const environment = await startTestEnvironment();
+    const run = await runInExtensionHost({
+      testsPath: path.join(outTest, 'integration', 'index'),
+      label: 'integration',
+      env: environment.env,
+    }).finally(() => environment.stop());
     const results = run.results as TierResult | undefined;
     if (!results) return { passed: 0, failed: 1, skipped: 0 };
     return run.exitCode === 0 || results.failed > 0 ? results : { ...results, failed: results.failed + 1 };

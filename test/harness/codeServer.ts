@@ -42,6 +42,10 @@ export const baseSettings: Record<string, unknown> = {
   'chat.disableAIFeatures': true,
   'workbench.colorTheme': 'Default Dark Modern',
   'git.openRepositoryInParentFolders': 'never',
+  // The emulator's self-signed CA is trusted through NODE_EXTRA_CA_CERTS, which VS Code's proxy
+  // agent would bypass by passing its own certificate list.
+  'http.proxySupport': 'off',
+  'http.systemCertificates': false,
 };
 
 export async function freePort(): Promise<number> {
@@ -78,7 +82,13 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
   fs.mkdirSync(userDir, { recursive: true });
   fs.mkdirSync(path.join(stateDir, 'extensions'), { recursive: true });
   fs.mkdirSync(folder, { recursive: true });
-  fs.writeFileSync(path.join(userDir, 'settings.json'), JSON.stringify({ ...baseSettings, ...options.settings }, null, 2));
+  const settings = JSON.stringify({ ...baseSettings, ...options.settings }, null, 2);
+  fs.writeFileSync(path.join(userDir, 'settings.json'), settings);
+  // The extension host runs on the "remote" side, which reads machine-scoped settings (such as
+  // http.proxySupport) from here.
+  const machineDir = path.join(stateDir, 'user-data', 'Machine');
+  fs.mkdirSync(machineDir, { recursive: true });
+  fs.writeFileSync(path.join(machineDir, 'settings.json'), settings);
 
   const port = options.port || (await freePort());
   const args = [

@@ -4,9 +4,9 @@
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { Emulator } from '../emulator/server';
 import { codeServerCli, freePort, startCodeServer } from './codeServer';
 import { repoRoot } from './extensionHost';
+import { startTestEnvironment } from './testEnvironment';
 
 export const vsixPath = path.join(repoRoot, 'dist-vsix', 'hdinsight-streaming.vsix');
 
@@ -25,9 +25,15 @@ export async function startSandbox(options: { port?: number; stateDir?: string }
   const folder = path.join(stateDir, 'workspace');
   fs.mkdirSync(folder, { recursive: true });
 
-  const emulator = new Emulator();
-  const emulatorUrl = await emulator.start();
-  process.stderr.write(`[sandbox] emulator listening on ${emulatorUrl}\n`);
+  const environment = await startTestEnvironment();
+  const emulatorUrl = environment.url;
+  process.stderr.write(`[sandbox] emulator (Azure Resource Manager) listening on ${emulatorUrl}\n`);
+  // The emulated Reader-role subscription cannot read cluster logins, so a user trying that flow types them.
+  const readerOnly = new Set(environment.seed.readerOnly.map((id) => id.toLowerCase()));
+  const logins = environment.seed.clusters
+    .filter((c) => readerOnly.has(c.subscriptionId.toLowerCase()))
+    .map((c) => `${c.name}: ${c.gatewayUsername} / ${c.gatewayPassword}`);
+  process.stderr.write(`[sandbox] emulated logins of the Reader-role clusters (made up for the sandbox):\n  ${logins.join('\n  ')}\n`);
 
   try {
     await codeServerCli(['--install-extension', vsixPath, '--force'], stateDir);
@@ -40,7 +46,9 @@ export async function startSandbox(options: { port?: number; stateDir?: string }
       stateDir,
       folder,
       port: port || (await freePort()),
+      env: environment.env,
       settings: {
+        'hdinsight.azure.resourceManagerEndpoint': emulatorUrl,
         'hdinsight.linkedClusters': [
           {
             name: 'sandbox-local',
@@ -56,11 +64,11 @@ export async function startSandbox(options: { port?: number; stateDir?: string }
       emulatorUrl,
       async stop() {
         await server.stop();
-        await emulator.stop();
+        await environment.stop();
       },
     };
   } catch (err) {
-    await emulator.stop();
+    await environment.stop();
     throw err;
   }
 }

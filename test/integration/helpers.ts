@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { HDInsightExtensionApi } from '../../src/extension';
+import type { TreeNode } from '../../src/tree/nodes/TreeNode';
 
 export const extensionId = 'hdinsight-streaming.hdinsight-streaming';
 
@@ -8,4 +9,87 @@ export async function activateExtension(): Promise<HDInsightExtensionApi> {
   const extension = vscode.extensions.getExtension<HDInsightExtensionApi>(extensionId);
   assert.ok(extension, `extension ${extensionId} is not loaded`);
   return extension.activate();
+}
+
+/** The emulator the harness started (Azure Resource Manager and its control API). */
+export function emulatorUrl(): string {
+  const url = process.env.HDINSIGHT_EMULATOR_URL;
+  assert.ok(url, 'HDINSIGHT_EMULATOR_URL is not set: run the suite through the test harness');
+  return url;
+}
+
+export async function control(path: string, method: string, body?: unknown): Promise<unknown> {
+  const res = await fetch(`${emulatorUrl()}/_emulator/${path}`, {
+    method,
+    body: body === undefined ? undefined : JSON.stringify(body),
+    headers: { 'content-type': 'application/json' },
+  });
+  assert.ok(res.ok, `emulator control ${method} ${path}: ${res.status}`);
+  return res.status === 204 ? undefined : res.json();
+}
+
+export async function updateSetting(key: string, value: unknown): Promise<void> {
+  await vscode.workspace.getConfiguration('hdinsight').update(key, value, vscode.ConfigurationTarget.Global);
+}
+
+export interface ShownNode {
+  node: TreeNode;
+  label: string;
+  description: string;
+  contextValue?: string;
+  tooltip: string;
+  item: vscode.TreeItem;
+}
+
+/** A node's children as the user sees them. */
+export async function children(api: HDInsightExtensionApi, parent?: TreeNode): Promise<ShownNode[]> {
+  const nodes = ((await api.clusters.getChildren(parent)) ?? []) as TreeNode[];
+  return nodes.map((node) => {
+    const item = node.getTreeItem();
+    const label = typeof item.label === 'string' ? item.label : (item.label?.label ?? '');
+    // Markdown tooltips as read: without the escapes appendText adds.
+    const tooltip =
+      typeof item.tooltip === 'string'
+        ? item.tooltip
+        : (item.tooltip?.value ?? '').replace(/&nbsp;/g, ' ').replace(/\\([\\`*_{}[\]()#+\-.!|~<>])/g, '$1');
+    return {
+      node,
+      label,
+      description: typeof item.description === 'string' ? item.description : '',
+      contextValue: item.contextValue,
+      tooltip,
+      item,
+    };
+  });
+}
+
+/** Walks down the tree by labels, failing with what was there instead. */
+export async function find(api: HDInsightExtensionApi, ...path: string[]): Promise<ShownNode> {
+  let parent: TreeNode | undefined;
+  let found: ShownNode | undefined;
+  for (const label of path) {
+    const shown = await children(api, parent);
+    found = shown.find((s) => s.label === label);
+    assert.ok(
+      found,
+      `no "${label}" under ${parent?.id ?? 'the root'}; there is: ${shown.map((s) => `${s.label} (${s.description})`).join(', ')}`,
+    );
+    parent = found.node;
+  }
+  return found!;
+}
+
+export const text = (nodes: ShownNode[]): string[] => nodes.map((n) => (n.description ? `${n.label} — ${n.description}` : n.label));
+
+/** Waits until `check` passes (the tree fills some rows asynchronously). */
+export async function eventually<T>(check: () => Promise<T>, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await check();
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
 }

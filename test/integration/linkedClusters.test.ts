@@ -16,6 +16,13 @@ async function labels(tree: vscode.TreeDataProvider<unknown>, node?: unknown): P
   });
 }
 
+async function linkedRoot(tree: vscode.TreeDataProvider<unknown>): Promise<TreeNode> {
+  const roots = ((await tree.getChildren(undefined)) ?? []) as TreeNode[];
+  const root = roots.find((r) => r.id === 'linked');
+  assert.ok(root, 'no Linked Clusters node');
+  return root;
+}
+
 describe('Linked clusters in the tree', () => {
   afterEach(() => setLinkedClusters(undefined));
 
@@ -42,8 +49,8 @@ describe('Linked clusters in the tree', () => {
       },
     ]);
     await changed;
-    const [root] = (await clusters.getChildren(undefined)) as TreeNode[];
-    assert.deepEqual(await labels(clusters), ['Linked Clusters — 1']);
+    const root = await linkedRoot(clusters);
+    assert.deepEqual(await labels(clusters), ['Sign in to Azure…', 'Linked Clusters — 1'], 'not signed in to Azure: offered, not forced');
     assert.deepEqual(await labels(clusters, root), ['streaming-dev — linked · streaming-dev.azurehdinsight.net']);
     const [cluster] = (await clusters.getChildren(root)) as TreeNode[];
     assert.deepEqual(await labels(clusters, cluster), [
@@ -60,10 +67,53 @@ describe('Linked clusters in the tree', () => {
       { name: 'insecure', ambariUrl: 'http://insecure.example.com' },
     ];
     await setLinkedClusters(entries);
-    const [root] = (await clusters.getChildren(undefined)) as TreeNode[];
-    const children = await labels(clusters, root);
+    const children = await labels(clusters, await linkedRoot(clusters));
     assert.equal(children[0], 'good — linked · localhost:8998');
     assert.match(children[1], /^insecure — The Ambari URL http:\/\/insecure\.example\.com uses plain http/);
     assert.deepEqual(vscode.workspace.getConfiguration('hdinsight').get('linkedClusters'), entries);
+  });
+
+  it('links and unlinks a cluster by command arguments; the password never reaches the settings', async () => {
+    const { clusters } = await activateExtension();
+    const linked = await vscode.commands.executeCommand('hdinsight.linkCluster', {
+      name: 'onprem',
+      ambariUrl: 'https://onprem.example.com:8443',
+      kafkaBootstrap: 'b0.example.com:9092',
+      username: 'admin',
+      password: 'Linked-Secret-1!',
+    });
+    assert.deepEqual(linked, { name: 'onprem' });
+    const saved = vscode.workspace.getConfiguration('hdinsight').get('linkedClusters');
+    assert.deepEqual(saved, [
+      { name: 'onprem', ambariUrl: 'https://onprem.example.com:8443', kafkaBootstrap: 'b0.example.com:9092', username: 'admin' },
+    ]);
+    assert.doesNotMatch(JSON.stringify(vscode.workspace.getConfiguration('hdinsight')), /Linked-Secret-1!/);
+    assert.deepEqual(await labels(clusters, await linkedRoot(clusters)), ['onprem — linked · onprem.example.com:8443']);
+
+    const unlinked = await vscode.commands.executeCommand('hdinsight.unlinkCluster', { name: 'onprem' });
+    assert.deepEqual(unlinked, { name: 'onprem', removed: true });
+    assert.deepEqual(vscode.workspace.getConfiguration('hdinsight').get('linkedClusters'), []);
+  });
+
+  it('refuses a malformed linked cluster before saving anything', async () => {
+    await setLinkedClusters([{ name: 'keep-me', livyUrl: 'https://keep.example.com/livy' }]);
+    const cases: [Record<string, unknown>, RegExp][] = [
+      [{ name: 'bad', ambariUrl: 'http://insecure.example.com' }, /plain http/],
+      [{ name: 'bad', ambariUrl: 'not a url' }, /is not a URL/],
+      [{ name: 'bad', kafkaBootstrap: 'broker-without-port' }, /not a Kafka broker address/],
+      [{ name: '', livyUrl: 'https://x.example.com' }, /has no name/],
+      [{ name: 'bad' }, /no address/],
+      [{ name: 'bad', livyUrl: 'https://x.example.com', password: 'p' }, /without a username/],
+    ];
+    for (const [args, message] of cases) {
+      await assert.rejects(Promise.resolve(vscode.commands.executeCommand('hdinsight.linkCluster', args)), message);
+    }
+    assert.deepEqual(vscode.workspace.getConfiguration('hdinsight').get('linkedClusters'), [
+      { name: 'keep-me', livyUrl: 'https://keep.example.com/livy' },
+    ]);
+    await assert.rejects(
+      Promise.resolve(vscode.commands.executeCommand('hdinsight.unlinkCluster', { name: 'nope' })),
+      /No linked cluster is named nope/,
+    );
   });
 });

@@ -29,7 +29,7 @@ export class ErrorNode implements TreeNode {
 /** A plain line of information: a property, an endpoint, an empty state. */
 export class InfoNode implements TreeNode {
   constructor(
-    readonly parent: TreeNode,
+    readonly parent: TreeNode | undefined,
     readonly id: string,
     private readonly label: string,
     private readonly description?: string,

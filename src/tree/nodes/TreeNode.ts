@@ -8,4 +8,6 @@ export interface TreeNode {
   getTreeItem(): vscode.TreeItem;
   /** Absent for leaves. May throw: the provider turns the error into an error node. */
   getChildren?(signal: AbortSignal): Promise<TreeNode[]>;
+  /** Forgets cached children, so the next load asks the service again. */
+  reset?(): void;
 }

@@ -1,0 +1,47 @@
+// What the extension asks of Azure Resource Manager. The implementation (src/chunks/azure.ts)
+// loads the Azure SDK on first use; everything else sees only this interface.
+import type { AzureSubscription, AzureTenant, HDInsightCluster } from './model';
+
+export interface AccessToken {
+  token: string;
+  expiresOnTimestamp: number;
+}
+
+/** The shape @azure/core-auth's TokenCredential has, without loading it. */
+export interface TokenSource {
+  getToken(scopes: string | string[], options?: { abortSignal?: AbortSignal; tenantId?: string }): Promise<AccessToken | null>;
+}
+
+export interface ClusterPage {
+  clusters: HDInsightCluster[];
+  /** Pass back to get the next page; absent on the last. */
+  continuationToken?: string;
+}
+
+export interface GatewayLogin {
+  username: string;
+  password: string;
+}
+
+export interface AzureClientOptions {
+  endpoint: string;
+  scope: string;
+  credential: TokenSource;
+  /** PEM certificates to trust in addition to the system's (a private endpoint's CA). */
+  ca?: string;
+  /** Maximum requests in flight to Resource Manager. */
+  concurrency?: number;
+  userAgent?: string;
+}
+
+export interface AzureClient {
+  listTenants(signal?: AbortSignal): Promise<AzureTenant[]>;
+  listSubscriptions(signal?: AbortSignal): Promise<AzureSubscription[]>;
+  /** One page of a subscription's clusters. */
+  listClusters(subscriptionId: string, signal?: AbortSignal, continuationToken?: string): Promise<ClusterPage>;
+  getCluster(clusterId: string, signal?: AbortSignal): Promise<HDInsightCluster>;
+  /** The cluster login; throws a Forbidden HDInsightError for callers with the Reader role. */
+  getGatewayLogin(clusterId: string, signal?: AbortSignal): Promise<GatewayLogin | undefined>;
+}
+
+export type CreateAzureClient = (options: AzureClientOptions) => AzureClient;

@@ -1,0 +1,88 @@
+// The Azure SDK, loaded on first use (its own bundle, dist/chunks/azure.js).
+import { getContinuationToken, HDInsightManagementClient, type Cluster } from '@azure/arm-hdinsight';
+import { SubscriptionClient } from '@azure/arm-resources-subscriptions';
+import { Limiter } from '../core/limiter';
+import type { AzureClient, AzureClientOptions, GatewayLogin } from '../azure/client';
+import { toAzureError } from '../azure/errors';
+import { parseResourceId, toCluster, type AzureSubscription, type AzureTenant } from '../azure/model';
+
+export function createAzureClient(options: AzureClientOptions): AzureClient {
+  const limiter = new Limiter(options.concurrency ?? 8);
+  const clientOptions = {
+    endpoint: options.endpoint,
+    credentialScopes: [options.scope],
+    tlsOptions: options.ca ? { ca: options.ca } : undefined,
+    userAgentOptions: { userAgentPrefix: options.userAgent },
+    retryOptions: { maxRetries: 3, retryDelayInMs: 800, maxRetryDelayInMs: 10_000 },
+  };
+  const { credential } = options;
+  const subscriptions = new SubscriptionClient(credential, clientOptions);
+  const hdinsight = new Map<string, HDInsightManagementClient>();
+  const hdinsightFor = (subscriptionId: string): HDInsightManagementClient => {
+    let client = hdinsight.get(subscriptionId);
+    if (!client) {
+      client = new HDInsightManagementClient(credential, subscriptionId, clientOptions);
+      hdinsight.set(subscriptionId, client);
+    }
+    return client;
+  };
+  const call = async <T>(what: string, signal: AbortSignal | undefined, task: () => Promise<T>): Promise<T> => {
+    try {
+      return await limiter.run(task, signal);
+    } catch (err) {
+      throw toAzureError(err, what);
+    }
+  };
+
+  return {
+    listTenants: (signal) =>
+      call('Listing your Azure tenants', signal, async () => {
+        const tenants: AzureTenant[] = [];
+        for await (const t of subscriptions.tenants.list({ abortSignal: signal })) {
+          if (t.tenantId) tenants.push({ tenantId: t.tenantId, displayName: t.displayName, defaultDomain: t.defaultDomain });
+        }
+        return tenants;
+      }),
+
+    listSubscriptions: (signal) =>
+      call('Listing your Azure subscriptions', signal, async () => {
+        const result: AzureSubscription[] = [];
+        for await (const s of subscriptions.subscriptions.list({ abortSignal: signal })) {
+          if (s.subscriptionId) {
+            result.push({
+              subscriptionId: s.subscriptionId,
+              displayName: s.displayName ?? s.subscriptionId,
+              tenantId: s.tenantId,
+              state: s.state,
+            });
+          }
+        }
+        return result.sort((a, b) => a.displayName.localeCompare(b.displayName));
+      }),
+
+    listClusters: (subscriptionId, signal, continuationToken) =>
+      call(`Listing the clusters of subscription ${subscriptionId}`, signal, async () => {
+        const pages = hdinsightFor(subscriptionId).clusters.list({ abortSignal: signal }).byPage({ continuationToken });
+        const next = await pages.next();
+        if (next.done) return { clusters: [] };
+        const page: Cluster[] = next.value;
+        return { clusters: page.map(toCluster), continuationToken: getContinuationToken(page) };
+      }),
+
+    getCluster: (clusterId, signal) => {
+      const { subscriptionId, resourceGroup, name } = parseResourceId(clusterId);
+      return call(`Reading cluster ${name}`, signal, async () =>
+        toCluster(await hdinsightFor(subscriptionId).clusters.get(resourceGroup, name, { abortSignal: signal })),
+      );
+    },
+
+    getGatewayLogin: (clusterId, signal) => {
+      const { subscriptionId, resourceGroup, name } = parseResourceId(clusterId);
+      return call(`Reading the login of cluster ${name}`, signal, async (): Promise<GatewayLogin | undefined> => {
+        const settings = await hdinsightFor(subscriptionId).clusters.getGatewaySettings(resourceGroup, name, { abortSignal: signal });
+        if (!settings.userName || !settings.password) return undefined; // Entra-user gateways have no password
+        return { username: settings.userName, password: settings.password };
+      });
+    },
+  };
+}

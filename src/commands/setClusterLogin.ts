@@ -1,0 +1,25 @@
+import { resolveCluster, type ClusterLookup } from '../clusters/resolveCluster';
+import { InvalidInputError } from '../core/errors';
+import type { ClusterLogins, LoginTarget } from '../secrets/ClusterLogins';
+
+/**
+ * `hdinsight.setClusterLogin` `{ cluster, username, password }`: the cluster login for clusters
+ * whose login Azure will not reveal (Reader role) or linked ones. Kept in secret storage.
+ */
+export function setClusterLoginCommand(lookup: ClusterLookup, logins: ClusterLogins) {
+  return async (arg?: unknown): Promise<{ cluster: string; username: string }> => {
+    const target = await resolveCluster(arg, lookup);
+    const loginTarget: LoginTarget =
+      target.kind === 'azure' ? target : { kind: 'linked', name: target.cluster.name, username: target.cluster.username };
+    const { username, password } = (arg ?? {}) as { username?: unknown; password?: unknown };
+    if (username !== undefined || password !== undefined) {
+      if (typeof username !== 'string' || !username.trim() || typeof password !== 'string' || !password) {
+        throw new InvalidInputError('Both "username" and "password" are needed.');
+      }
+      await logins.store(loginTarget, { username: username.trim(), password });
+      return { cluster: target.cluster.name, username: username.trim() };
+    }
+    const entered = await logins.enter(loginTarget);
+    return { cluster: target.cluster.name, username: entered.username };
+  };
+}

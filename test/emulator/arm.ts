@@ -1,0 +1,887 @@
+// The emulated Azure Resource Manager: tenants, subscriptions, resource groups and
+// Microsoft.HDInsight clusters, shaped like the public REST specs (HDInsight 2021-06-01,
+// subscriptions 2022-12-01, resources 2025-04-01) so that the real Azure SDK clients work
+// against it over HTTPS. Every ARM request needs the development bearer token and an
+// api-version; paths are matched case-insensitively as ARM does; lists are paged with absolute
+// nextLinks. Faults (throttling, 500s, latency, drops) come from the generic Emulator.inject().
+import crypto from 'node:crypto';
+import { type Emulator, type EmulatorRequest, type EmulatorResponse, type Fault, errorResponse } from './server';
+
+/** The fixed development bearer token the extension sends to a loopback endpoint. */
+export const DEV_TOKEN = 'hdinsight-dev-token';
+
+/** Who the emulator pretends the caller is (in 403 messages). */
+export const DEV_USER = { upn: 'developer@contoso.onmicrosoft.com', objectId: '6b1d3a52-4f0e-4c6e-9d7a-2f1c8e5b9a10' };
+
+export type ClusterKind = 'kafka' | 'spark' | 'hadoop' | 'interactivehive' | 'hbase';
+
+export interface ClusterSpec {
+  subscriptionId: string;
+  resourceGroup: string;
+  name: string;
+  /** A region name (`westeurope`) or display name (`West Europe`). */
+  location: string;
+  /** Stored and returned UPPER-CASE in clusterDefinition.kind. */
+  kind: ClusterKind;
+  /** Default 'Running'; others 'Accepted', 'Deleting', 'Error', 'InProgress'. */
+  clusterState?: string;
+  /** Default 'Succeeded'; e.g. 'InProgress', 'Failed'. */
+  provisioningState?: string;
+  /** Default 4 (kafka 3). */
+  workerCount?: number;
+  /** Default 'admin'. */
+  gatewayUsername?: string;
+  /** Default a generated strong password; getGatewaySettings returns it. */
+  gatewayPassword?: string;
+  /** As HDInsight sends it: ISO 8601 without a zone, e.g. '2024-05-03T09:12:44.187'. */
+  createdDate?: string;
+  /** Sets virtualNetworkProfile on every role. */
+  vnet?: { id: string; subnet: string };
+  /** Extra knobs (defaults in brackets). */
+  tags?: Record<string, string>;
+  clusterVersion?: string; // [5.1.3000.0]
+  componentVersion?: Record<string, string>; // [per kind: Kafka 3.2, Spark 3.3, Hadoop 3.3, ...]
+  headNodeSize?: string; // [Standard_E8_V3]
+  workerNodeSize?: string; // [kafka Standard_D4_V2, others Standard_E8_V3]
+  sshUsername?: string; // [sshuser]
+  storageAccount?: string; // [derived from the name]
+  errors?: { code: string; message: string }[];
+}
+
+/** A cluster with every default filled in. */
+export type ResolvedClusterSpec = Required<Omit<ClusterSpec, 'vnet' | 'errors'>> & Pick<ClusterSpec, 'vnet' | 'errors'>;
+
+export interface TenantSpec {
+  tenantId: string;
+  displayName: string;
+  defaultDomain: string;
+  domains?: string[];
+  countryCode?: string;
+  tenantCategory?: 'Home' | 'ProjectedBy' | 'ManagedBy';
+}
+
+export interface SubscriptionSpec {
+  subscriptionId: string;
+  displayName: string;
+  tenantId: string;
+  /** Enabled (default), Warned, PastDue, Disabled, Deleted. */
+  state?: string;
+  tags?: Record<string, string>;
+}
+
+export interface ResourceGroupSpec {
+  subscriptionId: string;
+  name: string;
+  location: string;
+  tags?: Record<string, string>;
+}
+
+export interface ArmEmulatorOptions {
+  /** Items per list page; default 10. */
+  pageSize?: number;
+}
+
+/** API versions each resource provider accepts (as ARM checks them). */
+export const API_VERSIONS = {
+  hdinsight: [
+    '2015-03-01-preview',
+    '2018-06-01-preview',
+    '2021-06-01',
+    '2023-04-15-preview',
+    '2023-08-15-preview',
+    '2024-08-01-preview',
+    '2025-01-15-preview',
+  ],
+  subscriptions: [
+    '2014-04-01',
+    '2015-11-01',
+    '2016-06-01',
+    '2018-06-01',
+    '2019-06-01',
+    '2019-11-01',
+    '2020-01-01',
+    '2021-01-01',
+    '2022-01-01',
+    '2022-09-01',
+    '2022-12-01',
+  ],
+};
+
+/** The regions the emulator knows: name -> display name (HDInsight answers with display names). */
+export const REGIONS: Record<string, { displayName: string; geography: string; geographyGroup: string; pairedRegion: string }> = {
+  westeurope: { displayName: 'West Europe', geography: 'Europe', geographyGroup: 'Europe', pairedRegion: 'northeurope' },
+  northeurope: { displayName: 'North Europe', geography: 'Europe', geographyGroup: 'Europe', pairedRegion: 'westeurope' },
+  uksouth: { displayName: 'UK South', geography: 'United Kingdom', geographyGroup: 'Europe', pairedRegion: 'ukwest' },
+  swedencentral: { displayName: 'Sweden Central', geography: 'Sweden', geographyGroup: 'Europe', pairedRegion: 'swedensouth' },
+  germanywestcentral: { displayName: 'Germany West Central', geography: 'Germany', geographyGroup: 'Europe', pairedRegion: 'germanynorth' },
+  francecentral: { displayName: 'France Central', geography: 'France', geographyGroup: 'Europe', pairedRegion: 'francesouth' },
+  eastus: { displayName: 'East US', geography: 'United States', geographyGroup: 'US', pairedRegion: 'westus' },
+  eastus2: { displayName: 'East US 2', geography: 'United States', geographyGroup: 'US', pairedRegion: 'centralus' },
+  centralus: { displayName: 'Central US', geography: 'United States', geographyGroup: 'US', pairedRegion: 'eastus2' },
+  southcentralus: { displayName: 'South Central US', geography: 'United States', geographyGroup: 'US', pairedRegion: 'northcentralus' },
+  westus: { displayName: 'West US', geography: 'United States', geographyGroup: 'US', pairedRegion: 'eastus' },
+  westus2: { displayName: 'West US 2', geography: 'United States', geographyGroup: 'US', pairedRegion: 'westcentralus' },
+  canadacentral: { displayName: 'Canada Central', geography: 'Canada', geographyGroup: 'Canada', pairedRegion: 'canadaeast' },
+  southeastasia: { displayName: 'Southeast Asia', geography: 'Asia Pacific', geographyGroup: 'Asia Pacific', pairedRegion: 'eastasia' },
+  japaneast: { displayName: 'Japan East', geography: 'Japan', geographyGroup: 'Asia Pacific', pairedRegion: 'japanwest' },
+  australiaeast: {
+    displayName: 'Australia East',
+    geography: 'Australia',
+    geographyGroup: 'Asia Pacific',
+    pairedRegion: 'australiasoutheast',
+  },
+};
+
+/** Cores per VM size (lower-case keys), for quotaInfo.coresUsed. */
+export const VM_CORES: Record<string, number> = {
+  standard_a2_v2: 2,
+  standard_a4_v2: 4,
+  standard_a8_v2: 8,
+  standard_d3_v2: 4,
+  standard_d4_v2: 8,
+  standard_d5_v2: 16,
+  standard_d12_v2: 4,
+  standard_d13_v2: 8,
+  standard_d14_v2: 16,
+  standard_d4a_v4: 4,
+  standard_d8a_v4: 8,
+  standard_e2_v3: 2,
+  standard_e4_v3: 4,
+  standard_e8_v3: 8,
+  standard_e16_v3: 16,
+  standard_e32_v3: 32,
+  standard_e4a_v4: 4,
+  standard_e8a_v4: 8,
+};
+
+const COMPONENT_VERSIONS: Record<ClusterKind, Record<string, string>> = {
+  kafka: { Kafka: '3.2' },
+  spark: { Spark: '3.3' },
+  hadoop: { Hadoop: '3.3' },
+  interactivehive: { InteractiveHive: '3.1' },
+  hbase: { HBase: '2.4' },
+};
+
+interface SubscriptionRecord extends SubscriptionSpec {
+  state: string;
+}
+
+interface ClusterRecord {
+  spec: ResolvedClusterSpec;
+  etag: string;
+  clusterId: string;
+}
+
+type ArmHandler = (req: EmulatorRequest, apiVersion: string) => EmulatorResponse;
+
+const SUB = '(?<sub>[^/]+)';
+const RG = '(?<rg>[^/]+)';
+const CLUSTERS = 'providers/microsoft\\.hdinsight/clusters';
+
+export class ArmEmulator {
+  /** Cluster resource ids (any case) or subscription ids where getGatewaySettings answers 403, as for the Reader role. */
+  readerOnly = new Set<string>();
+  /** Items per list page; nextLinks are absolute (emulator.url) and carry api-version and $skiptoken. */
+  pageSize: number;
+
+  private readonly tenantStore = new Map<string, TenantSpec>();
+  private readonly subscriptionStore = new Map<string, SubscriptionRecord>();
+  private readonly groupStore = new Map<string, ResourceGroupSpec>();
+  private readonly clusterStore = new Map<string, ClusterRecord>();
+
+  constructor(
+    private readonly emulator: Emulator,
+    options: ArmEmulatorOptions = {},
+  ) {
+    this.pageSize = options.pageSize ?? 10;
+    this.registerRoutes();
+  }
+
+  // ---- state -------------------------------------------------------------------------------
+
+  addTenant(t: TenantSpec): void {
+    this.tenantStore.set(t.tenantId.toLowerCase(), { ...t });
+  }
+
+  addSubscription(s: SubscriptionSpec): void {
+    this.subscriptionStore.set(s.subscriptionId.toLowerCase(), { ...s, state: s.state ?? 'Enabled' });
+  }
+
+  /** Adds (or replaces) a resource group; clusters add theirs on their own. */
+  addResourceGroup(g: ResourceGroupSpec): Record<string, unknown> {
+    this.requireSubscription(g.subscriptionId);
+    const group = { ...g, location: regionName(g.location) };
+    this.groupStore.set(groupKey(g.subscriptionId, g.name), group);
+    return this.renderGroup(group);
+  }
+
+  /** Adds (or replaces) a cluster; returns the ARM Cluster resource JSON as GET returns it. */
+  addCluster(spec: ClusterSpec): Record<string, unknown> {
+    this.requireSubscription(spec.subscriptionId);
+    const resolved = resolveSpec(spec);
+    const key = clusterKey(spec.subscriptionId, spec.resourceGroup, spec.name);
+    const sameName = this.clusterByName(spec.name);
+    if (sameName && clusterKey(sameName.subscriptionId, sameName.resourceGroup, sameName.name) !== key) {
+      throw new Error(
+        `Cluster names are global DNS names: '${spec.name}' already exists in ${sameName.subscriptionId}/${sameName.resourceGroup}`,
+      );
+    }
+    if (!this.groupStore.has(groupKey(spec.subscriptionId, spec.resourceGroup))) {
+      this.groupStore.set(groupKey(spec.subscriptionId, spec.resourceGroup), {
+        subscriptionId: spec.subscriptionId,
+        name: spec.resourceGroup,
+        location: regionName(spec.location),
+      });
+    }
+    const previous = this.clusterStore.get(key);
+    const record: ClusterRecord = {
+      spec: resolved,
+      etag: crypto.randomUUID(),
+      clusterId: previous?.clusterId ?? crypto.randomBytes(16).toString('hex'),
+    };
+    this.clusterStore.set(key, record);
+    return this.renderCluster(record);
+  }
+
+  /** Changes a cluster in place (state transitions, resize...); returns the new resource JSON. */
+  updateCluster(
+    subscriptionId: string,
+    resourceGroup: string,
+    name: string,
+    patch: Partial<Omit<ClusterSpec, 'subscriptionId' | 'resourceGroup' | 'name'>>,
+  ): Record<string, unknown> {
+    const record = this.clusterStore.get(clusterKey(subscriptionId, resourceGroup, name));
+    if (!record) throw new Error(`No cluster ${subscriptionId}/${resourceGroup}/${name}`);
+    record.spec = resolveSpec({ ...record.spec, ...patch });
+    record.etag = crypto.randomUUID();
+    return this.renderCluster(record);
+  }
+
+  removeCluster(subscriptionId: string, resourceGroup: string, name: string): void {
+    this.clusterStore.delete(clusterKey(subscriptionId, resourceGroup, name));
+  }
+
+  /** The resource JSON of a cluster as GET returns it, or undefined. */
+  getCluster(subscriptionId: string, resourceGroup: string, name: string): Record<string, unknown> | undefined {
+    const record = this.clusterStore.get(clusterKey(subscriptionId, resourceGroup, name));
+    return record && this.renderCluster(record);
+  }
+
+  /** A cluster's spec with every default filled in (gateway login included), by its globally unique name. */
+  clusterByName(name: string): ResolvedClusterSpec | undefined {
+    for (const record of this.clusterStore.values()) if (record.spec.name.toLowerCase() === name.toLowerCase()) return { ...record.spec };
+    return undefined;
+  }
+
+  /** Every cluster, defaults filled in. */
+  clusters(): ResolvedClusterSpec[] {
+    return [...this.clusterStore.values()].map((r) => ({ ...r.spec }));
+  }
+
+  /** Where the emulator serves the cluster's gateway (Ambari, Livy) instead of https://{name}.azurehdinsight.net. */
+  gatewayUrl(name: string): string {
+    return `${this.emulator.url}/gateway/${name}`;
+  }
+
+  /** Throttles ARM the way it does (429, Retry-After, SubscriptionRequestsThrottled); returns the switch-off. */
+  throttle(options: { times?: number; retryAfterSeconds?: number; path?: RegExp; method?: string } = {}): () => void {
+    const fault: Fault = {
+      path: options.path ?? /^\/(subscriptions|tenants)(\/|$)/i,
+      method: options.method,
+      times: options.times,
+      respond: throttledResponse(options.retryAfterSeconds ?? 1),
+    };
+    return this.emulator.inject(fault);
+  }
+
+  // ---- routes ------------------------------------------------------------------------------
+
+  private registerRoutes(): void {
+    const route = (method: string, path: string, versions: string[] | undefined, handler: ArmHandler): void =>
+      this.emulator.route(method, new RegExp(`^${path}/?$`, 'i'), (req) => this.handleArm(req, versions, handler));
+
+    route('GET', '/tenants', API_VERSIONS.subscriptions, (req, v) =>
+      this.page(
+        req,
+        v,
+        [...this.tenantStore.values()].map((t) => renderTenant(t)),
+      ),
+    );
+    route('GET', '/subscriptions', API_VERSIONS.subscriptions, (req, v) =>
+      this.page(
+        req,
+        v,
+        [...this.subscriptionStore.values()].filter((s) => s.state !== 'Deleted').map((s) => renderSubscription(s)),
+      ),
+    );
+    route('GET', `/subscriptions/${SUB}`, API_VERSIONS.subscriptions, (req) => ({
+      status: 200,
+      body: renderSubscription(this.subscriptionStore.get(req.params.sub.toLowerCase())!),
+    }));
+    route('GET', `/subscriptions/${SUB}/locations`, API_VERSIONS.subscriptions, (req) => ({
+      status: 200,
+      body: { value: Object.keys(REGIONS).map((name) => renderLocation(req.params.sub, name)) },
+    }));
+
+    // Resource groups (Microsoft.Resources), any dated api-version.
+    route('GET', `/subscriptions/${SUB}/resourcegroups`, undefined, (req, v) =>
+      this.page(
+        req,
+        v,
+        [...this.groupStore.values()].filter((g) => sameId(g.subscriptionId, req.params.sub)).map((g) => this.renderGroup(g)),
+      ),
+    );
+    route('GET', `/subscriptions/${SUB}/resourcegroups/${RG}`, undefined, (req) => {
+      const group = this.groupStore.get(groupKey(req.params.sub, req.params.rg));
+      return group ? { status: 200, body: this.renderGroup(group) } : resourceGroupNotFound(req.params.rg);
+    });
+    route('HEAD', `/subscriptions/${SUB}/resourcegroups/${RG}`, undefined, (req) => ({
+      status: this.groupStore.has(groupKey(req.params.sub, req.params.rg)) ? 204 : 404,
+    }));
+    route('PUT', `/subscriptions/${SUB}/resourcegroups/${RG}`, undefined, (req) => this.putGroup(req));
+
+    // Microsoft.HDInsight clusters.
+    route('GET', `/subscriptions/${SUB}/${CLUSTERS}`, API_VERSIONS.hdinsight, (req, v) =>
+      this.page(
+        req,
+        v,
+        [...this.clusterStore.values()].filter((c) => sameId(c.spec.subscriptionId, req.params.sub)).map((c) => this.renderCluster(c)),
+      ),
+    );
+    route('GET', `/subscriptions/${SUB}/resourcegroups/${RG}/${CLUSTERS}`, API_VERSIONS.hdinsight, (req, v) => {
+      if (!this.groupStore.has(groupKey(req.params.sub, req.params.rg))) return resourceGroupNotFound(req.params.rg);
+      return this.page(
+        req,
+        v,
+        [...this.clusterStore.values()]
+          .filter((c) => sameId(c.spec.subscriptionId, req.params.sub) && sameId(c.spec.resourceGroup, req.params.rg))
+          .map((c) => this.renderCluster(c)),
+      );
+    });
+    route('GET', `/subscriptions/${SUB}/resourcegroups/${RG}/${CLUSTERS}/(?<name>[^/]+)`, API_VERSIONS.hdinsight, (req) => {
+      const found = this.findCluster(req);
+      return 'status' in found ? found : { status: 200, body: this.renderCluster(found) };
+    });
+    route(
+      'POST',
+      `/subscriptions/${SUB}/resourcegroups/${RG}/${CLUSTERS}/(?<name>[^/]+)/getgatewaysettings`,
+      API_VERSIONS.hdinsight,
+      (req) => {
+        const found = this.findCluster(req);
+        if ('status' in found) return found;
+        const id = clusterId(found.spec).toLowerCase();
+        const reader = [...this.readerOnly].some(
+          (k) => k.toLowerCase() === id || k.toLowerCase() === found.spec.subscriptionId.toLowerCase(),
+        );
+        if (reader) {
+          return errorResponse(
+            403,
+            'AuthorizationFailed',
+            `The client '${DEV_USER.upn}' with object id '${DEV_USER.objectId}' does not have authorization to perform action ` +
+              `'Microsoft.HDInsight/clusters/getGatewaySettings/action' over scope '${clusterId(found.spec)}' or the scope is invalid. ` +
+              'If access was recently granted, please refresh your credentials.',
+          );
+        }
+        return {
+          status: 200,
+          body: {
+            'restAuthCredential.isEnabled': 'true',
+            'restAuthCredential.username': found.spec.gatewayUsername,
+            'restAuthCredential.password': found.spec.gatewayPassword,
+          },
+        };
+      },
+    );
+  }
+
+  /** Authentication, api-version and subscription checks in ARM's order, then the handler. */
+  private handleArm(req: EmulatorRequest, versions: string[] | undefined, handler: ArmHandler): EmulatorResponse {
+    const response = this.checkArm(req, versions) ?? handler(req, queryParam(req.url, 'api-version')!);
+    const requestId = crypto.randomUUID();
+    return {
+      ...response,
+      headers: {
+        'x-ms-request-id': requestId,
+        'x-ms-correlation-request-id': requestId,
+        'cache-control': 'no-cache',
+        ...(req.params.sub ? { 'x-ms-ratelimit-remaining-subscription-reads': '249' } : {}),
+        ...response.headers,
+      },
+    };
+  }
+
+  private checkArm(req: EmulatorRequest, versions: string[] | undefined): EmulatorResponse | undefined {
+    const authorization = req.headers.authorization;
+    if (!authorization) {
+      return unauthorized(
+        'AuthenticationFailed',
+        "Authentication failed. The 'Authorization' header is missing.",
+        "The authentication failed because of missing 'Authorization' header.",
+      );
+    }
+    const token = /^Bearer\s+(\S+)$/i.exec(authorization)?.[1];
+    if (!token) {
+      return unauthorized(
+        'AuthenticationFailedInvalidHeader',
+        "Authentication failed. The 'Authorization' header is provided in an invalid format.",
+        "The 'Authorization' header is invalid.",
+      );
+    }
+    if (token !== DEV_TOKEN)
+      return unauthorized('InvalidAuthenticationToken', 'The access token is invalid.', 'The access token is invalid.');
+
+    const apiVersion = queryParam(req.url, 'api-version');
+    if (!apiVersion) {
+      return errorResponse(
+        400,
+        'MissingApiVersionParameter',
+        'The api-version query parameter (?api-version=) is required for all requests.',
+      );
+    }
+    if (!/^\d{4}-\d{2}-\d{2}(-preview)?$/.test(apiVersion)) {
+      return errorResponse(400, 'InvalidApiVersionParameter', `The api-version '${apiVersion}' is invalid.`);
+    }
+    if (versions && !versions.includes(apiVersion)) {
+      if (versions === API_VERSIONS.hdinsight) {
+        return errorResponse(
+          400,
+          'NoRegisteredProviderFound',
+          `No registered resource provider found for API version '${apiVersion}' for type 'clusters'. The supported api-versions are '${versions.join(', ')}'.`,
+        );
+      }
+      return errorResponse(
+        400,
+        'InvalidApiVersionParameter',
+        `The api-version '${apiVersion}' is invalid. The supported versions are '${versions.join(',')}'.`,
+      );
+    }
+    const sub = req.params.sub;
+    if (sub && !this.subscriptionStore.has(sub.toLowerCase())) {
+      return errorResponse(404, 'SubscriptionNotFound', `The subscription '${sub}' could not be found.`);
+    }
+    return undefined;
+  }
+
+  /** One page of a list, with an absolute nextLink carrying api-version and $skiptoken. */
+  private page(req: EmulatorRequest, apiVersion: string, items: unknown[]): EmulatorResponse {
+    const skipToken = queryParam(req.url, '$skiptoken');
+    let offset = 0;
+    if (skipToken) {
+      const decoded = /^offset:(\d+)$/.exec(Buffer.from(skipToken, 'base64url').toString('utf8'));
+      if (!decoded) return errorResponse(400, 'InvalidSkipToken', `The skip token '${skipToken}' is invalid.`);
+      offset = Number(decoded[1]);
+    }
+    const size = Math.max(1, this.pageSize);
+    const body: { value: unknown[]; nextLink?: string } = { value: items.slice(offset, offset + size) };
+    if (offset + size < items.length) {
+      const token = Buffer.from(`offset:${offset + size}`).toString('base64url');
+      body.nextLink = `${this.emulator.url}${req.url.pathname}?api-version=${apiVersion}&$skiptoken=${token}`;
+    }
+    return { status: 200, body };
+  }
+
+  private putGroup(req: EmulatorRequest): EmulatorResponse {
+    const { sub, rg } = req.params;
+    if (!/^[-\w.()]{1,90}$/.test(rg) || rg.endsWith('.')) {
+      return errorResponse(400, 'InvalidResourceGroupName', `The resource group name '${rg}' is invalid.`);
+    }
+    let body: { location?: unknown; tags?: unknown };
+    try {
+      body = JSON.parse(req.body || '{}') as typeof body;
+    } catch {
+      return errorResponse(400, 'InvalidRequestContent', 'The request content was invalid and could not be deserialized.');
+    }
+    if (typeof body.location !== 'string' || !body.location) {
+      return errorResponse(400, 'LocationRequired', 'The location property is required for this definition.');
+    }
+    const location = regionName(body.location);
+    const existing = this.groupStore.get(groupKey(sub, rg));
+    if (existing && existing.location !== location) {
+      return errorResponse(
+        409,
+        'InvalidResourceGroupLocation',
+        `Invalid resource group location '${location}'. The Resource group already exists in location '${existing.location}'.`,
+      );
+    }
+    const group: ResourceGroupSpec = {
+      subscriptionId: existing?.subscriptionId ?? sub,
+      name: existing?.name ?? rg,
+      location,
+      tags: (body.tags as Record<string, string> | undefined) ?? existing?.tags,
+    };
+    this.groupStore.set(groupKey(sub, rg), group);
+    return { status: existing ? 200 : 201, body: this.renderGroup(group) };
+  }
+
+  private findCluster(req: EmulatorRequest): ClusterRecord | EmulatorResponse {
+    const { sub, rg, name } = req.params;
+    if (!this.groupStore.has(groupKey(sub, rg))) return resourceGroupNotFound(rg);
+    const record = this.clusterStore.get(clusterKey(sub, rg, name));
+    if (record) return record;
+    return errorResponse(
+      404,
+      'ResourceNotFound',
+      `The Resource 'Microsoft.HDInsight/clusters/${name}' under resource group '${rg}' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix`,
+    );
+  }
+
+  private requireSubscription(subscriptionId: string): void {
+    if (!this.subscriptionStore.has(subscriptionId.toLowerCase())) {
+      throw new Error(`Add subscription ${subscriptionId} (addSubscription) before its resources`);
+    }
+  }
+
+  // ---- rendering ---------------------------------------------------------------------------
+
+  private renderGroup(g: ResourceGroupSpec): Record<string, unknown> {
+    return {
+      id: `/subscriptions/${g.subscriptionId}/resourceGroups/${g.name}`,
+      name: g.name,
+      type: 'Microsoft.Resources/resourceGroups',
+      location: g.location,
+      ...(g.tags ? { tags: g.tags } : {}),
+      properties: { provisioningState: 'Succeeded' },
+    };
+  }
+
+  private renderCluster(record: ClusterRecord): Record<string, unknown> {
+    const s = record.spec;
+    const vnetProfile = s.vnet ? { virtualNetworkProfile: { id: s.vnet.id, subnet: s.vnet.subnet } } : {};
+    const osProfile = { linuxOperatingSystemProfile: { username: s.sshUsername } };
+    const roles: Record<string, unknown>[] = [
+      { name: 'headnode', targetInstanceCount: 2, hardwareProfile: { vmSize: s.headNodeSize }, osProfile, ...vnetProfile },
+      {
+        name: 'workernode',
+        targetInstanceCount: s.workerCount,
+        hardwareProfile: { vmSize: s.workerNodeSize },
+        osProfile,
+        ...vnetProfile,
+        ...(s.kind === 'kafka' ? { dataDisksGroups: [{ disksPerNode: 2, storageAccountType: 'Standard_LRS', diskSizeGB: 1023 }] } : {}),
+      },
+      { name: 'zookeepernode', targetInstanceCount: 3, hardwareProfile: { vmSize: 'Standard_A2_V2' }, osProfile, ...vnetProfile },
+    ];
+    const coresUsed = roles.reduce(
+      (sum, r) => sum + (r.targetInstanceCount as number) * vmCores((r.hardwareProfile as { vmSize: string }).vmSize),
+      0,
+    );
+    const storageAccount = s.storageAccount;
+    return {
+      id: clusterId(s),
+      name: s.name,
+      type: 'Microsoft.HDInsight/clusters',
+      location: REGIONS[regionName(s.location)]?.displayName ?? s.location,
+      etag: record.etag,
+      tags: { ...s.tags },
+      properties: {
+        clusterVersion: s.clusterVersion,
+        osType: 'Linux',
+        tier: 'Standard',
+        clusterId: record.clusterId,
+        clusterDefinition: {
+          blueprint: `https://blueprints.azurehdinsight.net/${s.kind}-${s.clusterVersion}.2406230520.json`,
+          kind: s.kind.toUpperCase(),
+          componentVersion: { ...s.componentVersion },
+        },
+        computeProfile: { roles },
+        provisioningState: s.provisioningState,
+        clusterState: s.clusterState,
+        createdDate: s.createdDate,
+        quotaInfo: { coresUsed },
+        ...(s.errors ? { errors: s.errors } : {}),
+        connectivityEndpoints: [
+          { name: 'SSH', protocol: 'TCP', location: `${s.name}-ssh.azurehdinsight.net`, port: 22 },
+          { name: 'HTTPS', protocol: 'TCP', location: `${s.name}.azurehdinsight.net`, port: 443 },
+        ],
+        encryptionInTransitProperties: { isEncryptionInTransitEnabled: false },
+        storageProfile: {
+          storageaccounts: [
+            {
+              name: `${storageAccount}.blob.core.windows.net`,
+              isDefault: true,
+              container: s.name.toLowerCase(),
+              resourceId: `/subscriptions/${s.subscriptionId}/resourceGroups/${s.resourceGroup}/providers/Microsoft.Storage/storageAccounts/${storageAccount}`,
+            },
+          ],
+        },
+        minSupportedTlsVersion: '1.2',
+        networkProperties: { resourceProviderConnection: 'Inbound', privateLink: 'Disabled' },
+        computeIsolationProperties: { enableComputeIsolation: false },
+      },
+    };
+  }
+}
+
+/** A 429 the way ARM throttles reads. */
+export function throttledResponse(retryAfterSeconds = 1): EmulatorResponse {
+  return errorResponse(
+    429,
+    'SubscriptionRequestsThrottled',
+    `Number of 'read' requests for subscription actually exceeded the limit of '250' for time interval '00:00:01'. Please try again after '${retryAfterSeconds}' seconds.`,
+    { 'retry-after': String(retryAfterSeconds), 'x-ms-ratelimit-remaining-subscription-reads': '0' },
+  );
+}
+
+/** The ARM resource id of a cluster. */
+export function clusterId(s: Pick<ClusterSpec, 'subscriptionId' | 'resourceGroup' | 'name'>): string {
+  return `/subscriptions/${s.subscriptionId}/resourceGroups/${s.resourceGroup}/providers/Microsoft.HDInsight/clusters/${s.name}`;
+}
+
+/** A password that meets HDInsight's rules (10+ characters, upper, lower, digit, special). */
+export function strongPassword(): string {
+  return `Hdi-${crypto.randomBytes(12).toString('base64url')}-9a!`;
+}
+
+function resolveSpec(spec: ClusterSpec): ResolvedClusterSpec {
+  const kind = spec.kind.toLowerCase() as ClusterKind;
+  if (!(kind in COMPONENT_VERSIONS)) throw new Error(`Unknown cluster kind '${spec.kind}'`);
+  return {
+    ...spec,
+    kind,
+    location: regionName(spec.location),
+    clusterState: spec.clusterState ?? 'Running',
+    provisioningState: spec.provisioningState ?? 'Succeeded',
+    workerCount: spec.workerCount ?? (kind === 'kafka' ? 3 : 4),
+    gatewayUsername: spec.gatewayUsername ?? 'admin',
+    gatewayPassword: spec.gatewayPassword ?? strongPassword(),
+    createdDate: spec.createdDate ?? hdinsightDate(new Date()),
+    tags: spec.tags ?? {},
+    clusterVersion: spec.clusterVersion ?? '5.1.3000.0',
+    componentVersion: spec.componentVersion ?? COMPONENT_VERSIONS[kind],
+    headNodeSize: spec.headNodeSize ?? 'Standard_E8_V3',
+    workerNodeSize: spec.workerNodeSize ?? (kind === 'kafka' ? 'Standard_D4_V2' : 'Standard_E8_V3'),
+    sshUsername: spec.sshUsername ?? 'sshuser',
+    storageAccount:
+      spec.storageAccount ??
+      `${spec.name
+        .toLowerCase()
+        .replace(/[^a-z0-9]/g, '')
+        .slice(0, 19)}store`,
+  };
+}
+
+/** HDInsight's createdDate: ISO 8601 in UTC but without the 'Z'. */
+export function hdinsightDate(d: Date): string {
+  return d.toISOString().replace(/Z$/, '');
+}
+
+/** 'West Europe' or 'westeurope' -> 'westeurope'. */
+function regionName(location: string): string {
+  const name = location.toLowerCase().replace(/\s+/g, '');
+  if (REGIONS[name]) return name;
+  const byDisplay = Object.entries(REGIONS).find(([, r]) => r.displayName.toLowerCase() === location.toLowerCase());
+  return byDisplay ? byDisplay[0] : name;
+}
+
+function vmCores(vmSize: string): number {
+  const cores = VM_CORES[vmSize.toLowerCase()];
+  if (cores === undefined) throw new Error(`Unknown VM size '${vmSize}': add it to VM_CORES`);
+  return cores;
+}
+
+function renderTenant(t: TenantSpec): Record<string, unknown> {
+  return {
+    id: `/tenants/${t.tenantId}`,
+    tenantId: t.tenantId,
+    countryCode: t.countryCode ?? 'US',
+    displayName: t.displayName,
+    domains: t.domains ?? [t.defaultDomain],
+    tenantCategory: t.tenantCategory ?? 'Home',
+    defaultDomain: t.defaultDomain,
+    tenantType: 'AAD',
+  };
+}
+
+function renderSubscription(s: SubscriptionRecord): Record<string, unknown> {
+  return {
+    id: `/subscriptions/${s.subscriptionId}`,
+    authorizationSource: 'RoleBased',
+    managedByTenants: [],
+    ...(s.tags ? { tags: s.tags } : {}),
+    subscriptionId: s.subscriptionId,
+    tenantId: s.tenantId,
+    displayName: s.displayName,
+    state: s.state,
+    subscriptionPolicies: { locationPlacementId: 'Public_2014-09-01', quotaId: 'PayAsYouGo_2014-09-01', spendingLimit: 'Off' },
+  };
+}
+
+function renderLocation(subscriptionId: string, name: string): Record<string, unknown> {
+  const r = REGIONS[name];
+  return {
+    id: `/subscriptions/${subscriptionId}/locations/${name}`,
+    name,
+    type: 'Region',
+    displayName: r.displayName,
+    regionalDisplayName: `(${r.geographyGroup}) ${r.displayName}`,
+    metadata: {
+      regionType: 'Physical',
+      regionCategory: 'Recommended',
+      geography: r.geography,
+      geographyGroup: r.geographyGroup,
+      pairedRegion: [{ name: r.pairedRegion, id: `/subscriptions/${subscriptionId}/locations/${r.pairedRegion}` }],
+    },
+  };
+}
+
+function unauthorized(code: string, message: string, description: string): EmulatorResponse {
+  return errorResponse(401, code, message, {
+    'www-authenticate': `Bearer authorization_uri="https://login.microsoftonline.com/common", error="invalid_token", error_description="${description}"`,
+  });
+}
+
+function resourceGroupNotFound(rg: string): EmulatorResponse {
+  return errorResponse(404, 'ResourceGroupNotFound', `Resource group '${rg}' could not be found.`);
+}
+
+/** Query parameters: names compared case-insensitively, as ARM does. */
+function queryParam(url: URL, name: string): string | undefined {
+  for (const [key, value] of url.searchParams) if (key.toLowerCase() === name) return value;
+  return undefined;
+}
+
+function sameId(a: string, b: string): boolean {
+  return a.toLowerCase() === b.toLowerCase();
+}
+
+function groupKey(sub: string, rg: string): string {
+  return `${sub}/${rg}`.toLowerCase();
+}
+
+function clusterKey(sub: string, rg: string, name: string): string {
+  return `${sub}/${rg}/${name}`.toLowerCase();
+}
+
+// ---- the sandbox's world ---------------------------------------------------------------------
+
+export interface SandboxSeed {
+  tenants: TenantSpec[];
+  subscriptions: SubscriptionSpec[];
+  clusters: ResolvedClusterSpec[];
+  /** Subscriptions where the signed-in user is only a Reader (getGatewaySettings answers 403). */
+  readerOnly: string[];
+}
+
+/** Seeds a realistic set: 2 tenants, 3 subscriptions, clusters of kinds kafka/spark/hadoop in several states and regions. */
+export function seedSandbox(arm: ArmEmulator): SandboxSeed {
+  const contoso = '72f988bf-86f1-41af-91ab-2d7cd011db47';
+  const fabrikam = 'c4a1e0c2-8d55-4c7b-9f0e-3b2d6a7e1f90';
+  const tenants: TenantSpec[] = [
+    {
+      tenantId: contoso,
+      displayName: 'Contoso',
+      defaultDomain: 'contoso.onmicrosoft.com',
+      domains: ['contoso.onmicrosoft.com', 'contoso.com'],
+    },
+    { tenantId: fabrikam, displayName: 'Fabrikam', defaultDomain: 'fabrikam.onmicrosoft.com' },
+  ];
+  const dev = '1f3c5b7a-2e4d-4f60-8a9b-0c1d2e3f4a5b';
+  const prod = '9a8b7c6d-5e4f-4a3b-2c1d-0e9f8a7b6c5d';
+  const fab = '3e2d1c0b-9a8f-4e7d-6c5b-4a3f2e1d0c9b';
+  const subscriptions: SubscriptionSpec[] = [
+    { subscriptionId: dev, displayName: 'Contoso Streaming Dev', tenantId: contoso },
+    { subscriptionId: prod, displayName: 'Contoso Production', tenantId: contoso },
+    { subscriptionId: fab, displayName: 'Fabrikam Analytics', tenantId: fabrikam },
+  ];
+  for (const t of tenants) arm.addTenant(t);
+  for (const s of subscriptions) arm.addSubscription(s);
+
+  // The tutorial's pair: Kafka and Spark in one virtual network, so Spark reaches the brokers.
+  const vnetId = `/subscriptions/${dev}/resourceGroups/streaming-rg/providers/Microsoft.Network/virtualNetworks/streaming-vnet`;
+  const vnet = { id: vnetId, subnet: `${vnetId}/subnets/default` };
+  const specs: ClusterSpec[] = [
+    {
+      subscriptionId: dev,
+      resourceGroup: 'streaming-rg',
+      name: 'contoso-kafka',
+      location: 'westeurope',
+      kind: 'kafka',
+      vnet,
+      gatewayPassword: 'Sandbox-Kafka-1!',
+      createdDate: '2025-04-02T08:15:31.427',
+    },
+    {
+      subscriptionId: dev,
+      resourceGroup: 'streaming-rg',
+      name: 'contoso-spark',
+      location: 'westeurope',
+      kind: 'spark',
+      vnet,
+      gatewayPassword: 'Sandbox-Spark-1!',
+      createdDate: '2025-04-02T08:17:02.910',
+    },
+    {
+      subscriptionId: dev,
+      resourceGroup: 'analytics-rg',
+      name: 'contoso-spark-etl',
+      location: 'northeurope',
+      kind: 'spark',
+      clusterState: 'Accepted',
+      provisioningState: 'InProgress',
+      gatewayPassword: 'Sandbox-Etl-1!',
+    },
+    {
+      subscriptionId: dev,
+      resourceGroup: 'analytics-rg',
+      name: 'contoso-hadoop-old',
+      location: 'northeurope',
+      kind: 'hadoop',
+      clusterState: 'Deleting',
+      provisioningState: 'Deleting',
+      gatewayPassword: 'Sandbox-Hadoop-1!',
+      createdDate: '2023-11-20T14:02:11.003',
+    },
+    {
+      subscriptionId: prod,
+      resourceGroup: 'prod-streaming',
+      name: 'contoso-prod-kafka',
+      location: 'eastus',
+      kind: 'kafka',
+      workerCount: 5,
+      gatewayPassword: 'Sandbox-Prod-1!',
+      createdDate: '2024-09-12T10:44:05.120',
+    },
+    {
+      subscriptionId: prod,
+      resourceGroup: 'prod-streaming',
+      name: 'contoso-prod-spark',
+      location: 'eastus',
+      kind: 'spark',
+      clusterState: 'Error',
+      provisioningState: 'Failed',
+      gatewayPassword: 'Sandbox-Prod-2!',
+      errors: [
+        {
+          code: 'InvalidNetworkConfigurationErrorCode',
+          message: 'Virtual network configuration is not compatible with HDInsight requirements.',
+        },
+      ],
+    },
+    {
+      subscriptionId: fab,
+      resourceGroup: 'fabrikam-data',
+      name: 'fabrikam-hadoop',
+      location: 'westus2',
+      kind: 'hadoop',
+      gatewayPassword: 'Sandbox-Fab-1!',
+      createdDate: '2024-06-30T19:20:48.555',
+    },
+    {
+      subscriptionId: fab,
+      resourceGroup: 'fabrikam-data',
+      name: 'fabrikam-kafka',
+      location: 'westus2',
+      kind: 'kafka',
+      clusterState: 'InProgress',
+      provisioningState: 'InProgress',
+      gatewayPassword: 'Sandbox-Fab-2!',
+    },
+  ];
+  for (const spec of specs) arm.addCluster(spec);
+  arm.readerOnly.add(prod);
+  return {
+    tenants,
+    subscriptions,
+    clusters: specs.map((s) => arm.clusterByName(s.name)!),
+    readerOnly: [prod],
+  };
+}

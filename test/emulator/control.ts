@@ -1,0 +1,73 @@
+// A small control API on the emulator, so suites running elsewhere (inside the VS Code extension
+// host) can switch faults on and read what the emulator received. Test-only by nature.
+import type { ArmEmulator } from './arm';
+import type { Emulator, Fault, RecordedRequest } from './server';
+
+interface FaultRequest {
+  method?: string;
+  /** A regular expression source matched against the path. */
+  path?: string;
+  latencyMs?: number;
+  status?: number;
+  code?: string;
+  message?: string;
+  headers?: Record<string, string>;
+  drop?: boolean;
+  times?: number;
+}
+
+const secretHeaders = new Set(['authorization', 'cookie', 'proxy-authorization']);
+
+/** Requests as the control API reports them: secret headers are never handed out. */
+export function withoutSecrets(r: RecordedRequest): RecordedRequest {
+  return { ...r, headers: Object.fromEntries(Object.entries(r.headers).filter(([k]) => !secretHeaders.has(k.toLowerCase()))) };
+}
+
+export function addControlRoutes(emulator: Emulator, arm: ArmEmulator): void {
+  emulator.route('POST', /^\/_emulator\/faults$/, (req) => {
+    const f = JSON.parse(req.body || '{}') as FaultRequest;
+    const fault: Fault = {
+      method: f.method,
+      path: f.path ? new RegExp(f.path, 'i') : undefined,
+      latencyMs: f.latencyMs,
+      drop: f.drop,
+      times: f.times,
+      respond: f.status
+        ? {
+            status: f.status,
+            headers: f.headers,
+            body: { error: { code: f.code ?? 'InjectedFault', message: f.message ?? 'Injected by the test.' } },
+          }
+        : undefined,
+    };
+    emulator.inject(fault);
+    return { status: 201, body: { ok: true } };
+  });
+  emulator.route('DELETE', /^\/_emulator\/faults$/, () => {
+    emulator.clearFaults();
+    return { status: 204 };
+  });
+  emulator.route('GET', /^\/_emulator\/requests$/, (req) => {
+    const filter = req.url.searchParams.get('path');
+    const re = filter ? new RegExp(filter, 'i') : undefined;
+    return {
+      status: 200,
+      body: emulator.requests.filter((r) => !r.path.startsWith('/_emulator') && (!re || re.test(r.path))).map(withoutSecrets),
+    };
+  });
+  emulator.route('DELETE', /^\/_emulator\/requests$/, () => {
+    emulator.requests.length = 0;
+    return { status: 204 };
+  });
+  emulator.route('PUT', /^\/_emulator\/page-size$/, (req) => {
+    const { pageSize } = JSON.parse(req.body || '{}') as { pageSize?: number };
+    arm.pageSize = pageSize ?? 10;
+    return { status: 204 };
+  });
+  emulator.route('PUT', /^\/_emulator\/reader-only$/, (req) => {
+    const { ids } = JSON.parse(req.body || '{}') as { ids?: string[] };
+    arm.readerOnly.clear();
+    for (const id of ids ?? []) arm.readerOnly.add(id.toLowerCase());
+    return { status: 204 };
+  });
+}

@@ -1,0 +1,160 @@
+import assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import { activateExtension, children, control, emulatorUrl, eventually, find, text, updateSetting } from './helpers';
+
+const contoso = '72f988bf-86f1-41af-91ab-2d7cd011db47';
+const fabrikam = 'c4a1e0c2-8d55-4c7b-9f0e-3b2d6a7e1f90';
+const devSubscription = '1f3c5b7a-2e4d-4f60-8a9b-0c1d2e3f4a5b';
+const DEV = 'Contoso Streaming Dev';
+
+describe('The HDInsight explorer against Azure Resource Manager (emulated)', function () {
+  this.timeout(60_000);
+
+  before(async () => {
+    await activateExtension();
+    await updateSetting('azure.resourceManagerEndpoint', emulatorUrl());
+    await updateSetting('azure.tenant', contoso);
+  });
+
+  afterEach(async () => {
+    await control('faults', 'DELETE');
+    await control('page-size', 'PUT', { pageSize: 10 });
+    await updateSetting('azure.subscriptions', undefined);
+    await updateSetting('azure.tenant', contoso);
+  });
+
+  after(async () => {
+    await updateSetting('azure.resourceManagerEndpoint', undefined);
+    await updateSetting('azure.tenant', undefined);
+  });
+
+  it('lists the subscriptions of the chosen tenant', async () => {
+    const api = await activateExtension();
+    assert.deepEqual(text(await children(api)), ['Contoso Production', DEV]);
+    await vscode.commands.executeCommand('hdinsight.selectTenant', { tenantId: fabrikam });
+    assert.deepEqual(text(await children(api)), ['Fabrikam Analytics']);
+  });
+
+  it('shows each cluster with kind, version, state and region at a glance, and a kind icon', async () => {
+    const api = await activateExtension();
+    const subscription = await find(api, DEV);
+    const clusters = await children(api, subscription.node);
+    assert.deepEqual(text(clusters), [
+      'contoso-hadoop-old — Hadoop 3.3 · Deleting · North Europe',
+      'contoso-kafka — Kafka 3.2 · Running · West Europe',
+      'contoso-spark — Spark 3.3 · Running · West Europe',
+      'contoso-spark-etl — Spark 3.3 · Accepted (InProgress) · North Europe',
+    ]);
+    const kafka = clusters[1];
+    assert.equal(kafka.contextValue, 'cluster.azure.kafka.running');
+    assert.match((kafka.item.iconPath as vscode.Uri).path, /media\/kafka\.svg$/);
+    assert.match(kafka.tooltip, /HDInsight version: 5\.1\.3000\.0/);
+    assert.match(kafka.tooltip, /Resource group: streaming-rg/);
+    assert.match(kafka.tooltip, /Nodes: 2 headnode, 3 workernode, 3 zookeepernode/);
+  });
+
+  it('shows the properties of a cluster: roles, endpoints, storage, network, created date and login', async () => {
+    const api = await activateExtension();
+    const properties = await find(api, DEV, 'contoso-kafka', 'Properties');
+    assert.deepEqual(
+      (await children(api, properties.node)).map((n) => n.label),
+      ['Roles', 'Endpoints', 'Storage', 'Network', 'Created', 'Cluster login'],
+    );
+    const roles = text(await children(api, (await find(api, DEV, 'contoso-kafka', 'Properties', 'Roles')).node));
+    assert.ok(
+      roles.some((r) => /^workernode — 3 × \S+, 2 data disks each$/.test(r)),
+      roles.join('\n'),
+    );
+    const endpoints = text(await children(api, (await find(api, DEV, 'contoso-kafka', 'Properties', 'Endpoints')).node));
+    assert.ok(endpoints.includes('SSH — contoso-kafka-ssh.azurehdinsight.net:22 (TCP)'), endpoints.join('\n'));
+    const network = text(await children(api, (await find(api, DEV, 'contoso-kafka', 'Properties', 'Network')).node));
+    assert.ok(network.includes('Virtual network — streaming-vnet'), network.join('\n'));
+    const created = await find(api, DEV, 'contoso-kafka', 'Properties', 'Created');
+    assert.equal(created.description, new Date('2025-04-02T08:15:31.427Z').toLocaleString());
+  });
+
+  it('reads the cluster login from Azure and never shows the password', async () => {
+    const api = await activateExtension();
+    await find(api, DEV, 'contoso-kafka', 'Properties', 'Cluster login'); // starts loading
+    const login = await eventually(async () => {
+      const node = await find(api, DEV, 'contoso-kafka', 'Properties', 'Cluster login');
+      assert.notEqual(node.description, 'loading…');
+      return node;
+    });
+    assert.equal(login.description, 'admin (from Azure)');
+    assert.doesNotMatch(JSON.stringify(login.item), /Sandbox-Kafka-1!/);
+  });
+
+  it('explains why a cluster is not running and offers no actions on it', async () => {
+    const api = await activateExtension();
+    const etl = await find(api, DEV, 'contoso-spark-etl');
+    assert.equal(etl.contextValue, 'cluster.azure.spark.notRunning');
+    const first = (await children(api, etl.node))[0];
+    assert.equal(first.label, 'Not running');
+    assert.equal(first.description, 'State Accepted, provisioning InProgress');
+    await updateSetting('azure.tenant', contoso);
+    const failed = await children(api, (await find(api, 'Contoso Production', 'contoso-prod-spark')).node);
+    assert.deepEqual(text(failed).slice(0, 2), [
+      'Not running — State Error, provisioning Failed',
+      'InvalidNetworkConfigurationErrorCode — Virtual network configuration is not compatible with HDInsight requirements.',
+    ]);
+  });
+
+  it('pages a long list of clusters with a "Load more" node', async () => {
+    const api = await activateExtension();
+    await control('page-size', 'PUT', { pageSize: 3 });
+    await vscode.commands.executeCommand('hdinsight.refresh');
+    const subscription = await find(api, DEV);
+    const firstPage = await children(api, subscription.node);
+    assert.equal(firstPage.length, 4, text(firstPage).join('\n'));
+    assert.equal(firstPage[3].label, 'Load more…');
+    await vscode.commands.executeCommand('hdinsight.loadMore', firstPage[3].node);
+    const all = await children(api, subscription.node);
+    assert.deepEqual(
+      all.map((n) => n.label),
+      ['contoso-hadoop-old', 'contoso-kafka', 'contoso-spark', 'contoso-spark-etl'],
+    );
+  });
+
+  it('filters subscriptions', async () => {
+    const api = await activateExtension();
+    const result = await vscode.commands.executeCommand('hdinsight.selectSubscriptions', { subscriptionIds: [devSubscription] });
+    assert.deepEqual(result, { subscriptionIds: [devSubscription] });
+    assert.deepEqual(text(await children(api)), [DEV]);
+  });
+
+  it('gives the addresses of Ambari, the Spark and YARN UIs, Jupyter and the portal, and copies the SSH command', async () => {
+    await activateExtension();
+    const open = (command: string, cluster: string): Thenable<{ url: string }> =>
+      vscode.commands.executeCommand(command, { cluster, open: false });
+    assert.deepEqual(await open('hdinsight.openAmbari', 'contoso-kafka'), { url: 'https://contoso-kafka.azurehdinsight.net/' });
+    assert.deepEqual(await open('hdinsight.openSparkUi', 'contoso-spark'), {
+      url: 'https://contoso-spark.azurehdinsight.net/sparkhistory/',
+    });
+    assert.deepEqual(await open('hdinsight.openYarnUi', 'contoso-spark'), {
+      url: 'https://contoso-spark.azurehdinsight.net/yarnui/hn/cluster',
+    });
+    assert.deepEqual(await open('hdinsight.openJupyter', 'contoso-spark'), { url: 'https://contoso-spark.azurehdinsight.net/jupyter/' });
+    const portal = await open('hdinsight.openInPortal', 'contoso-kafka');
+    assert.equal(
+      portal.url,
+      `https://portal.azure.com/#resource/subscriptions/${devSubscription}/resourceGroups/streaming-rg/providers/Microsoft.HDInsight/clusters/contoso-kafka/overview`,
+    );
+    const ssh = await vscode.commands.executeCommand<{ command: string }>('hdinsight.copySshCommand', { cluster: 'contoso-kafka' });
+    assert.equal(ssh.command, 'ssh sshuser@contoso-kafka-ssh.azurehdinsight.net');
+    assert.equal(await vscode.env.clipboard.readText(), ssh.command);
+  });
+
+  it('says when a named cluster does not exist', async () => {
+    await activateExtension();
+    await assert.rejects(
+      Promise.resolve(vscode.commands.executeCommand('hdinsight.openAmbari', { cluster: 'no-such-cluster', open: false })),
+      /No cluster named no-such-cluster was found/,
+    );
+    const missing = `/subscriptions/${devSubscription}/resourceGroups/streaming-rg/providers/Microsoft.HDInsight/clusters/gone`;
+    await assert.rejects(
+      Promise.resolve(vscode.commands.executeCommand('hdinsight.openAmbari', { cluster: missing, open: false })),
+      /Reading cluster gone failed: .*not found/i,
+    );
+  });
+});
