@@ -42,7 +42,7 @@ export function registerCommands({ logger, tree, account, settings, logins }: Co
     ['hdinsight.copySshCommand', copySshCommandCommand(lookup)],
     ['hdinsight.linkCluster', linkClusterCommand(settings, logins)],
     ['hdinsight.unlinkCluster', unlinkClusterCommand(settings, logins)],
-    ['hdinsight.setClusterLogin', setClusterLoginCommand(lookup, logins)],
+    ['hdinsight.setClusterLogin', setClusterLoginCommand(lookup, logins, () => tree.refresh())],
   ];
   return commands.map(([id, handler]) => registerCommand(id, handler, logger));
 }

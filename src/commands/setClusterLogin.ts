@@ -6,7 +6,7 @@ import type { ClusterLogins, LoginTarget } from '../secrets/ClusterLogins';
  * `hdinsight.setClusterLogin` `{ cluster, username, password }`: the cluster login for clusters
  * whose login Azure will not reveal (Reader role) or linked ones. Kept in secret storage.
  */
-export function setClusterLoginCommand(lookup: ClusterLookup, logins: ClusterLogins) {
+export function setClusterLoginCommand(lookup: ClusterLookup, logins: ClusterLogins, onChanged: () => void) {
   return async (arg?: unknown): Promise<{ cluster: string; username: string }> => {
     const target = await resolveCluster(arg, lookup);
     const loginTarget: LoginTarget =
@@ -17,9 +17,11 @@ export function setClusterLoginCommand(lookup: ClusterLookup, logins: ClusterLog
         throw new InvalidInputError('Both "username" and "password" are needed.');
       }
       await logins.store(loginTarget, { username: username.trim(), password });
+      onChanged();
       return { cluster: target.cluster.name, username: username.trim() };
     }
     const entered = await logins.enter(loginTarget);
+    onChanged();
     return { cluster: target.cluster.name, username: entered.username };
   };
 }

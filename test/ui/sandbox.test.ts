@@ -48,16 +48,56 @@ describe('The sandbox in a browser', () => {
     if (sandbox && sandbox.child.exitCode === null) sandbox.child.kill('SIGKILL');
   });
 
-  it('shows the HDInsight view with the sandbox cluster and its endpoints', async () => {
+  it('shows subscriptions with clusters of several kinds and states, and the linked cluster', async () => {
     const view = await openHDInsightView(page);
-    await treeRow(view, 'Linked Clusters').waitFor({ timeout: 30_000 });
-    const cluster = treeRow(view, 'sandbox-local');
-    await cluster.waitFor();
-    await cluster.click();
-    await treeRow(view, 'Ambari').waitFor();
-    const livy = await treeRow(view, 'Livy').textContent();
-    assert.match(livy ?? '', /Livy\s*http:\/\/127\.0\.0\.1:\d+\/clusters\/sandbox-local\/livy/);
-    await screenshot(page, 'hdinsight-view');
+    for (const subscription of ['Contoso Production', 'Contoso Streaming Dev', 'Fabrikam Analytics']) {
+      await treeRow(view, subscription).waitFor({ timeout: 30_000 });
+    }
+    const kafka = treeRow(view, 'contoso-kafka');
+    await kafka.waitFor({ timeout: 30_000 });
+    assert.match((await kafka.textContent()) ?? '', /contoso-kafka\s*Kafka 3\.2 · Running · West Europe/);
+    assert.match((await treeRow(view, 'contoso-spark-etl').textContent()) ?? '', /Spark 3\.3 · Accepted \(InProgress\) · North Europe/);
+    await treeRow(view, 'Linked Clusters').waitFor();
+    await screenshot(page, 'explorer');
+  });
+
+  it("shows a cluster's details in its tooltip and its properties below it", async () => {
+    const view = await openHDInsightView(page);
+    const kafka = treeRow(view, 'contoso-kafka');
+    await kafka.locator('.label-name').hover();
+    const hover = page.locator('.monaco-hover, .workbench-hover').filter({ hasText: 'HDInsight version' }).first();
+    await hover.waitFor({ timeout: 15_000 });
+    assert.match((await hover.textContent()) ?? '', /Resource group: streaming-rg/);
+    await screenshot(page, 'cluster-tooltip');
+    await page.keyboard.press('Escape');
+    await kafka.click();
+    await treeRow(view, 'Properties').first().click();
+    await treeRow(view, 'Roles').click();
+    await treeRow(view, 'workernode').waitFor();
+    await treeRow(view, 'Cluster login').filter({ hasText: 'admin (from Azure)' }).waitFor({ timeout: 15_000 });
+    await screenshot(page, 'cluster-properties');
+    await kafka.click(); // collapses it again
+  });
+
+  it('asks for the cluster login where the Reader role cannot read it, once, and keeps it', async () => {
+    const view = await openHDInsightView(page);
+    await treeRow(view, 'contoso-prod-kafka').click();
+    const properties = view.locator('.monaco-list-row[aria-level="3"]', { hasText: 'Properties' }).first();
+    await properties.click();
+    const login = treeRow(view, 'not readable with your role');
+    await login.waitFor({ timeout: 15_000 });
+    await login.click();
+    const input = page.locator('.quick-input-widget input');
+    await page.locator('.quick-input-widget', { hasText: 'Cluster login for contoso-prod-kafka' }).waitFor();
+    await input.fill('admin');
+    await screenshot(page, 'reader-login-prompt');
+    await page.keyboard.press('Enter');
+    await page.locator('.quick-input-widget', { hasText: 'Password of admin' }).waitFor();
+    await input.fill('Sandbox-Prod-1!');
+    await page.keyboard.press('Enter');
+    // The tree reloads by itself and keeps what was expanded.
+    await treeRow(view, 'admin (entered by you)').waitFor({ timeout: 15_000 });
+    await screenshot(page, 'reader-login-entered');
   });
 
   it('runs "HDInsight: Show Log" from the command palette and shows the extension log', async () => {

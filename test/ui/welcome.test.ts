@@ -28,13 +28,20 @@ describe('A first start with nothing to show', () => {
     fs.rmSync(stateDir, { recursive: true, force: true });
   });
 
-  it('shows the welcome view, whose button opens the extension settings', async () => {
+  it('shows the welcome view: sign in, link a cluster (cancelling keeps nothing), or open the settings', async () => {
     const view = await openHDInsightView(page);
     const welcome = view.locator('.welcome-view-content');
-    await welcome.getByText('No HDInsight clusters to show yet.').waitFor({ timeout: 30_000 });
+    await welcome.getByText('Sign in to Azure to see your HDInsight clusters').waitFor({ timeout: 30_000 });
+    await welcome.getByRole('button', { name: 'Sign in to Azure' }).waitFor();
     await screenshot(page, 'welcome-view');
-    await welcome.getByRole('button', { name: 'Open HDInsight Settings' }).click();
-    await page.locator('.settings-editor').getByText('Linked Clusters', { exact: false }).first().waitFor({ timeout: 30_000 });
+    await welcome.getByRole('button', { name: 'Link a Cluster' }).click();
+    const prompt = page.locator('.quick-input-widget', { hasText: 'A name for the cluster in this view' });
+    await prompt.waitFor();
+    await page.keyboard.press('Escape');
+    await prompt.waitFor({ state: 'hidden' });
+    await welcome.getByText('Sign in to Azure to see your HDInsight clusters').waitFor();
+    await welcome.locator('a', { hasText: 'HDInsight settings' }).click();
+    await page.locator('.settings-editor').getByText('Resource Manager Endpoint', { exact: false }).first().waitFor({ timeout: 30_000 });
     await screenshot(page, 'settings');
   });
 });

@@ -19,11 +19,26 @@ export async function waitForWorkbench(page: Page): Promise<void> {
 }
 
 export async function openHDInsightView(page: Page): Promise<Locator> {
-  const entry = page.locator('.activitybar [aria-label^="HDInsight"]').first();
-  await entry.click();
   const pane = page.locator('.pane').filter({ has: page.locator('.pane-header', { hasText: 'Clusters' }) });
+  // Clicking the entry of the view that is already open would close the sidebar.
+  if (!(await pane.isVisible())) await page.locator('.activitybar [aria-label^="HDInsight"]').first().click();
   await pane.waitFor({ timeout: 30_000 });
+  await widenSideBar(page, 560);
   return pane;
+}
+
+/** Drags the sash between the sidebar and the editor, so descriptions are not cut off. */
+async function widenSideBar(page: Page, x: number): Promise<void> {
+  for (const sash of await page.locator('.monaco-sash.vertical').all()) {
+    const box = await sash.boundingBox();
+    if (!box || box.x < 150 || box.x > 700) continue;
+    if (Math.abs(box.x - x) < 20) return;
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(x, box.y + box.height / 2, { steps: 5 });
+    await page.mouse.up();
+    return;
+  }
 }
 
 export function treeRow(scope: Locator, label: string): Locator {
