@@ -1,9 +1,14 @@
 // Benchmarks, printed as ratios against anchors measured in the same run (never timed tests):
 // - activation time of this extension in the real extension host, against activating VS Code's
 //   built-in References view extension (a small tree-view extension) in the same host;
-// - the activation bundle's size against its 200 KB budget, and the .vsix size.
+// - the activation bundle's size against its 200 KB budget, and the .vsix size;
+// - listing many subscriptions' clusters at once against one subscription at a time.
 import fs from 'node:fs';
 import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { createAzureClient } from '../../src/chunks/azure';
+import { ArmEmulator, DEV_TOKEN } from '../emulator/arm';
+import { createTlsMaterial, Emulator } from '../emulator/server';
 import { repoRoot, runInExtensionHost } from './extensionHost';
 import { vsixPath } from './sandbox';
 
@@ -13,6 +18,80 @@ const BUDGET = 200 * 1024;
 interface ActivationSample {
   extensionMs: number;
   anchorMs: number;
+}
+
+const SUBSCRIPTIONS = 50;
+const CLUSTERS_PER_SUBSCRIPTION = 20;
+const LATENCY_MS = 150;
+
+/**
+ * The explorer's listing of 50 subscriptions × 20 clusters with 150 ms latency on every request:
+ * all subscriptions at once through the client's bounded concurrency (what the tree does when the
+ * subscriptions are expanded), against the same listing one subscription at a time.
+ */
+async function benchmarkListing(): Promise<string[]> {
+  const tls = await createTlsMaterial();
+  const emulator = new Emulator(tls);
+  const arm = new ArmEmulator(emulator);
+  arm.pageSize = 50;
+  const tenantId = '00000000-0000-4000-8000-000000000001';
+  arm.addTenant({ tenantId, displayName: 'Bench', defaultDomain: 'bench.onmicrosoft.com' });
+  for (let s = 0; s < SUBSCRIPTIONS; s++) {
+    const subscriptionId = `00000000-0000-4000-8000-${String(s).padStart(12, '0')}`;
+    arm.addSubscription({ subscriptionId, displayName: `Bench ${s}`, tenantId });
+    for (let c = 0; c < CLUSTERS_PER_SUBSCRIPTION; c++) {
+      arm.addCluster({
+        subscriptionId,
+        resourceGroup: 'bench',
+        name: `c${s}-${c}`,
+        location: 'westeurope',
+        kind: c % 2 ? 'spark' : 'kafka',
+      });
+    }
+  }
+  const url = await emulator.start();
+  emulator.inject({ latencyMs: LATENCY_MS });
+  try {
+    const client = createAzureClient({
+      endpoint: url,
+      scope: `${url}/.default`,
+      ca: tls.cert,
+      credential: { getToken: () => Promise.resolve({ token: DEV_TOKEN, expiresOnTimestamp: Date.now() + 3_600_000 }) },
+    });
+    const listAll = async (subscriptionId: string): Promise<number> => {
+      let count = 0;
+      let token: string | undefined;
+      do {
+        const page = await client.listClusters(subscriptionId, undefined, token);
+        count += page.clusters.length;
+        token = page.continuationToken;
+      } while (token);
+      return count;
+    };
+    const time = async (run: () => Promise<number>): Promise<[number, number]> => {
+      const started = performance.now();
+      const clusters = await run();
+      return [performance.now() - started, clusters];
+    };
+    const [parallelMs, parallelCount] = await time(async () => {
+      const subscriptions = await client.listSubscriptions();
+      return (await Promise.all(subscriptions.map((s) => listAll(s.subscriptionId)))).reduce((a, b) => a + b, 0);
+    });
+    const [sequentialMs, sequentialCount] = await time(async () => {
+      let total = 0;
+      for (const s of await client.listSubscriptions()) total += await listAll(s.subscriptionId);
+      return total;
+    });
+    if (parallelCount !== SUBSCRIPTIONS * CLUSTERS_PER_SUBSCRIPTION || sequentialCount !== parallelCount) {
+      throw new Error(`listing found ${parallelCount} and ${sequentialCount} clusters`);
+    }
+    return [
+      `explorer listing, ${SUBSCRIPTIONS} subscriptions × ${CLUSTERS_PER_SUBSCRIPTION} clusters, ${LATENCY_MS} ms per request:`,
+      `  all subscriptions at once (bounded concurrency): ${(parallelMs / 1000).toFixed(2)} s; one at a time: ${(sequentialMs / 1000).toFixed(2)} s; ratio ${(parallelMs / sequentialMs).toFixed(3)}`,
+    ];
+  } finally {
+    await emulator.stop();
+  }
 }
 
 export async function runBenchmarks(): Promise<number> {
@@ -53,6 +132,7 @@ export async function runBenchmarks(): Promise<number> {
       ? '.vsix: not built (run npm run package)'
       : `.vsix ${path.basename(vsixPath)}: ${kb(vsix)}; ratio to the activation bundle ${(vsix / bundle).toFixed(2)}`,
   ];
+  lines.push(...(await benchmarkListing()));
   process.stdout.write(`${lines.join('\n')}\n`);
   return 0;
 }

@@ -7,24 +7,55 @@ import { runBenchmarks } from './bench';
 import { repoRoot, runInExtensionHost } from './extensionHost';
 import { runMocha, type TierResult } from './mochaRun';
 import { startSandbox } from './sandbox';
+import { reportScan, scanForSecrets, secretForms } from './secretScan';
 import { startTestEnvironment } from './testEnvironment';
+import { uiSandboxDir } from '../ui/workbench';
+import { TEST_PASSWORDS } from '../fixtures/secrets';
 
 const outTest = path.join(repoRoot, 'out', 'test');
 const tiers: Record<string, () => Promise<TierResult>> = {
   unit: () => runMocha(path.join(outTest, 'unit')),
   integration: async () => {
     const environment = await startTestEnvironment();
+    let scan: TierResult = { passed: 0, failed: 1, skipped: 0 };
     const run = await runInExtensionHost({
       testsPath: path.join(outTest, 'integration', 'index'),
       label: 'integration',
       env: environment.env,
+      inspect: (stateDir) => {
+        process.stdout.write('\n  Secrets after the integration suite\n');
+        const found = scanForSecrets([stateDir], environment.secrets);
+        scan = reportScan('no password or token in any log or settings file of the run', found, /HDInsight\.log$/);
+      },
     }).finally(() => environment.stop());
-    const results = run.results as TierResult | undefined;
-    if (!results) return { passed: 0, failed: 1, skipped: 0 };
-    return run.exitCode === 0 || results.failed > 0 ? results : { ...results, failed: results.failed + 1 };
+    const results = (run.results as TierResult | undefined) ?? { passed: 0, failed: 1, skipped: 0 };
+    const failed = results.failed + (run.exitCode !== 0 && results.failed === 0 ? 1 : 0);
+    return { passed: results.passed + scan.passed, failed: failed + scan.failed, skipped: results.skipped };
   },
-  ui: () => runMocha(path.join(outTest, 'ui'), { timeout: 180_000, slow: 20_000 }),
+  ui: async () => {
+    const results = await runMocha(path.join(outTest, 'ui'), { timeout: 180_000, slow: 20_000 });
+    process.stdout.write('\n  Secrets after the UI suite\n');
+    const scan = reportScan(
+      'no password or token in any log or settings file of the sandbox',
+      scanForSecrets([uiSandboxDir], uiSecrets()),
+      /HDInsight\.log$/,
+    );
+    return { passed: results.passed + scan.passed, failed: results.failed + scan.failed, skipped: results.skipped };
+  },
 };
+
+/** The UI suite types the sandbox's Reader-role login; the sandbox's own logins are fixed. */
+function uiSecrets(): { label: string; text: string }[] {
+  return secretForms([
+    ...['Sandbox-Prod-1!', 'Sandbox-Prod-2!', 'Sandbox-Kafka-1!', 'Sandbox-Spark-1!'].map((value) => ({
+      label: 'a sandbox login',
+      value,
+      username: 'admin',
+    })),
+    ...Object.values(TEST_PASSWORDS).map((value) => ({ label: 'a test password', value, username: 'admin' })),
+    { label: 'the development token', value: 'hdinsight-dev-token' },
+  ]);
+}
 
 async function test(names: string[]): Promise<number> {
   const chosen = names.length > 0 ? names : Object.keys(tiers);

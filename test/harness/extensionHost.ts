@@ -36,6 +36,8 @@ export async function runInExtensionHost(options: {
   settings?: Record<string, unknown>;
   /** Prints the extension host's console output as it comes. */
   echo?: boolean;
+  /** Looks at what the run left (logs, settings) before it is deleted. */
+  inspect?: (stateDir: string) => void;
 }): Promise<ExtensionHostRun> {
   const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), `hdinsight-${options.label}-`));
   const resultsFile = path.join(stateDir, 'results.json');
@@ -83,6 +85,7 @@ export async function runInExtensionHost(options: {
   } finally {
     await browser.close();
     await server.stop();
+    options.inspect?.(stateDir);
     if (!process.env.HDINSIGHT_KEEP_STATE) fs.rmSync(stateDir, { recursive: true, force: true });
   }
 }

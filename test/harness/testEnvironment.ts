@@ -1,7 +1,9 @@
 // The emulated services a suite or the sandbox runs against: one HTTPS emulator on loopback
 // serving Azure Resource Manager (seeded with the sandbox's tenants, subscriptions and clusters)
 // and its control API, with a CA file the extension host is told to trust.
-import { ArmEmulator, seedSandbox, type SandboxSeed } from '../emulator/arm';
+import { ArmEmulator, DEV_TOKEN, seedSandbox, type SandboxSeed } from '../emulator/arm';
+import { TEST_PASSWORDS } from '../fixtures/secrets';
+import { secretForms } from './secretScan';
 import { addControlRoutes } from '../emulator/control';
 import { createTlsMaterial, Emulator } from '../emulator/server';
 
@@ -12,6 +14,8 @@ export interface TestEnvironment {
   url: string;
   /** Environment for code-server (and so the extension host). */
   env: Record<string, string>;
+  /** Every password and token of this environment and the suites, in the forms to scan for. */
+  secrets: { label: string; text: string }[];
   stop(): Promise<void>;
 }
 
@@ -28,6 +32,11 @@ export async function startTestEnvironment(): Promise<TestEnvironment> {
     seed,
     url,
     env: { NODE_EXTRA_CA_CERTS: tls.caFile, HDINSIGHT_EMULATOR_URL: url },
+    secrets: secretForms([
+      { label: 'the development token', value: DEV_TOKEN },
+      ...seed.clusters.map((c) => ({ label: `the login of ${c.name}`, value: c.gatewayPassword, username: c.gatewayUsername })),
+      ...Object.entries(TEST_PASSWORDS).map(([name, value]) => ({ label: `the test password ${name}`, value, username: 'admin' })),
+    ]),
     stop: () => emulator.stop(),
   };
 }

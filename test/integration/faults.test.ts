@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
+import { TEST_PASSWORDS } from '../fixtures/secrets';
 import { activateExtension, children, control, emulatorUrl, eventually, find, text, updateSetting } from './helpers';
 
 const contoso = '72f988bf-86f1-41af-91ab-2d7cd011db47';
@@ -89,7 +90,7 @@ describe('Faults end in an error node or a message that says what to do', functi
     const result = await vscode.commands.executeCommand('hdinsight.setClusterLogin', {
       cluster: 'contoso-prod-kafka',
       username: 'admin',
-      password: 'Reader-Typed-1!',
+      password: TEST_PASSWORDS.readerTyped,
     });
     assert.deepEqual(result, { cluster: 'contoso-prod-kafka', username: 'admin' });
     await vscode.commands.executeCommand('hdinsight.refresh');

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
+import { TEST_PASSWORDS } from '../fixtures/secrets';
 import type { TreeNode } from '../../src/tree/nodes/TreeNode';
 import { activateExtension } from './helpers';
 
@@ -80,14 +81,14 @@ describe('Linked clusters in the tree', () => {
       ambariUrl: 'https://onprem.example.com:8443',
       kafkaBootstrap: 'b0.example.com:9092',
       username: 'admin',
-      password: 'Linked-Secret-1!',
+      password: TEST_PASSWORDS.linked,
     });
     assert.deepEqual(linked, { name: 'onprem' });
     const saved = vscode.workspace.getConfiguration('hdinsight').get('linkedClusters');
     assert.deepEqual(saved, [
       { name: 'onprem', ambariUrl: 'https://onprem.example.com:8443', kafkaBootstrap: 'b0.example.com:9092', username: 'admin' },
     ]);
-    assert.doesNotMatch(JSON.stringify(vscode.workspace.getConfiguration('hdinsight')), /Linked-Secret-1!/);
+    assert.doesNotMatch(JSON.stringify(vscode.workspace.getConfiguration('hdinsight')), new RegExp(TEST_PASSWORDS.linked));
     assert.deepEqual(await labels(clusters, await linkedRoot(clusters)), ['onprem — linked · onprem.example.com:8443']);
 
     const unlinked = await vscode.commands.executeCommand('hdinsight.unlinkCluster', { name: 'onprem' });

@@ -4,14 +4,14 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { launchBrowser } from '../harness/browser';
 import { repoRoot } from '../harness/extensionHost';
-import { openHDInsightView, runFromPalette, screenshot, treeRow, waitForWorkbench } from './workbench';
+import { openHDInsightView, runFromPalette, screenshot, treeRow, uiSandboxDir, waitForWorkbench } from './workbench';
 
 /** Starts the sandbox exactly as `npm run sandbox` does after its build, and reads the URL it prints. */
 function startSandboxCommand(): Promise<{ child: ChildProcess; url: string; output: () => string }> {
   const child = spawn(process.execPath, [path.join(repoRoot, 'out', 'test', 'harness', 'cli.js'), 'sandbox', '--port', '0'], {
     cwd: repoRoot,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, HDINSIGHT_SANDBOX_DIR: path.join(repoRoot, 'out', 'ui-sandbox') },
+    env: { ...process.env, HDINSIGHT_SANDBOX_DIR: uiSandboxDir },
   });
   let output = '';
   return new Promise((resolve, reject) => {

@@ -5,6 +5,8 @@ import type { Locator, Page } from 'playwright-core';
 import { repoRoot } from '../harness/extensionHost';
 
 export const artifactsDir = path.join(repoRoot, 'test-artifacts', 'ui');
+/** Where the UI suite's sandbox keeps its VS Code profile and logs. */
+export const uiSandboxDir = path.join(repoRoot, 'out', 'ui-sandbox');
 
 export async function screenshot(page: Page, name: string): Promise<string> {
   fs.mkdirSync(artifactsDir, { recursive: true });
