@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import https from 'node:https';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { launchBrowser } from '../harness/browser';
@@ -28,6 +30,22 @@ function startSandboxCommand(): Promise<{ child: ChildProcess; url: string; outp
     child.stderr.on('data', onData);
     child.once('exit', (code) => reject(new Error(`the sandbox exited (${code}) before it was ready:\n${output}`)));
   });
+}
+
+/** Talks to the sandbox emulator's control API, trusting its CA (both printed by the sandbox). */
+async function emulatorControl(output: string, method: string, path: string, body?: unknown): Promise<void> {
+  const url = /emulator \(Azure Resource Manager\) listening on (\S+)/.exec(output)?.[1];
+  const caFile = /emulator CA certificate: (\S+)/.exec(output)?.[1];
+  assert.ok(url && caFile, 'the sandbox did not print its emulator address and CA');
+  const status = await new Promise<number>((resolve, reject) => {
+    const req = https.request(`${url}${path}`, { method, ca: fs.readFileSync(caFile), headers: { 'content-type': 'application/json' } }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on('error', reject);
+    req.end(body === undefined ? undefined : JSON.stringify(body));
+  });
+  assert.ok(status >= 200 && status < 300, `emulator control ${method} ${path}: ${status}`);
 }
 
 describe('The sandbox in a browser', () => {
@@ -105,6 +123,19 @@ describe('The sandbox in a browser', () => {
     const output = page.locator('.part.panel');
     await output.locator('.view-lines', { hasText: 'activated in VS Code 1.100.3' }).waitFor({ timeout: 30_000 });
     await screenshot(page, 'show-log');
+  });
+
+  it('shows an error node when Resource Manager fails, and recovers on retry', async () => {
+    const view = await openHDInsightView(page);
+    await emulatorControl(sandbox.output(), 'POST', '/_emulator/faults', { method: 'GET', path: '^/subscriptions$', status: 503, code: 'ServiceUnavailable', times: 50 });
+    await runFromPalette(page, 'HDInsight: Refresh');
+    const error = treeRow(view, 'Azure: Listing your Azure subscriptions failed');
+    await error.waitFor({ timeout: 30_000 });
+    assert.match((await error.textContent()) ?? '', /Azure answered 503 \(ServiceUnavailable\)\. Try again later\./);
+    await screenshot(page, 'error-node');
+    await emulatorControl(sandbox.output(), 'DELETE', '/_emulator/faults');
+    await error.click();
+    await treeRow(view, 'contoso-kafka').waitFor({ timeout: 30_000 });
   });
 
   it('stops everything it started on Ctrl-C', async () => {
