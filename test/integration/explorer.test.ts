@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { activateExtension, children, control, emulatorUrl, eventually, find, text, updateSetting } from './helpers';
+import { activateExtension, children, CONTOSO_TENANT, control, eventually, find, text, updateSetting, useEmulatedAzure } from './helpers';
 
-const contoso = '72f988bf-86f1-41af-91ab-2d7cd011db47';
+const contoso = CONTOSO_TENANT;
 const fabrikam = 'c4a1e0c2-8d55-4c7b-9f0e-3b2d6a7e1f90';
 const devSubscription = '1f3c5b7a-2e4d-4f60-8a9b-0c1d2e3f4a5b';
 const DEV = 'Contoso Streaming Dev';
@@ -10,22 +10,12 @@ const DEV = 'Contoso Streaming Dev';
 describe('The HDInsight explorer against Azure Resource Manager (emulated)', function () {
   this.timeout(60_000);
 
-  before(async () => {
-    await activateExtension();
-    await updateSetting('azure.resourceManagerEndpoint', emulatorUrl());
-    await updateSetting('azure.tenant', contoso);
-  });
+  useEmulatedAzure();
 
   afterEach(async () => {
-    await control('faults', 'DELETE');
     await control('page-size', 'PUT', { pageSize: 10 });
     await updateSetting('azure.subscriptions', undefined);
     await updateSetting('azure.tenant', contoso);
-  });
-
-  after(async () => {
-    await updateSetting('azure.resourceManagerEndpoint', undefined);
-    await updateSetting('azure.tenant', undefined);
   });
 
   it('lists the subscriptions of the chosen tenant', async () => {

@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { TEST_PASSWORDS } from '../fixtures/secrets';
-import { activateExtension, children, control, emulatorUrl, eventually, find, text, updateSetting } from './helpers';
+import { activateExtension, children, control, emulatorUrl, eventually, find, text, updateSetting, useEmulatedAzure } from './helpers';
 
-const contoso = '72f988bf-86f1-41af-91ab-2d7cd011db47';
 const DEV = 'Contoso Streaming Dev';
 const clustersPath = '/providers/Microsoft\\.HDInsight/clusters$';
 
@@ -16,18 +15,7 @@ async function refreshed(): Promise<Awaited<ReturnType<typeof activateExtension>
 describe('Faults end in an error node or a message that says what to do', function () {
   this.timeout(60_000);
 
-  before(async () => {
-    await activateExtension();
-    await updateSetting('azure.resourceManagerEndpoint', emulatorUrl());
-    await updateSetting('azure.tenant', contoso);
-  });
-
-  afterEach(() => control('faults', 'DELETE'));
-
-  after(async () => {
-    await updateSetting('azure.resourceManagerEndpoint', undefined);
-    await updateSetting('azure.tenant', undefined);
-  });
+  useEmulatedAzure();
 
   it('a server error listing subscriptions becomes an error node whose retry recovers', async () => {
     await control('faults', 'POST', { method: 'GET', path: '^/subscriptions$', status: 500, code: 'InternalServerError', times: 10 });

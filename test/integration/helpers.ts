@@ -93,3 +93,19 @@ export async function eventually<T>(check: () => Promise<T>, timeoutMs = 10_000)
     }
   }
 }
+
+export const CONTOSO_TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
+
+/** Points the extension at the emulated Resource Manager for a suite, and back afterwards. */
+export function useEmulatedAzure(): void {
+  before(async () => {
+    await activateExtension();
+    await updateSetting('azure.resourceManagerEndpoint', emulatorUrl());
+    await updateSetting('azure.tenant', CONTOSO_TENANT);
+  });
+  afterEach(() => control('faults', 'DELETE'));
+  after(async () => {
+    await updateSetting('azure.resourceManagerEndpoint', undefined);
+    await updateSetting('azure.tenant', undefined);
+  });
+}

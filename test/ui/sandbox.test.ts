@@ -38,10 +38,14 @@ async function emulatorControl(output: string, method: string, path: string, bod
   const caFile = /emulator CA certificate: (\S+)/.exec(output)?.[1];
   assert.ok(url && caFile, 'the sandbox did not print its emulator address and CA');
   const status = await new Promise<number>((resolve, reject) => {
-    const req = https.request(`${url}${path}`, { method, ca: fs.readFileSync(caFile), headers: { 'content-type': 'application/json' } }, (res) => {
-      res.resume();
-      resolve(res.statusCode ?? 0);
-    });
+    const req = https.request(
+      `${url}${path}`,
+      { method, ca: fs.readFileSync(caFile), headers: { 'content-type': 'application/json' } },
+      (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      },
+    );
     req.on('error', reject);
     req.end(body === undefined ? undefined : JSON.stringify(body));
   });
@@ -127,7 +131,13 @@ describe('The sandbox in a browser', () => {
 
   it('shows an error node when Resource Manager fails, and recovers on retry', async () => {
     const view = await openHDInsightView(page);
-    await emulatorControl(sandbox.output(), 'POST', '/_emulator/faults', { method: 'GET', path: '^/subscriptions$', status: 503, code: 'ServiceUnavailable', times: 50 });
+    await emulatorControl(sandbox.output(), 'POST', '/_emulator/faults', {
+      method: 'GET',
+      path: '^/subscriptions$',
+      status: 503,
+      code: 'ServiceUnavailable',
+      times: 50,
+    });
     await runFromPalette(page, 'HDInsight: Refresh');
     const error = treeRow(view, 'Azure: Listing your Azure subscriptions failed');
     await error.waitFor({ timeout: 30_000 });

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import type { AzureSubscription, HDInsightCluster } from '../../azure/model';
 import { gatewayUrl, isRunning, kindLabel } from '../../azure/model';
 import { userMessage } from '../../core/errors';
+import { CachingNode } from './CachingNode';
 import { InfoNode } from './MessageNodes';
 import type { TreeContext } from './TreeContext';
 import type { TreeNode } from './TreeNode';
@@ -99,15 +100,15 @@ export class LoadMoreNode implements TreeNode {
 
 const kindIcons: Record<string, string> = { kafka: 'kafka.svg', spark: 'spark.svg', hadoop: 'hadoop.svg' };
 
-export class ClusterNode implements TreeNode {
+export class ClusterNode extends CachingNode {
   readonly id: string;
-  private children?: TreeNode[];
 
   constructor(
     private readonly context: TreeContext,
     readonly parent: TreeNode,
     readonly cluster: HDInsightCluster,
   ) {
+    super();
     this.id = `azure/cluster/${cluster.id.toLowerCase()}`;
   }
 
@@ -127,16 +128,7 @@ export class ClusterNode implements TreeNode {
     return item;
   }
 
-  reset(): void {
-    this.children = undefined;
-  }
-
-  getChildren(): Promise<TreeNode[]> {
-    this.children ??= this.createChildren();
-    return Promise.resolve(this.children);
-  }
-
-  private createChildren(): TreeNode[] {
+  protected createChildren(): TreeNode[] {
     const nodes: TreeNode[] = [];
     if (!this.running) {
       const why = `State ${this.cluster.state}${this.cluster.provisioningState ? `, provisioning ${this.cluster.provisioningState}` : ''}`;
@@ -193,14 +185,14 @@ function clusterTooltip(c: HDInsightCluster, gatewaySuffix: string): vscode.Mark
 }
 
 /** The cluster's configuration as Resource Manager describes it. */
-export class PropertiesNode implements TreeNode {
+export class PropertiesNode extends CachingNode {
   readonly id: string;
-  private children?: TreeNode[];
 
   constructor(
     private readonly context: TreeContext,
     readonly parent: ClusterNode,
   ) {
+    super();
     this.id = `${parent.id}/properties`;
   }
 
@@ -212,16 +204,7 @@ export class PropertiesNode implements TreeNode {
     return item;
   }
 
-  reset(): void {
-    this.children = undefined;
-  }
-
-  getChildren(): Promise<TreeNode[]> {
-    this.children ??= this.createChildren();
-    return Promise.resolve(this.children);
-  }
-
-  private createChildren(): TreeNode[] {
+  protected createChildren(): TreeNode[] {
     const c = this.parent.cluster;
     const id = (suffix: string): string => `${this.id}/${suffix}`;
     const group = (key: string, label: string, icon: string, rows: [string, string][]): TreeNode =>
