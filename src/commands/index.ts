@@ -7,6 +7,7 @@ import type { ClustersTreeDataProvider } from '../tree/ClustersTreeDataProvider'
 import { LoadMoreNode } from '../tree/nodes/AzureNodes';
 import { selectSubscriptionsCommand, selectTenantCommand, signInCommand } from './azureAccount';
 import { copySshCommandCommand, openClusterPageCommand } from './clusterPages';
+import { discoverBrokersCommand } from './discoverBrokers';
 import { registerCommand } from './command';
 import { linkClusterCommand, unlinkClusterCommand } from './linkedClusters';
 import { refreshCommand } from './refresh';
@@ -43,6 +44,7 @@ export function registerCommands({ logger, tree, account, settings, logins }: Co
     ['hdinsight.linkCluster', linkClusterCommand(settings, logins)],
     ['hdinsight.unlinkCluster', unlinkClusterCommand(settings, logins)],
     ['hdinsight.setClusterLogin', setClusterLoginCommand(lookup, logins, () => tree.refresh())],
+    ['hdinsight.discoverBrokers', discoverBrokersCommand({ ...lookup, logins })],
   ];
   return commands.map(([id, handler]) => registerCommand(id, handler, logger));
 }

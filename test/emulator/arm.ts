@@ -46,10 +46,13 @@ export interface ClusterSpec {
   sshUsername?: string; // [sshuser]
   storageAccount?: string; // [derived from the name]
   errors?: { code: string; message: string }[];
+  /** Where this emulator really serves the cluster's gateway and SSH, instead of *.azurehdinsight.net. */
+  endpoints?: { gateway?: { host: string; port: number }; ssh?: { host: string; port: number } };
 }
 
 /** A cluster with every default filled in. */
-export type ResolvedClusterSpec = Required<Omit<ClusterSpec, 'vnet' | 'errors'>> & Pick<ClusterSpec, 'vnet' | 'errors'>;
+export type ResolvedClusterSpec = Required<Omit<ClusterSpec, 'vnet' | 'errors' | 'endpoints'>> &
+  Pick<ClusterSpec, 'vnet' | 'errors' | 'endpoints'>;
 
 export interface TenantSpec {
   tenantId: string;
@@ -276,11 +279,6 @@ export class ArmEmulator {
   /** Every cluster, defaults filled in. */
   clusters(): ResolvedClusterSpec[] {
     return [...this.clusterStore.values()].map((r) => ({ ...r.spec }));
-  }
-
-  /** Where the emulator serves the cluster's gateway (Ambari, Livy) instead of https://{name}.azurehdinsight.net. */
-  gatewayUrl(name: string): string {
-    return `${this.emulator.url}/gateway/${name}`;
   }
 
   /** Throttles ARM the way it does (429, Retry-After, SubscriptionRequestsThrottled); returns the switch-off. */
@@ -589,8 +587,18 @@ export class ArmEmulator {
         quotaInfo: { coresUsed },
         ...(s.errors ? { errors: s.errors } : {}),
         connectivityEndpoints: [
-          { name: 'SSH', protocol: 'TCP', location: `${s.name}-ssh.azurehdinsight.net`, port: 22 },
-          { name: 'HTTPS', protocol: 'TCP', location: `${s.name}.azurehdinsight.net`, port: 443 },
+          {
+            name: 'SSH',
+            protocol: 'TCP',
+            location: s.endpoints?.ssh?.host ?? `${s.name}-ssh.azurehdinsight.net`,
+            port: s.endpoints?.ssh?.port ?? 22,
+          },
+          {
+            name: 'HTTPS',
+            protocol: 'TCP',
+            location: s.endpoints?.gateway?.host ?? `${s.name}.azurehdinsight.net`,
+            port: s.endpoints?.gateway?.port ?? 443,
+          },
         ],
         encryptionInTransitProperties: { isEncryptionInTransitEnabled: false },
         storageProfile: {

@@ -50,14 +50,8 @@ export async function startSandbox(options: { port?: number; stateDir?: string }
       env: environment.env,
       settings: {
         'hdinsight.azure.resourceManagerEndpoint': emulatorUrl,
-        'hdinsight.linkedClusters': [
-          {
-            name: 'sandbox-local',
-            ambariUrl: `${emulatorUrl}/clusters/sandbox-local/ambari`,
-            livyUrl: `${emulatorUrl}/clusters/sandbox-local/livy`,
-            username: 'admin',
-          },
-        ],
+        // A local Kafka linked by its address: the real broker the emulated Kafka clusters also name.
+        'hdinsight.linkedClusters': [{ name: 'local-kafka', kafkaBootstrap: environment.kafka.bootstrap }],
       },
     });
     return {

@@ -114,17 +114,21 @@ describe('The HDInsight explorer against Azure Resource Manager (emulated)', fun
   });
 
   it('gives the addresses of Ambari, the Spark and YARN UIs, Jupyter and the portal, and copies the SSH command', async () => {
-    await activateExtension();
+    const api = await activateExtension();
     const open = (command: string, cluster: string): Thenable<{ url: string }> =>
       vscode.commands.executeCommand(command, { cluster, open: false });
-    assert.deepEqual(await open('hdinsight.openAmbari', 'contoso-kafka'), { url: 'https://contoso-kafka.azurehdinsight.net/' });
-    assert.deepEqual(await open('hdinsight.openSparkUi', 'contoso-spark'), {
-      url: 'https://contoso-spark.azurehdinsight.net/sparkhistory/',
-    });
-    assert.deepEqual(await open('hdinsight.openYarnUi', 'contoso-spark'), {
-      url: 'https://contoso-spark.azurehdinsight.net/yarnui/hn/cluster',
-    });
-    assert.deepEqual(await open('hdinsight.openJupyter', 'contoso-spark'), { url: 'https://contoso-spark.azurehdinsight.net/jupyter/' });
+    // The emulator serves each cluster's gateway on its own port: the HTTPS endpoint Resource Manager names.
+    const gateway = async (cluster: string): Promise<string> => {
+      const endpoints = await children(api, (await find(api, DEV, cluster, 'Properties', 'Endpoints')).node);
+      return `https://${endpoints.find((e) => e.label === 'HTTPS')!.description.replace(/ \(TCP\)$/, '')}`;
+    };
+    const kafkaGateway = await gateway('contoso-kafka');
+    const sparkGateway = await gateway('contoso-spark');
+    assert.match(kafkaGateway, /^https:\/\/localhost:\d+$/);
+    assert.deepEqual(await open('hdinsight.openAmbari', 'contoso-kafka'), { url: `${kafkaGateway}/` });
+    assert.deepEqual(await open('hdinsight.openSparkUi', 'contoso-spark'), { url: `${sparkGateway}/sparkhistory/` });
+    assert.deepEqual(await open('hdinsight.openYarnUi', 'contoso-spark'), { url: `${sparkGateway}/yarnui/hn/cluster` });
+    assert.deepEqual(await open('hdinsight.openJupyter', 'contoso-spark'), { url: `${sparkGateway}/jupyter/` });
     const portal = await open('hdinsight.openInPortal', 'contoso-kafka');
     assert.equal(
       portal.url,

@@ -101,6 +101,29 @@ describe('The sandbox in a browser', () => {
     await kafka.click(); // collapses it again
   });
 
+  it('discovers the Kafka brokers from the palette and shows them under the cluster', async () => {
+    const view = await openHDInsightView(page);
+    await runFromPalette(page, 'HDInsight: Discover Kafka Brokers');
+    const input = page.locator('.quick-input-widget input');
+    await page.locator('.quick-input-widget', { hasText: 'Choose a cluster' }).waitFor({ timeout: 30_000 });
+    await input.fill('contoso-kafka');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'contoso-kafka' }).first().waitFor();
+    await page.keyboard.press('Enter');
+    const offer = page.locator('.quick-input-widget', { hasText: '1 Kafka broker of contoso-kafka' });
+    await offer.waitFor({ timeout: 30_000 });
+    const bootstrap = /127\.0\.0\.1:\d+/.exec((await offer.textContent()) ?? '')?.[0];
+    assert.ok(bootstrap, 'the offer shows the bootstrap servers');
+    await screenshot(page, 'discover-brokers');
+    await page.keyboard.press('Enter'); // copy
+    await offer.waitFor({ state: 'hidden' });
+    await treeRow(view, 'contoso-kafka').click();
+    await treeRow(view, 'Brokers').click();
+    await treeRow(view, bootstrap).waitFor({ timeout: 30_000 });
+    await page.locator('.notification-toast', { hasText: 'Discovering the Kafka brokers' }).waitFor({ state: 'hidden' });
+    await screenshot(page, 'brokers');
+    await treeRow(view, 'contoso-kafka').click(); // collapses it again
+  });
+
   it('asks for the cluster login where the Reader role cannot read it, once, and keeps it', async () => {
     const view = await openHDInsightView(page);
     await treeRow(view, 'contoso-prod-kafka').click();

@@ -3,6 +3,7 @@ import type { AzureSubscription, HDInsightCluster } from '../../azure/model';
 import { gatewayUrl, isRunning, kindLabel } from '../../azure/model';
 import { userMessage } from '../../core/errors';
 import { CachingNode } from './CachingNode';
+import { BrokersNode } from './KafkaNodes';
 import { InfoNode } from './MessageNodes';
 import type { TreeContext } from './TreeContext';
 import type { TreeNode } from './TreeNode';
@@ -146,6 +147,8 @@ export class ClusterNode extends CachingNode {
         nodes.push(new InfoNode(this, `${this.id}/error/${i}`, e.code ?? 'Error', e.message, 'error'));
       }
     }
+    if (this.running && this.cluster.kind === 'kafka')
+      nodes.push(new BrokersNode(this.context, this, { kind: 'azure', cluster: this.cluster }));
     nodes.push(new PropertiesNode(this.context, this));
     return nodes;
   }

@@ -35,6 +35,7 @@ export class InfoNode implements TreeNode {
     private readonly description?: string,
     private readonly icon?: string,
     private readonly tooltip?: string,
+    private readonly command?: vscode.Command,
   ) {}
 
   getTreeItem(): vscode.TreeItem {
@@ -43,6 +44,7 @@ export class InfoNode implements TreeNode {
     item.description = this.description;
     item.tooltip = this.tooltip ?? (this.description ? `${this.label}: ${this.description}` : this.label);
     if (this.icon) item.iconPath = new vscode.ThemeIcon(this.icon);
+    item.command = this.command;
     item.contextValue = 'info';
     return item;
   }

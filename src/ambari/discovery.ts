@@ -1,0 +1,146 @@
+// Kafka broker and ZooKeeper discovery through Ambari's REST API on the cluster gateway.
+// No vscode import: plain data in, plain data out, typed errors.
+import { HDInsightError, isCancellation } from '../core/errors';
+import { isLoopbackHost } from '../core/urls';
+
+export interface GatewayLogin {
+  username: string;
+  password: string;
+}
+
+export interface BrokerDiscovery {
+  /** Ambari's exact-case name of the cluster. */
+  clusterName: string;
+  brokers: string[];
+  /** The brokers joined by commas, as Kafka clients take them. */
+  bootstrap: string;
+  zookeeper: string[];
+}
+
+export interface AmbariOptions {
+  /** Ambari's base URL: the cluster gateway, e.g. https://CLUSTER.azurehdinsight.net */
+  baseUrl: URL;
+  login: GatewayLogin;
+  signal?: AbortSignal;
+  /** Per request (default 20 s). */
+  timeoutMs?: number;
+}
+
+const DEFAULT_BROKER_PORT = 9092;
+const ZOOKEEPER_PORT = 2181;
+
+export async function discoverBrokers(options: AmbariOptions): Promise<BrokerDiscovery> {
+  const ambari = new Ambari(options);
+  const clusters = await ambari.get<{ items?: { Clusters?: { cluster_name?: string } }[] }>('/api/v1/clusters');
+  const clusterName = clusters.items?.[0]?.Clusters?.cluster_name;
+  if (!clusterName) throw new HDInsightError('NotFound', `Ambari at ${options.baseUrl.host} lists no cluster.`);
+  const base = `/api/v1/clusters/${encodeURIComponent(clusterName)}`;
+
+  const brokerHosts = await ambari.componentHosts(
+    `${base}/services/KAFKA/components/KAFKA_BROKER`,
+    () => new HDInsightError('NotFound', `${clusterName} runs no Kafka brokers.`, 'Choose a Kafka cluster.'),
+  );
+  const port = await brokerPort(ambari, base);
+  const zookeeperHosts = await ambari.componentHosts(`${base}/services/ZOOKEEPER/components/ZOOKEEPER_SERVER`, () => undefined);
+  const brokers = brokerHosts.sort().map((host) => `${host}:${port}`);
+  return {
+    clusterName,
+    brokers,
+    bootstrap: brokers.join(','),
+    zookeeper: zookeeperHosts.sort().map((host) => `${host}:${ZOOKEEPER_PORT}`),
+  };
+}
+
+/** The port of the broker's listener, from the current kafka-broker configuration (9092 when it says nothing). */
+async function brokerPort(ambari: Ambari, base: string): Promise<number> {
+  const cluster = await ambari.get<{ Clusters?: { desired_configs?: Record<string, { tag?: string }> } }>(
+    `${base}?fields=Clusters/desired_configs`,
+  );
+  const tag = cluster.Clusters?.desired_configs?.['kafka-broker']?.tag;
+  if (!tag) return DEFAULT_BROKER_PORT;
+  const config = await ambari.get<{ items?: { properties?: Record<string, string> }[] }>(
+    `${base}/configurations?type=kafka-broker&tag=${encodeURIComponent(tag)}`,
+  );
+  const listeners = config.items?.[0]?.properties?.listeners ?? '';
+  // e.g. "PLAINTEXT://localhost:9092,SASL_PLAINTEXT://localhost:9093": the first listener's port.
+  const match = /:\/\/[^:,]*:(\d+)/.exec(listeners);
+  return match ? Number(match[1]) : DEFAULT_BROKER_PORT;
+}
+
+class Ambari {
+  constructor(private readonly options: AmbariOptions) {
+    const { baseUrl } = options;
+    if (baseUrl.protocol !== 'https:' && !isLoopbackHost(baseUrl.hostname)) {
+      throw new HDInsightError(
+        'InvalidInput',
+        `Ambari at ${baseUrl.origin} is not https: the cluster login would travel unencrypted.`,
+        'Use the https address.',
+      );
+    }
+  }
+
+  async componentHosts(path: string, missing: () => HDInsightError | undefined): Promise<string[]> {
+    try {
+      const body = await this.get<{ host_components?: { HostRoles?: { host_name?: string } }[] }>(path);
+      return (body.host_components ?? []).map((c) => c.HostRoles?.host_name).filter((h): h is string => !!h);
+    } catch (err) {
+      if (err instanceof HDInsightError && err.code === 'NotFound') {
+        const replacement = missing();
+        if (replacement) throw replacement;
+        return [];
+      }
+      throw err;
+    }
+  }
+
+  async get<T>(path: string): Promise<T> {
+    const { baseUrl, login, signal, timeoutMs = 20_000 } = this.options;
+    const url = new URL(path.replace(/^\//, ''), baseUrl.href.endsWith('/') ? baseUrl : new URL(`${baseUrl.href}/`));
+    const timeout = AbortSignal.timeout(timeoutMs);
+    let response: Response;
+    try {
+      response = await fetch(url, {
+        headers: {
+          authorization: `Basic ${Buffer.from(`${login.username}:${login.password}`).toString('base64')}`,
+          accept: 'application/json',
+          'x-requested-by': 'ambari',
+        },
+        signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+      });
+    } catch (err) {
+      if (signal?.aborted) throw err;
+      if (timeout.aborted) {
+        throw new HDInsightError(
+          'Timeout',
+          `Ambari at ${baseUrl.host} did not answer within ${timeoutMs / 1000} s.`,
+          'Check that the cluster is running, then try again.',
+          { cause: err },
+        );
+      }
+      if (isCancellation(err)) throw err;
+      const code = (err as { cause?: { code?: string } }).cause?.code ?? 'network error';
+      throw new HDInsightError(
+        'Unreachable',
+        `Ambari at ${baseUrl.host} could not be reached (${code}).`,
+        'Check the network connection and the cluster address.',
+        { cause: err },
+      );
+    }
+    if (response.status === 401 || response.status === 403) {
+      throw new HDInsightError(
+        'Unauthorized',
+        `Ambari at ${baseUrl.host} refused the cluster login of ${login.username}.`,
+        'Enter the cluster login again (HDInsight: Enter Cluster Login…).',
+      );
+    }
+    if (response.status === 404) throw new HDInsightError('NotFound', `Ambari has no ${url.pathname}.`);
+    if (!response.ok) {
+      throw new HDInsightError(
+        'Remote',
+        `Ambari at ${baseUrl.host} answered ${response.status} ${response.statusText}.`,
+        'Try again later.',
+      );
+    }
+    return (await response.json()) as T;
+  }
+}

@@ -1,0 +1,55 @@
+import { discoverBrokers, type BrokerDiscovery } from '../ambari/discovery';
+import { gatewayUrl, isRunning } from '../azure/model';
+import { HDInsightError } from '../core/errors';
+import type { ClusterLogins, LoginTarget } from '../secrets/ClusterLogins';
+import type { ClusterLookup, ClusterTarget } from './resolveCluster';
+
+export interface BrokerLookup extends ClusterLookup {
+  logins: ClusterLogins;
+}
+
+/** A missing login, when the caller may not ask for it. */
+export class MissingLoginError extends HDInsightError {
+  constructor(cluster: string) {
+    super('Unauthorized', `The cluster login of ${cluster} is not known.`, 'Enter it with "HDInsight: Enter Cluster Login…".');
+    this.name = 'MissingLoginError';
+  }
+}
+
+/**
+ * The Kafka brokers of a cluster: from Ambari on the cluster gateway, with the cluster login;
+ * for a linked cluster without Ambari, the bootstrap list it was linked with.
+ */
+export async function findBrokers(
+  target: ClusterTarget,
+  lookup: BrokerLookup,
+  options: { interactive: boolean; signal?: AbortSignal },
+): Promise<BrokerDiscovery> {
+  let baseUrl: URL;
+  let loginTarget: LoginTarget;
+  if (target.kind === 'azure') {
+    const { cluster } = target;
+    if (!isRunning(cluster)) {
+      throw new HDInsightError('InvalidInput', `${cluster.name} is not running (state ${cluster.state}).`, 'Wait until it is Running.');
+    }
+    baseUrl = gatewayUrl(cluster, lookup.settings.resourceManager.cloud.gatewaySuffix);
+    loginTarget = target;
+  } else {
+    const { cluster } = target;
+    if (!cluster.ambariUrl) {
+      if (cluster.kafkaBootstrap) {
+        return { clusterName: cluster.name, brokers: cluster.kafkaBootstrap, bootstrap: cluster.kafkaBootstrap.join(','), zookeeper: [] };
+      }
+      throw new HDInsightError(
+        'NotFound',
+        `Linked cluster ${cluster.name} has neither an Ambari URL nor Kafka brokers.`,
+        'Add ambariUrl or kafkaBootstrap to the setting hdinsight.linkedClusters.',
+      );
+    }
+    baseUrl = cluster.ambariUrl;
+    loginTarget = { kind: 'linked', name: cluster.name, username: cluster.username };
+  }
+  const found = await lookup.logins.get(loginTarget, options);
+  if (!found) throw new MissingLoginError(target.cluster.name);
+  return discoverBrokers({ baseUrl, login: found.login, signal: options.signal });
+}
