@@ -1,0 +1,66 @@
+// What the extension asks of a Kafka cluster. The implementation (src/chunks/kafka.ts) loads
+// kafkajs on first use; everything else sees only this interface.
+
+export interface KafkaConnectionOptions {
+  /** host:port of at least one broker. */
+  brokers: string[];
+  clientId?: string;
+  /** Milliseconds to open a connection (kafkajs' 1 s default is too short through tunnels). */
+  connectionTimeoutMs?: number;
+  requestTimeoutMs?: number;
+}
+
+export interface TopicSummary {
+  name: string;
+  partitions: number;
+  replicationFactor: number;
+  /** Messages currently held: end minus start offsets, over all partitions. */
+  messages: number;
+  internal: boolean;
+}
+
+export interface PartitionDetail {
+  partition: number;
+  leader: number;
+  replicas: number[];
+  isr: number[];
+  start: string;
+  end: string;
+}
+
+export interface TopicConfigEntry {
+  name: string;
+  value: string | null;
+  isDefault: boolean;
+}
+
+export interface NewTopic {
+  topic: string;
+  partitions: number;
+  replicationFactor: number;
+  configs?: Record<string, string>;
+}
+
+export interface OutgoingMessage {
+  key?: string | null;
+  value: string | null;
+  headers?: Record<string, string>;
+  partition?: number;
+}
+
+export interface KafkaClusterInfo {
+  brokers: { nodeId: number; host: string; port: number }[];
+  controller: number | null;
+  clusterId: string;
+}
+
+export interface KafkaService {
+  describeCluster(signal?: AbortSignal): Promise<KafkaClusterInfo>;
+  listTopics(options: { includeInternal: boolean }, signal?: AbortSignal): Promise<TopicSummary[]>;
+  describeTopic(topic: string, signal?: AbortSignal): Promise<{ partitions: PartitionDetail[]; configs: TopicConfigEntry[] }>;
+  createTopic(topic: NewTopic, signal?: AbortSignal): Promise<void>;
+  deleteTopic(topic: string, signal?: AbortSignal): Promise<void>;
+  /** Writes the messages; returns where each landed, in order. */
+  produce(topic: string, messages: OutgoingMessage[], signal?: AbortSignal): Promise<{ partition: number; offset: string }[]>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,113 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { createKafkaService } from '../../src/chunks/kafka';
+import { type HDInsightError, InvalidInputError } from '../../src/core/errors';
+import type { KafkaService } from '../../src/kafka/client';
+import { validatePartitions, validateReplicationFactor, validateTopicName } from '../../src/kafka/validate';
+import { type KafkaBroker, startKafka } from '../harness/kafka';
+
+/** kcat, the reference client, reading a whole topic. */
+function kcatRead(bootstrap: string, topic: string): string[] {
+  return execFileSync('kcat', ['-C', '-b', bootstrap, '-t', topic, '-e', '-q', '-f', '%p:%o:%k=%s\\n'], { encoding: 'utf8' })
+    .trim()
+    .split('\n')
+    .filter(Boolean);
+}
+
+describe('Kafka topics against a real broker (KRaft)', function () {
+  this.timeout(90_000);
+  let broker: KafkaBroker;
+  let kafka: KafkaService;
+
+  before(async () => {
+    broker = await startKafka();
+    kafka = createKafkaService({ brokers: [broker.bootstrap] });
+  });
+
+  after(async () => {
+    await kafka?.close();
+    await broker?.stop();
+  });
+
+  it('describes the cluster: brokers and controller', async () => {
+    const info = await kafka.describeCluster();
+    assert.deepEqual(info.brokers, [{ nodeId: 1, host: '127.0.0.1', port: broker.port }]);
+    assert.equal(info.controller, 1);
+  });
+
+  it('creates a topic that kcat then sees, and refuses to create it twice', async () => {
+    await kafka.createTopic({ topic: 'orders', partitions: 3, replicationFactor: 1, configs: { 'retention.ms': '3600000' } });
+    const listing = execFileSync('kcat', ['-b', broker.bootstrap, '-L', '-t', 'orders'], { encoding: 'utf8' });
+    assert.match(listing, /topic "orders" with 3 partitions/);
+    await assert.rejects(kafka.createTopic({ topic: 'orders', partitions: 1, replicationFactor: 1 }), /the topic already exists/);
+  });
+
+  it('produces messages and says where each landed; kcat reads the same', async () => {
+    const written = await kafka.produce('orders', [
+      { key: 'k1', value: '{"id":1}', partition: 2 },
+      { key: 'k2', value: '{"id":2}', partition: 2 },
+      { value: 'plain', partition: 0, headers: { source: 'test' } },
+    ]);
+    assert.deepEqual(written, [
+      { partition: 2, offset: '0' },
+      { partition: 2, offset: '1' },
+      { partition: 0, offset: '0' },
+    ]);
+    assert.deepEqual(kcatRead(broker.bootstrap, 'orders').sort(), ['0:0:=plain', '2:0:k1={"id":1}', '2:1:k2={"id":2}']);
+  });
+
+  it('lists topics with partitions, replication and message counts, hiding internal ones', async () => {
+    const topics = await kafka.listTopics({ includeInternal: false });
+    assert.deepEqual(topics, [{ name: 'orders', partitions: 3, replicationFactor: 1, messages: 3, internal: false }]);
+  });
+
+  it('describes partitions with leader, replicas, in-sync replicas and offsets, and the configs', async () => {
+    const { partitions, configs } = await kafka.describeTopic('orders');
+    assert.deepEqual(partitions, [
+      { partition: 0, leader: 1, replicas: [1], isr: [1], start: '0', end: '1' },
+      { partition: 1, leader: 1, replicas: [1], isr: [1], start: '0', end: '0' },
+      { partition: 2, leader: 1, replicas: [1], isr: [1], start: '0', end: '2' },
+    ]);
+    assert.deepEqual(
+      configs.find((c) => c.name === 'retention.ms'),
+      { name: 'retention.ms', value: '3600000', isDefault: false },
+    );
+  });
+
+  it('deletes a topic', async () => {
+    await kafka.deleteTopic('orders');
+    assert.deepEqual(await kafka.listTopics({ includeInternal: false }), []);
+  });
+
+  it('says clearly when no broker answers, within the connection timeout', async () => {
+    const nobody = createKafkaService({ brokers: ['127.0.0.1:1'], connectionTimeoutMs: 500 });
+    await assert.rejects(nobody.listTopics({ includeInternal: false }), (err: HDInsightError) => {
+      assert.equal(err.code, 'Unreachable');
+      assert.match(err.message, /the Kafka brokers \(127\.0\.0\.1:1\) could not be reached/);
+      assert.match(err.action ?? '', /virtual network/);
+      return true;
+    });
+    await nobody.close();
+  });
+});
+
+describe('Kafka input checked before anything is sent', () => {
+  it('topic names', () => {
+    assert.equal(validateTopicName('orders.v1_raw-2'), 'orders.v1_raw-2');
+    assert.throws(() => validateTopicName(''), /empty/);
+    assert.throws(() => validateTopicName('..'), /cannot be a topic name/);
+    assert.throws(() => validateTopicName('a'.repeat(250)), /249/);
+    assert.throws(() => validateTopicName('my topic/1'), /contains " ", "\/"/);
+  });
+
+  it('partitions and replication', () => {
+    assert.equal(validatePartitions('3'), 3);
+    assert.throws(() => validatePartitions(0), InvalidInputError);
+    assert.throws(() => validatePartitions(1.5), /whole number/);
+    assert.equal(validateReplicationFactor(3, 3), 3);
+    assert.throws(
+      () => validateReplicationFactor(4, 3),
+      /needs 4 brokers; the cluster has 3\. Choose at most 3|needs 4 brokers; the cluster has 3/,
+    );
+  });
+});
