@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { AzureAccount } from './auth/AzureAccount';
+import { KafkaConnections } from './clusters/KafkaConnections';
 import { registerCommands } from './commands';
 import { Logger } from './logger';
 import { ClusterLogins } from './secrets/ClusterLogins';
@@ -17,9 +18,18 @@ export function activate(context: vscode.ExtensionContext): HDInsightExtensionAp
   const settings = new Settings();
   const account = new AzureAccount(settings, logger);
   const logins = new ClusterLogins(context.secrets, account, logger);
-  const tree = new ClustersTreeDataProvider(settings, account, logins, context.extensionUri, logger);
+  const kafka = new KafkaConnections({ account, settings, logins }, logger);
+  const tree = new ClustersTreeDataProvider(settings, account, logins, kafka, context.extensionUri, logger);
   const view = vscode.window.createTreeView('hdinsight.clusters', { treeDataProvider: tree, showCollapseAll: true });
-  context.subscriptions.push(logger, settings, account, tree, view, ...registerCommands({ logger, tree, account, settings, logins }));
+  context.subscriptions.push(
+    logger,
+    settings,
+    account,
+    kafka,
+    tree,
+    view,
+    ...registerCommands({ logger, tree, account, settings, logins, kafka }),
+  );
   const { version } = context.extension.packageJSON as { version: string };
   logger.info(`HDInsight ${version} activated in VS Code ${vscode.version}`);
   return { clusters: tree };

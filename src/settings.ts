@@ -70,6 +70,10 @@ export class Settings implements vscode.Disposable {
     return this.config.update('azure.subscriptions', ids.length > 0 ? ids : undefined, vscode.ConfigurationTarget.Global);
   }
 
+  get showInternalTopics(): boolean {
+    return this.config.get<boolean>('kafka.showInternalTopics', false);
+  }
+
   dispose(): void {
     this.subscription.dispose();
     this.changed.dispose();

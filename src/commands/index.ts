@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { AzureAccount } from '../auth/AzureAccount';
+import type { KafkaConnections } from '../clusters/KafkaConnections';
 import type { Logger } from '../logger';
 import type { ClusterLogins } from '../secrets/ClusterLogins';
 import type { Settings } from '../settings';
@@ -8,6 +9,7 @@ import { LoadMoreNode } from '../tree/nodes/AzureNodes';
 import { selectSubscriptionsCommand, selectTenantCommand, signInCommand } from './azureAccount';
 import { copySshCommandCommand, openClusterPageCommand } from './clusterPages';
 import { discoverBrokersCommand } from './discoverBrokers';
+import { createTopicCommand, deleteTopicCommand, produceCommand } from './kafkaTopics';
 import { registerCommand } from './command';
 import { linkClusterCommand, unlinkClusterCommand } from './linkedClusters';
 import { refreshCommand } from './refresh';
@@ -19,11 +21,13 @@ export interface CommandDependencies {
   account: AzureAccount;
   settings: Settings;
   logins: ClusterLogins;
+  kafka: KafkaConnections;
 }
 
 /** Registers every command, each through the one error wrapper. */
-export function registerCommands({ logger, tree, account, settings, logins }: CommandDependencies): vscode.Disposable[] {
+export function registerCommands({ logger, tree, account, settings, logins, kafka }: CommandDependencies): vscode.Disposable[] {
   const lookup = { account, settings };
+  const kafkaDeps = { lookup, connections: kafka, changed: () => tree.refresh() };
   const commands: [string, (...args: unknown[]) => unknown][] = [
     ['hdinsight.refresh', refreshCommand(tree)],
     ['hdinsight.showLog', () => logger.show()],
@@ -45,6 +49,9 @@ export function registerCommands({ logger, tree, account, settings, logins }: Co
     ['hdinsight.unlinkCluster', unlinkClusterCommand(settings, logins)],
     ['hdinsight.setClusterLogin', setClusterLoginCommand(lookup, logins, () => tree.refresh())],
     ['hdinsight.discoverBrokers', discoverBrokersCommand({ ...lookup, logins })],
+    ['hdinsight.kafka.createTopic', createTopicCommand(kafkaDeps)],
+    ['hdinsight.kafka.deleteTopic', deleteTopicCommand(kafkaDeps)],
+    ['hdinsight.kafka.produce', produceCommand(kafkaDeps)],
   ];
   return commands.map(([id, handler]) => registerCommand(id, handler, logger));
 }

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { AzureAccount } from '../auth/AzureAccount';
+import type { KafkaConnections } from '../clusters/KafkaConnections';
 import { isCancellation } from '../core/errors';
 import type { Logger } from '../logger';
 import type { ClusterLogins } from '../secrets/ClusterLogins';
@@ -28,6 +29,7 @@ export class ClustersTreeDataProvider implements vscode.TreeDataProvider<TreeNod
     private readonly settings: Settings,
     private readonly account: AzureAccount,
     logins: ClusterLogins,
+    kafka: KafkaConnections,
     extensionUri: vscode.Uri,
     private readonly logger: Logger,
   ) {
@@ -35,6 +37,7 @@ export class ClustersTreeDataProvider implements vscode.TreeDataProvider<TreeNod
       account,
       settings,
       logins,
+      kafka,
       extensionUri,
       refresh: (node) => this.refresh(node),
       redraw: (node) => this.changed.fire(node),

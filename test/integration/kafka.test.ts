@@ -10,7 +10,7 @@ function realBroker(): string {
   return bootstrap;
 }
 
-describe('Kafka broker discovery through Ambari, against a real broker', function () {
+describe('Kafka: broker discovery through Ambari and topics, against a real broker', function () {
   this.timeout(60_000);
   useEmulatedAzure();
 
@@ -33,7 +33,7 @@ describe('Kafka broker discovery through Ambari, against a real broker', functio
     const kafka = await find(api, DEV, 'contoso-kafka');
     assert.deepEqual(
       (await children(api, kafka.node)).map((n) => n.label),
-      ['Brokers', 'Properties'],
+      ['Brokers', 'Topics', 'Properties'],
     );
     assert.deepEqual(text(await children(api, (await find(api, DEV, 'contoso-kafka', 'Brokers')).node)), [realBroker()]);
   });
@@ -68,5 +68,70 @@ describe('Kafka broker discovery through Ambari, against a real broker', functio
       cluster: 'contoso-prod-kafka',
     });
     assert.equal(found.bootstrap, realBroker());
+  });
+
+  it('creates a topic, produces to it and deletes it by command arguments; the tree follows', async () => {
+    const api = await activateExtension();
+    const cluster = 'contoso-kafka';
+    assert.deepEqual(
+      await vscode.commands.executeCommand('hdinsight.kafka.createTopic', {
+        cluster,
+        topic: 'clicks',
+        partitions: 2,
+        replicationFactor: 1,
+        configs: { 'retention.ms': '600000' },
+      }),
+      { topic: 'clicks' },
+    );
+    const written = await vscode.commands.executeCommand<{ written: { partition: number; offset: string }[] }>('hdinsight.kafka.produce', {
+      cluster,
+      topic: 'clicks',
+      messages: [
+        { key: 'user-1', value: '{"page":"/"}', partition: 1 },
+        { value: '{"page":"/pricing"}', partition: 1, headers: { source: 'test' } },
+      ],
+    });
+    assert.deepEqual(written.written, [
+      { partition: 1, offset: '0' },
+      { partition: 1, offset: '1' },
+    ]);
+    await vscode.commands.executeCommand('hdinsight.refresh');
+    const topic = await find(api, DEV, cluster, 'Topics', 'clicks');
+    assert.equal(topic.description, '2 partitions · ×1 · 2 messages');
+    const rows = text(await children(api, topic.node));
+    assert.deepEqual(rows.slice(0, 2), [
+      'Partition 0 — leader 1 · replicas 1 · in sync 1 · offsets 0–0',
+      'Partition 1 — leader 1 · replicas 1 · in sync 1 · offsets 0–2',
+    ]);
+    assert.deepEqual(text(await children(api, (await find(api, DEV, cluster, 'Topics', 'clicks', 'Configs')).node)), [
+      'retention.ms — 600000',
+    ]);
+
+    assert.deepEqual(await vscode.commands.executeCommand('hdinsight.kafka.deleteTopic', { cluster, topic: 'clicks' }), {
+      topic: 'clicks',
+      deleted: true,
+    });
+    await vscode.commands.executeCommand('hdinsight.refresh');
+    assert.ok(!text(await children(api, (await find(api, DEV, cluster, 'Topics')).node)).some((t) => t.startsWith('clicks')));
+  });
+
+  it('refuses bad topic input with a clear message', async () => {
+    const create = (args: Record<string, unknown>): Promise<unknown> =>
+      Promise.resolve(
+        vscode.commands.executeCommand('hdinsight.kafka.createTopic', {
+          cluster: 'contoso-kafka',
+          topic: 'ok',
+          partitions: 1,
+          replicationFactor: 1,
+          ...args,
+        }),
+      );
+    await assert.rejects(create({ topic: 'bad name!' }), /The topic name "bad name!" contains " ", "!"/);
+    await assert.rejects(create({ partitions: 0 }), /Partitions must be a whole number of at least 1/);
+    await assert.rejects(create({ replicationFactor: 3 }), /A replication factor of 3 needs 3 brokers; the cluster has 1/);
+    await assert.rejects(
+      Promise.resolve(vscode.commands.executeCommand('hdinsight.kafka.produce', { cluster: 'contoso-kafka', topic: 'ok', messages: [] })),
+      /"messages" must be a non-empty list/,
+    );
   });
 });

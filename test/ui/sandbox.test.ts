@@ -124,6 +124,43 @@ describe('The sandbox in a browser', () => {
     await treeRow(view, 'contoso-kafka').click(); // collapses it again
   });
 
+  it('creates a topic and produces a message from the palette, and shows the topic with its partitions', async () => {
+    const view = await openHDInsightView(page);
+    const input = page.locator('.quick-input-widget input');
+    const answer = async (prompt: string, value?: string): Promise<void> => {
+      await page.locator('.quick-input-widget', { hasText: prompt }).waitFor({ timeout: 30_000 });
+      if (value !== undefined) await input.fill(value);
+      await page.keyboard.press('Enter');
+    };
+    const chooseCluster = async (): Promise<void> => {
+      await page.locator('.quick-input-widget', { hasText: 'Choose a cluster' }).waitFor({ timeout: 30_000 });
+      await input.fill('contoso-kafka');
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: 'contoso-kafka' }).first().waitFor();
+      await page.keyboard.press('Enter');
+    };
+    await runFromPalette(page, 'HDInsight Kafka: Create Topic…');
+    await chooseCluster();
+    await answer('Topic name', 'page-views');
+    await answer('Partitions');
+    await answer('Replication factor (the cluster has 1 brokers)');
+    await runFromPalette(page, 'HDInsight Kafka: Produce a Message…');
+    await answer('Topic', 'page-views');
+    await answer('Key (optional)', 'user-42');
+    await answer('Value', '{"page":"/pricing","ms":412}');
+    await chooseCluster();
+    await page.locator('.notification-toast', { hasText: /Wrote to page-views: partition \d offset 0/ }).waitFor({ timeout: 30_000 });
+    await runFromPalette(page, 'HDInsight: Refresh');
+    await treeRow(view, 'contoso-kafka').click();
+    await treeRow(view, 'Topics').click();
+    const topic = treeRow(view, 'page-views');
+    await topic.waitFor({ timeout: 30_000 });
+    assert.match((await topic.textContent()) ?? '', /3 partitions · ×1 · 1 message/);
+    await topic.click();
+    await treeRow(view, 'Partition 2').waitFor({ timeout: 30_000 });
+    await screenshot(page, 'topics');
+    await treeRow(view, 'contoso-kafka').click(); // collapses it again
+  });
+
   it('asks for the cluster login where the Reader role cannot read it, once, and keeps it', async () => {
     const view = await openHDInsightView(page);
     await treeRow(view, 'contoso-prod-kafka').click();

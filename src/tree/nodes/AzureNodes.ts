@@ -3,7 +3,7 @@ import type { AzureSubscription, HDInsightCluster } from '../../azure/model';
 import { gatewayUrl, isRunning, kindLabel } from '../../azure/model';
 import { userMessage } from '../../core/errors';
 import { CachingNode } from './CachingNode';
-import { BrokersNode } from './KafkaNodes';
+import { BrokersNode, TopicsNode } from './KafkaNodes';
 import { InfoNode } from './MessageNodes';
 import type { TreeContext } from './TreeContext';
 import type { TreeNode } from './TreeNode';
@@ -147,8 +147,10 @@ export class ClusterNode extends CachingNode {
         nodes.push(new InfoNode(this, `${this.id}/error/${i}`, e.code ?? 'Error', e.message, 'error'));
       }
     }
-    if (this.running && this.cluster.kind === 'kafka')
-      nodes.push(new BrokersNode(this.context, this, { kind: 'azure', cluster: this.cluster }));
+    if (this.running && this.cluster.kind === 'kafka') {
+      const target = { kind: 'azure' as const, cluster: this.cluster };
+      nodes.push(new BrokersNode(this.context, this, target), new TopicsNode(this.context, this, target));
+    }
     nodes.push(new PropertiesNode(this.context, this));
     return nodes;
   }

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { findBrokers, MissingLoginError } from '../../clusters/brokers';
+import type { TopicSummary } from '../../kafka/client';
 import type { ClusterTarget } from '../../clusters/resolveCluster';
 import { InfoNode } from './MessageNodes';
 import type { TreeContext } from './TreeContext';
@@ -41,5 +42,102 @@ export class BrokersNode implements TreeNode {
       };
       return [new InfoNode(this, `${this.id}/login`, 'Enter the cluster login to see the brokers', undefined, 'key', undefined, enter)];
     }
+  }
+}
+
+/** The topics of a Kafka cluster (internal ones hidden unless the setting shows them). */
+export class TopicsNode implements TreeNode {
+  readonly id: string;
+
+  constructor(
+    private readonly context: TreeContext,
+    readonly parent: TreeNode,
+    readonly target: ClusterTarget,
+  ) {
+    this.id = `${parent.id}/topics`;
+  }
+
+  getTreeItem(): vscode.TreeItem {
+    const item = new vscode.TreeItem('Topics', vscode.TreeItemCollapsibleState.Collapsed);
+    item.id = this.id;
+    item.iconPath = new vscode.ThemeIcon('list-tree');
+    item.contextValue = 'topics';
+    return item;
+  }
+
+  async getChildren(signal: AbortSignal): Promise<TreeNode[]> {
+    const { service } = await this.context.kafka.get(this.target, { interactive: false, signal });
+    const topics = await service.listTopics({ includeInternal: this.context.settings.showInternalTopics }, signal);
+    if (topics.length === 0) return [new InfoNode(this, `${this.id}/none`, 'No topics', undefined, 'info')];
+    return topics.map((t) => new TopicNode(this.context, this, this.target, t));
+  }
+}
+
+export class TopicNode implements TreeNode {
+  readonly id: string;
+
+  constructor(
+    private readonly context: TreeContext,
+    readonly parent: TreeNode,
+    readonly target: ClusterTarget,
+    readonly topic: TopicSummary,
+  ) {
+    this.id = `${parent.id}/${topic.name}`;
+  }
+
+  getTreeItem(): vscode.TreeItem {
+    const t = this.topic;
+    const item = new vscode.TreeItem(t.name, vscode.TreeItemCollapsibleState.Collapsed);
+    item.id = this.id;
+    item.iconPath = new vscode.ThemeIcon(t.internal ? 'gear' : 'symbol-event');
+    item.description = `${t.partitions} partition${t.partitions === 1 ? '' : 's'} · ×${t.replicationFactor} · ${t.messages.toLocaleString('en-US')} message${t.messages === 1 ? '' : 's'}`;
+    item.tooltip = `${t.name}\n${item.description}\nMessages: end minus start offsets over all partitions.`;
+    item.contextValue = t.internal ? 'topic.internal' : 'topic';
+    return item;
+  }
+
+  async getChildren(signal: AbortSignal): Promise<TreeNode[]> {
+    const { service } = await this.context.kafka.get(this.target, { interactive: false, signal });
+    const { partitions, configs } = await service.describeTopic(this.topic.name, signal);
+    const partitionRows = partitions.map(
+      (p) =>
+        new InfoNode(
+          this,
+          `${this.id}/partition/${p.partition}`,
+          `Partition ${p.partition}`,
+          `leader ${p.leader} · replicas ${p.replicas.join(',')} · in sync ${p.isr.join(',')} · offsets ${p.start}–${p.end}`,
+          'symbol-array',
+        ),
+    );
+    const changed = configs.filter((c) => !c.isDefault);
+    const configRows = changed.map((c) => new InfoNode(this, `${this.id}/config/${c.name}`, c.name, c.value ?? '(sensitive)', 'settings'));
+    return [
+      ...partitionRows,
+      configRows.length > 0
+        ? new GroupNode(this, `${this.id}/configs`, 'Configs', 'settings-gear', configRows)
+        : new InfoNode(this, `${this.id}/configs`, 'Configs', 'all defaults', 'settings-gear'),
+    ];
+  }
+}
+
+class GroupNode implements TreeNode {
+  constructor(
+    readonly parent: TreeNode,
+    readonly id: string,
+    private readonly label: string,
+    private readonly icon: string,
+    private readonly rows: TreeNode[],
+  ) {}
+
+  getTreeItem(): vscode.TreeItem {
+    const item = new vscode.TreeItem(this.label, vscode.TreeItemCollapsibleState.Collapsed);
+    item.id = this.id;
+    item.iconPath = new vscode.ThemeIcon(this.icon);
+    item.description = `${this.rows.length} set`;
+    return item;
+  }
+
+  getChildren(): Promise<TreeNode[]> {
+    return Promise.resolve(this.rows);
   }
 }

@@ -1,5 +1,6 @@
 import type * as vscode from 'vscode';
 import type { AzureAccount } from '../../auth/AzureAccount';
+import type { KafkaConnections } from '../../clusters/KafkaConnections';
 import type { ClusterLogins } from '../../secrets/ClusterLogins';
 import type { Settings } from '../../settings';
 import type { TreeNode } from './TreeNode';
@@ -9,6 +10,7 @@ export interface TreeContext {
   readonly account: AzureAccount;
   readonly settings: Settings;
   readonly logins: ClusterLogins;
+  readonly kafka: KafkaConnections;
   readonly extensionUri: vscode.Uri;
   /** Forgets what a node (or everything) loaded and asks VS Code to load it again. */
   refresh(node?: TreeNode): void;

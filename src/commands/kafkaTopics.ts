@@ -1,0 +1,167 @@
+import * as vscode from 'vscode';
+import type { KafkaConnections } from '../clusters/KafkaConnections';
+import { resolveCluster, type ClusterLookup, type ClusterTarget } from '../clusters/resolveCluster';
+import { CancelledError, InvalidInputError, userMessage } from '../core/errors';
+import type { OutgoingMessage } from '../kafka/client';
+import { validatePartitions, validateReplicationFactor, validateTopicName } from '../kafka/validate';
+import { TopicNode, TopicsNode } from '../tree/nodes/KafkaNodes';
+import { isScripted } from './command';
+
+export interface KafkaCommandDeps {
+  lookup: ClusterLookup;
+  connections: KafkaConnections;
+  /** Called after a change, so the tree shows it. */
+  changed: () => void;
+}
+
+async function clusterOf(arg: unknown, deps: KafkaCommandDeps): Promise<ClusterTarget> {
+  return arg instanceof TopicNode || arg instanceof TopicsNode ? arg.target : resolveCluster(arg, deps.lookup);
+}
+
+async function ask(options: vscode.InputBoxOptions): Promise<string> {
+  const value = await vscode.window.showInputBox({ ignoreFocusOut: true, ...options });
+  if (value === undefined) throw new CancelledError();
+  return value;
+}
+
+const validating = (check: (v: string) => unknown) => (value: string) => {
+  try {
+    check(value);
+    return undefined;
+  } catch (err) {
+    return userMessage(err);
+  }
+};
+
+/** `hdinsight.kafka.createTopic` `{ cluster, topic, partitions, replicationFactor, configs? }` → `{ topic }` */
+export function createTopicCommand(deps: KafkaCommandDeps) {
+  return async (arg?: unknown): Promise<{ topic: string }> => {
+    const scripted = isScripted([arg]);
+    const given = (scripted ? arg : {}) as { topic?: unknown; partitions?: unknown; replicationFactor?: unknown; configs?: unknown };
+    // Everything that can be checked without the cluster is checked first.
+    let name: string;
+    let partitions: number;
+    if (scripted) {
+      name = validateTopicName(given.topic);
+      partitions = validatePartitions(given.partitions);
+      if (
+        given.configs !== undefined &&
+        (typeof given.configs !== 'object' || given.configs === null || Object.values(given.configs).some((v) => typeof v !== 'string'))
+      ) {
+        throw new InvalidInputError('"configs" must map config names to string values.');
+      }
+    } else {
+      name = '';
+      partitions = 0;
+    }
+    const target = await clusterOf(arg, deps);
+    const { service } = await deps.connections.get(target, { interactive: !scripted });
+    const { brokers } = await service.describeCluster();
+    let replicationFactor: number;
+    if (scripted) {
+      replicationFactor = validateReplicationFactor(given.replicationFactor, brokers.length);
+    } else {
+      name = await ask({
+        title: `New topic on ${target.cluster.name}`,
+        prompt: 'Topic name',
+        validateInput: validating(validateTopicName),
+      });
+      partitions = validatePartitions(
+        await ask({ title: `New topic ${name}`, prompt: 'Partitions', value: '3', validateInput: validating(validatePartitions) }),
+      );
+      const check = (v: string): number => validateReplicationFactor(v, brokers.length);
+      replicationFactor = check(
+        await ask({
+          title: `New topic ${name}`,
+          prompt: `Replication factor (the cluster has ${brokers.length} brokers)`,
+          value: String(Math.min(3, brokers.length)),
+          validateInput: validating(check),
+        }),
+      );
+    }
+    await service.createTopic({ topic: name, partitions, replicationFactor, configs: given.configs as Record<string, string> | undefined });
+    deps.changed();
+    return { topic: name };
+  };
+}
+
+/** `hdinsight.kafka.deleteTopic` `{ cluster, topic }` → `{ topic, deleted }` (asks first when interactive). */
+export function deleteTopicCommand(deps: KafkaCommandDeps) {
+  return async (arg?: unknown): Promise<{ topic: string; deleted: boolean }> => {
+    const scripted = isScripted([arg]);
+    const topic =
+      arg instanceof TopicNode
+        ? arg.topic.name
+        : validateTopicName((arg as { topic?: unknown } | undefined)?.topic ?? (await ask({ prompt: 'Topic to delete' })));
+    const target = await clusterOf(arg, deps);
+    if (!scripted) {
+      const choice = await vscode.window.showWarningMessage(
+        `Delete topic ${topic} on ${target.cluster.name}?`,
+        { modal: true, detail: 'Its messages are deleted with it; this cannot be undone.' },
+        'Delete',
+      );
+      if (choice !== 'Delete') return { topic, deleted: false };
+    }
+    const { service } = await deps.connections.get(target, { interactive: !scripted });
+    await service.deleteTopic(topic);
+    deps.changed();
+    return { topic, deleted: true };
+  };
+}
+
+/** `hdinsight.kafka.produce` `{ cluster, topic, messages: [{ key?, value, headers?, partition? }] }` → `{ written }` */
+export function produceCommand(deps: KafkaCommandDeps) {
+  return async (arg?: unknown): Promise<{ written: { partition: number; offset: string }[] }> => {
+    const scripted = isScripted([arg]);
+    let topic: string;
+    let messages: OutgoingMessage[];
+    if (scripted) {
+      const given = arg as { topic?: unknown; messages?: unknown };
+      topic = validateTopicName(given.topic);
+      messages = validateMessages(given.messages);
+    } else {
+      topic =
+        arg instanceof TopicNode
+          ? arg.topic.name
+          : validateTopicName(await ask({ prompt: 'Topic', validateInput: validating(validateTopicName) }));
+      const key = await ask({ title: `Produce to ${topic}`, prompt: 'Key (optional)' });
+      const value = await ask({ title: `Produce to ${topic}`, prompt: 'Value' });
+      messages = [{ key: key || null, value }];
+    }
+    const target = await clusterOf(arg, deps);
+    const { service } = await deps.connections.get(target, { interactive: !scripted });
+    const written = await service.produce(topic, messages);
+    if (!scripted)
+      void vscode.window.showInformationMessage(
+        `Wrote to ${topic}: ${written.map((w) => `partition ${w.partition} offset ${w.offset}`).join(', ')}`,
+      );
+    deps.changed();
+    return { written };
+  };
+}
+
+function validateMessages(value: unknown): OutgoingMessage[] {
+  if (!Array.isArray(value) || value.length === 0)
+    throw new InvalidInputError('"messages" must be a non-empty list of { key?, value, headers?, partition? }.');
+  return value.map((m: unknown, i) => {
+    if (typeof m !== 'object' || m === null) throw new InvalidInputError(`Message ${i + 1} is not an object.`);
+    const { key, value: v, headers, partition } = m as Record<string, unknown>;
+    if (v !== null && typeof v !== 'string') throw new InvalidInputError(`Message ${i + 1}: "value" must be a string or null.`);
+    if (key !== undefined && key !== null && typeof key !== 'string')
+      throw new InvalidInputError(`Message ${i + 1}: "key" must be a string.`);
+    if (partition !== undefined && (!Number.isInteger(partition) || (partition as number) < 0))
+      throw new InvalidInputError(`Message ${i + 1}: "partition" must be a partition number.`);
+    if (
+      headers !== undefined &&
+      (typeof headers !== 'object' || headers === null || Object.values(headers).some((h) => typeof h !== 'string'))
+    ) {
+      throw new InvalidInputError(`Message ${i + 1}: "headers" must map names to strings.`);
+    }
+    return {
+      key: key ?? null,
+      value: v,
+      headers: headers as Record<string, string> | undefined,
+      partition: partition as number | undefined,
+    };
+  });
+}
