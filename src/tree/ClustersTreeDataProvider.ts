@@ -98,7 +98,7 @@ export class ClustersTreeDataProvider implements vscode.TreeDataProvider<TreeNod
       this.logger.error('Loading Azure subscriptions', err);
       nodes.push(new ErrorNode(undefined, err, 'Azure'));
     }
-    if (hasLinked) nodes.push(new LinkedClustersNode(linked.clusters, linked.problems));
+    if (hasLinked) nodes.push(new LinkedClustersNode(this.context, linked.clusters, linked.problems));
     return nodes;
   }
 

@@ -134,4 +134,26 @@ describe('Kafka: broker discovery through Ambari and topics, against a real brok
       /"messages" must be a non-empty list/,
     );
   });
+
+  it('works the same on a linked Kafka cluster reached by its bootstrap address', async () => {
+    const api = await activateExtension();
+    await vscode.commands.executeCommand('hdinsight.linkCluster', { name: 'local-kafka', kafkaBootstrap: realBroker() });
+    try {
+      const found = await vscode.commands.executeCommand<{ bootstrap: string }>('hdinsight.discoverBrokers', { cluster: 'local-kafka' });
+      assert.equal(found.bootstrap, realBroker());
+      await vscode.commands.executeCommand('hdinsight.kafka.createTopic', {
+        cluster: 'local-kafka',
+        topic: 'linked-events',
+        partitions: 1,
+        replicationFactor: 1,
+      });
+      await vscode.commands.executeCommand('hdinsight.refresh');
+      const topic = await find(api, 'Linked Clusters', 'local-kafka', 'Topics', 'linked-events');
+      assert.equal(topic.description, '1 partition · ×1 · 0 messages');
+      assert.deepEqual(text(await children(api, (await find(api, 'Linked Clusters', 'local-kafka', 'Brokers')).node)), [realBroker()]);
+      await vscode.commands.executeCommand('hdinsight.kafka.deleteTopic', { cluster: 'local-kafka', topic: 'linked-events' });
+    } finally {
+      await vscode.commands.executeCommand('hdinsight.unlinkCluster', { name: 'local-kafka' });
+    }
+  });
 });

@@ -55,6 +55,8 @@ describe('Linked clusters in the tree', () => {
     assert.deepEqual(await labels(clusters, root), ['streaming-dev — linked · streaming-dev.azurehdinsight.net']);
     const [cluster] = (await clusters.getChildren(root)) as TreeNode[];
     assert.deepEqual(await labels(clusters, cluster), [
+      'Brokers',
+      'Topics',
       'Ambari — https://streaming-dev.azurehdinsight.net/',
       'Kafka bootstrap — wn0-kafka:9092,wn1-kafka:9092',
       'Login — admin',

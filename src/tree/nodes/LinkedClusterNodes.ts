@@ -1,6 +1,9 @@
 import * as vscode from 'vscode';
 import type { LinkedCluster, LinkedClusterProblem } from '../../core/linkedClusters';
+import { CachingNode } from './CachingNode';
+import { BrokersNode, TopicsNode } from './KafkaNodes';
 import { InfoNode } from './MessageNodes';
+import type { TreeContext } from './TreeContext';
 import type { TreeNode } from './TreeNode';
 
 /** The root that holds clusters linked by address (not from an Azure subscription). */
@@ -8,6 +11,7 @@ export class LinkedClustersNode implements TreeNode {
   readonly id = 'linked';
 
   constructor(
+    private readonly context: TreeContext,
     private readonly clusters: LinkedCluster[],
     private readonly problems: LinkedClusterProblem[],
   ) {}
@@ -22,19 +26,21 @@ export class LinkedClustersNode implements TreeNode {
   }
 
   getChildren(): Promise<TreeNode[]> {
-    const nodes: TreeNode[] = this.clusters.map((c) => new LinkedClusterNode(this, c));
+    const nodes: TreeNode[] = this.clusters.map((c) => new LinkedClusterNode(this.context, this, c));
     for (const problem of this.problems) nodes.push(new InvalidLinkedClusterNode(this, problem));
     return Promise.resolve(nodes);
   }
 }
 
-export class LinkedClusterNode implements TreeNode {
+export class LinkedClusterNode extends CachingNode {
   readonly id: string;
 
   constructor(
+    private readonly context: TreeContext,
     readonly parent: TreeNode,
     readonly cluster: LinkedCluster,
   ) {
+    super();
     this.id = `linked/${cluster.name}`;
   }
 
@@ -53,8 +59,15 @@ export class LinkedClusterNode implements TreeNode {
     return item;
   }
 
-  getChildren(): Promise<TreeNode[]> {
-    return Promise.resolve(this.endpoints().map(([label, value]) => new InfoNode(this, `${this.id}/${label}`, label, value, 'plug')));
+  /** Like an Azure cluster's: Kafka's brokers and topics when it has Kafka, then its endpoints. */
+  protected createChildren(): TreeNode[] {
+    const nodes: TreeNode[] = [];
+    if (this.cluster.kafkaBootstrap) {
+      const target = { kind: 'linked' as const, cluster: this.cluster };
+      nodes.push(new BrokersNode(this.context, this, target), new TopicsNode(this.context, this, target));
+    }
+    nodes.push(...this.endpoints().map(([label, value]) => new InfoNode(this, `${this.id}/${label}`, label, value, 'plug')));
+    return nodes;
   }
 
   private endpoints(): [string, string][] {
