@@ -4,7 +4,7 @@ import { gatewayUrl, isRunning, kindLabel } from '../../azure/model';
 import { userMessage } from '../../core/errors';
 import { CachingNode } from './CachingNode';
 import { BrokersNode, TopicsNode } from './KafkaNodes';
-import { InfoNode } from './MessageNodes';
+import { folderItem, GroupNode, InfoNode } from './MessageNodes';
 import type { TreeContext } from './TreeContext';
 import type { TreeNode } from './TreeNode';
 
@@ -202,18 +202,14 @@ export class PropertiesNode extends CachingNode {
   }
 
   getTreeItem(): vscode.TreeItem {
-    const item = new vscode.TreeItem('Properties', vscode.TreeItemCollapsibleState.Collapsed);
-    item.id = this.id;
-    item.iconPath = new vscode.ThemeIcon('list-unordered');
-    item.contextValue = 'properties';
-    return item;
+    return folderItem(this.id, 'Properties', 'list-unordered', 'properties');
   }
 
   protected createChildren(): TreeNode[] {
     const c = this.parent.cluster;
     const id = (suffix: string): string => `${this.id}/${suffix}`;
     const group = (key: string, label: string, icon: string, rows: [string, string][]): TreeNode =>
-      new GroupNode(this, id(key), label, icon, rows);
+      GroupNode.ofValues(this, id(key), label, icon, rows);
     const nodes: TreeNode[] = [
       group(
         'roles',
@@ -251,31 +247,6 @@ export class PropertiesNode extends CachingNode {
       new ClusterLoginNode(this.context, this),
     ];
     return nodes;
-  }
-}
-
-class GroupNode implements TreeNode {
-  constructor(
-    readonly parent: TreeNode,
-    readonly id: string,
-    private readonly label: string,
-    private readonly icon: string,
-    private readonly rows: [string, string][],
-  ) {}
-
-  getTreeItem(): vscode.TreeItem {
-    const item = new vscode.TreeItem(
-      this.label,
-      this.rows.length ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None,
-    );
-    item.id = this.id;
-    item.description = this.rows.length ? undefined : 'none';
-    item.iconPath = new vscode.ThemeIcon(this.icon);
-    return item;
-  }
-
-  getChildren(): Promise<TreeNode[]> {
-    return Promise.resolve(this.rows.map(([label, value], i) => new InfoNode(this, `${this.id}/${i}`, label, value)));
   }
 }
 

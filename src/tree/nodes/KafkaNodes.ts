@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { findBrokers, MissingLoginError } from '../../clusters/brokers';
 import type { TopicSummary } from '../../kafka/client';
 import type { ClusterTarget } from '../../clusters/resolveCluster';
-import { InfoNode } from './MessageNodes';
+import { folderItem, GroupNode, InfoNode } from './MessageNodes';
 import type { TreeContext } from './TreeContext';
 import type { TreeNode } from './TreeNode';
 
@@ -19,11 +19,7 @@ export class BrokersNode implements TreeNode {
   }
 
   getTreeItem(): vscode.TreeItem {
-    const item = new vscode.TreeItem('Brokers', vscode.TreeItemCollapsibleState.Collapsed);
-    item.id = this.id;
-    item.iconPath = new vscode.ThemeIcon('server');
-    item.contextValue = 'brokers';
-    return item;
+    return folderItem(this.id, 'Brokers', 'server', 'brokers');
   }
 
   async getChildren(signal: AbortSignal): Promise<TreeNode[]> {
@@ -58,11 +54,7 @@ export class TopicsNode implements TreeNode {
   }
 
   getTreeItem(): vscode.TreeItem {
-    const item = new vscode.TreeItem('Topics', vscode.TreeItemCollapsibleState.Collapsed);
-    item.id = this.id;
-    item.iconPath = new vscode.ThemeIcon('list-tree');
-    item.contextValue = 'topics';
-    return item;
+    return folderItem(this.id, 'Topics', 'list-tree', 'topics');
   }
 
   async getChildren(signal: AbortSignal): Promise<TreeNode[]> {
@@ -110,34 +102,14 @@ export class TopicNode implements TreeNode {
         ),
     );
     const changed = configs.filter((c) => !c.isDefault);
-    const configRows = changed.map((c) => new InfoNode(this, `${this.id}/config/${c.name}`, c.name, c.value ?? '(sensitive)', 'settings'));
+    const configsId = `${this.id}/configs`;
     return [
       ...partitionRows,
-      configRows.length > 0
-        ? new GroupNode(this, `${this.id}/configs`, 'Configs', 'settings-gear', configRows)
-        : new InfoNode(this, `${this.id}/configs`, 'Configs', 'all defaults', 'settings-gear'),
+      changed.length > 0
+        ? new GroupNode(this, configsId, 'Configs', 'settings-gear', (group) =>
+            changed.map((c) => new InfoNode(group, `${configsId}/${c.name}`, c.name, c.value ?? '(sensitive)', 'settings')),
+          )
+        : new InfoNode(this, configsId, 'Configs', 'all defaults', 'settings-gear'),
     ];
-  }
-}
-
-class GroupNode implements TreeNode {
-  constructor(
-    readonly parent: TreeNode,
-    readonly id: string,
-    private readonly label: string,
-    private readonly icon: string,
-    private readonly rows: TreeNode[],
-  ) {}
-
-  getTreeItem(): vscode.TreeItem {
-    const item = new vscode.TreeItem(this.label, vscode.TreeItemCollapsibleState.Collapsed);
-    item.id = this.id;
-    item.iconPath = new vscode.ThemeIcon(this.icon);
-    item.description = `${this.rows.length} set`;
-    return item;
-  }
-
-  getChildren(): Promise<TreeNode[]> {
-    return Promise.resolve(this.rows);
   }
 }

@@ -49,3 +49,47 @@ export class InfoNode implements TreeNode {
     return item;
   }
 }
+
+/** The item of a collapsed node with a fixed label, such as Properties or Topics. */
+export function folderItem(id: string, label: string, icon: string, contextValue?: string): vscode.TreeItem {
+  const item = new vscode.TreeItem(label, vscode.TreeItemCollapsibleState.Collapsed);
+  item.id = id;
+  item.iconPath = new vscode.ThemeIcon(icon);
+  item.contextValue = contextValue;
+  return item;
+}
+
+/** A labelled group of rows; shown as "none" and not expandable when it has none. */
+export class GroupNode implements TreeNode {
+  private readonly rows: TreeNode[];
+
+  constructor(
+    readonly parent: TreeNode,
+    readonly id: string,
+    private readonly label: string,
+    private readonly icon: string,
+    makeRows: (group: GroupNode) => TreeNode[],
+  ) {
+    this.rows = makeRows(this);
+  }
+
+  /** A group of label — value rows. */
+  static ofValues(parent: TreeNode, id: string, label: string, icon: string, values: [string, string][]): GroupNode {
+    return new GroupNode(parent, id, label, icon, (group) =>
+      values.map(([name, value], i) => new InfoNode(group, `${id}/${i}`, name, value)),
+    );
+  }
+
+  getTreeItem(): vscode.TreeItem {
+    const item = folderItem(this.id, this.label, this.icon);
+    if (this.rows.length === 0) {
+      item.collapsibleState = vscode.TreeItemCollapsibleState.None;
+      item.description = 'none';
+    }
+    return item;
+  }
+
+  getChildren(): Promise<TreeNode[]> {
+    return Promise.resolve(this.rows);
+  }
+}
