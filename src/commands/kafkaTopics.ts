@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import type { KafkaConnections } from '../clusters/KafkaConnections';
 import { resolveCluster, type ClusterLookup, type ClusterTarget } from '../clusters/resolveCluster';
 import { CancelledError, InvalidInputError, userMessage } from '../core/errors';
-import type { OutgoingMessage } from '../kafka/client';
+import type { NewTopic, OutgoingMessage } from '../kafka/client';
 import { validatePartitions, validateReplicationFactor, validateTopicName } from '../kafka/validate';
 import { TopicNode, TopicsNode } from '../tree/nodes/KafkaNodes';
 import { isScripted } from './command';
@@ -37,52 +37,51 @@ const validating = (check: (v: string) => unknown) => (value: string) => {
 export function createTopicCommand(deps: KafkaCommandDeps) {
   return async (arg?: unknown): Promise<{ topic: string }> => {
     const scripted = isScripted([arg]);
-    const given = (scripted ? arg : {}) as { topic?: unknown; partitions?: unknown; replicationFactor?: unknown; configs?: unknown };
-    // Everything that can be checked without the cluster is checked first.
-    let name: string;
-    let partitions: number;
-    if (scripted) {
-      name = validateTopicName(given.topic);
-      partitions = validatePartitions(given.partitions);
-      if (
-        given.configs !== undefined &&
-        (typeof given.configs !== 'object' || given.configs === null || Object.values(given.configs).some((v) => typeof v !== 'string'))
-      ) {
-        throw new InvalidInputError('"configs" must map config names to string values.');
-      }
-    } else {
-      name = '';
-      partitions = 0;
-    }
+    // Everything that can be checked without the cluster is checked before connecting to it.
+    const given = scripted ? checkNewTopicArgs(arg) : undefined;
     const target = await clusterOf(arg, deps);
     const { service } = await deps.connections.get(target, { interactive: !scripted });
-    const { brokers } = await service.describeCluster();
-    let replicationFactor: number;
-    if (scripted) {
-      replicationFactor = validateReplicationFactor(given.replicationFactor, brokers.length);
-    } else {
-      name = await ask({
-        title: `New topic on ${target.cluster.name}`,
-        prompt: 'Topic name',
-        validateInput: validating(validateTopicName),
-      });
-      partitions = validatePartitions(
-        await ask({ title: `New topic ${name}`, prompt: 'Partitions', value: '3', validateInput: validating(validatePartitions) }),
-      );
-      const check = (v: string): number => validateReplicationFactor(v, brokers.length);
-      replicationFactor = check(
-        await ask({
-          title: `New topic ${name}`,
-          prompt: `Replication factor (the cluster has ${brokers.length} brokers)`,
-          value: String(Math.min(3, brokers.length)),
-          validateInput: validating(check),
-        }),
-      );
-    }
-    await service.createTopic({ topic: name, partitions, replicationFactor, configs: given.configs as Record<string, string> | undefined });
+    const brokerCount = (await service.describeCluster()).brokers.length;
+    const topic: NewTopic = given
+      ? { ...given, replicationFactor: validateReplicationFactor(given.replicationFactor, brokerCount) }
+      : await askNewTopic(target.cluster.name, brokerCount);
+    await service.createTopic(topic);
     deps.changed();
-    return { topic: name };
+    return { topic: topic.topic };
   };
+}
+
+function checkNewTopicArgs(arg: unknown): Omit<NewTopic, 'replicationFactor'> & { replicationFactor: unknown } {
+  const { topic, partitions, replicationFactor, configs } = arg as Record<string, unknown>;
+  if (
+    configs !== undefined &&
+    (typeof configs !== 'object' || configs === null || Object.values(configs).some((v) => typeof v !== 'string'))
+  ) {
+    throw new InvalidInputError('"configs" must map config names to string values.');
+  }
+  return {
+    topic: validateTopicName(topic),
+    partitions: validatePartitions(partitions),
+    replicationFactor,
+    configs: configs as Record<string, string> | undefined,
+  };
+}
+
+async function askNewTopic(cluster: string, brokerCount: number): Promise<NewTopic> {
+  const topic = await ask({ title: `New topic on ${cluster}`, prompt: 'Topic name', validateInput: validating(validateTopicName) });
+  const partitions = validatePartitions(
+    await ask({ title: `New topic ${topic}`, prompt: 'Partitions', value: '3', validateInput: validating(validatePartitions) }),
+  );
+  const checkReplication = (v: string): number => validateReplicationFactor(v, brokerCount);
+  const replicationFactor = checkReplication(
+    await ask({
+      title: `New topic ${topic}`,
+      prompt: `Replication factor (the cluster has ${brokerCount} brokers)`,
+      value: String(Math.min(3, brokerCount)),
+      validateInput: validating(checkReplication),
+    }),
+  );
+  return { topic, partitions, replicationFactor };
 }
 
 /** `hdinsight.kafka.deleteTopic` `{ cluster, topic }` → `{ topic, deleted }` (asks first when interactive). */
