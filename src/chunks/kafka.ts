@@ -2,7 +2,7 @@
 import { type Admin, ConfigResourceTypes, Kafka, logLevel, type Producer } from 'kafkajs';
 import { throwIfAborted } from '../core/errors';
 import { Limiter } from '../core/limiter';
-import type { KafkaConnectionOptions, KafkaService, TopicSummary } from '../kafka/client';
+import type { ConsumerGroup, KafkaConnectionOptions, KafkaService, TopicSummary } from '../kafka/client';
 import { toKafkaError } from '../kafka/errors';
 
 export function createKafkaService(options: KafkaConnectionOptions): KafkaService {
@@ -11,10 +11,34 @@ export function createKafkaService(options: KafkaConnectionOptions): KafkaServic
     brokers: options.brokers,
     connectionTimeout: options.connectionTimeoutMs ?? 5_000,
     requestTimeout: options.requestTimeoutMs ?? 30_000,
-    retry: { retries: 2, initialRetryTime: 300, maxRetryTime: 3_000 },
+    // Enough for a topic created a moment ago to reach the metadata; bounded when brokers are down.
+    retry: { retries: 4, initialRetryTime: 250, maxRetryTime: 2_000 },
     logLevel: logLevel.NOTHING,
   });
   const limiter = new Limiter(8);
+  let offsetsCluster: Promise<InternalCluster> | undefined;
+  const getOffsetsCluster = (): Promise<InternalCluster> => {
+    offsetsCluster ??= openInternalCluster(kafka);
+    offsetsCluster.catch(() => (offsetsCluster = undefined));
+    return offsetsCluster;
+  };
+  /** Offsets of many partitions at once: one ListOffsets request per leader broker, not one per topic. */
+  const partitionOffsets = async (
+    partitions: { topic: string; partition: number }[],
+    fromBeginning: boolean,
+  ): Promise<Map<string, string>> => {
+    const result = new Map<string, string>();
+    if (partitions.length === 0) return result;
+    const cluster = await getOffsetsCluster();
+    const byTopic = new Map<string, number[]>();
+    for (const { topic, partition } of partitions) byTopic.set(topic, [...(byTopic.get(topic) ?? []), partition]);
+    await cluster.addMultipleTargetTopics([...byTopic.keys()]);
+    const offsets = await cluster.fetchTopicsOffset(
+      [...byTopic].map(([topic, ids]) => ({ topic, fromBeginning, partitions: ids.map((partition) => ({ partition })) })),
+    );
+    for (const t of offsets) for (const p of t.partitions) result.set(`${t.topic}/${p.partition}`, p.offset);
+    return result;
+  };
   let admin: Promise<Admin> | undefined;
   let producer: Promise<Producer> | undefined;
   const connected = <T extends Admin | Producer>(client: T): Promise<T> => client.connect().then(() => client);
@@ -34,6 +58,12 @@ export function createKafkaService(options: KafkaConnectionOptions): KafkaServic
     }
   };
 
+  const forgetTopics = async (): Promise<void> => {
+    const stale = [producer, offsetsCluster].filter((c): c is Promise<Producer> | Promise<InternalCluster> => !!c);
+    producer = offsetsCluster = undefined;
+    await Promise.all(stale.map(async (c) => (await c.catch(() => undefined))?.disconnect()));
+  };
+
   return {
     describeCluster: (signal) =>
       call('Reading the Kafka cluster', signal, async (a) => {
@@ -46,26 +76,26 @@ export function createKafkaService(options: KafkaConnectionOptions): KafkaServic
       }),
 
     listTopics: ({ includeInternal }, signal) =>
-      call('Listing the topics', signal, async (a) => {
-        const { topics } = await a.fetchTopicMetadata();
-        const wanted = topics.filter((t) => includeInternal || !isInternal(t.name));
-        const summaries = await Promise.all(
-          wanted.map((t) =>
-            limiter.run(async (): Promise<TopicSummary> => {
-              const offsets = await a.fetchTopicOffsets(t.name);
-              const messages = offsets.reduce((sum, p) => sum + (Number(p.high) - Number(p.low)), 0);
-              return {
-                name: t.name,
-                partitions: t.partitions.length,
-                replicationFactor: t.partitions[0]?.replicas.length ?? 0,
-                messages,
-                internal: isInternal(t.name),
-              };
-            }, signal),
-          ),
-        );
-        return summaries.sort((x, y) => x.name.localeCompare(y.name));
-      }),
+      call('Listing the topics', signal, (a) =>
+        // A topic deleted a moment ago can still be in the metadata while its partitions are gone.
+        retryWhileTopicsSettle(async () => {
+          const { topics } = await a.fetchTopicMetadata();
+          const wanted = topics.filter((t) => includeInternal || !isInternal(t.name));
+          const partitions = wanted.flatMap((t) => t.partitions.map((p) => ({ topic: t.name, partition: p.partitionId })));
+          const [starts, ends] = await Promise.all([partitionOffsets(partitions, true), partitionOffsets(partitions, false)]);
+          const summaries = wanted.map((t): TopicSummary => ({
+            name: t.name,
+            partitions: t.partitions.length,
+            replicationFactor: t.partitions[0]?.replicas.length ?? 0,
+            messages: t.partitions.reduce(
+              (sum, p) => sum + Number(ends.get(`${t.name}/${p.partitionId}`) ?? 0) - Number(starts.get(`${t.name}/${p.partitionId}`) ?? 0),
+              0,
+            ),
+            internal: isInternal(t.name),
+          }));
+          return summaries.sort((x, y) => x.name.localeCompare(y.name));
+        }, getOffsetsCluster),
+      ),
 
     describeTopic: (topic, signal) =>
       call(`Reading topic ${topic}`, signal, async (a) => {
@@ -96,6 +126,50 @@ export function createKafkaService(options: KafkaConnectionOptions): KafkaServic
         };
       }),
 
+    listGroups: (signal) =>
+      call('Listing the consumer groups', signal, async (a) => {
+        const { groups } = await a.listGroups();
+        if (groups.length === 0) return [];
+        const [{ groups: described }, committed] = await Promise.all([
+          a.describeGroups(groups.map((g) => g.groupId)),
+          // One OffsetFetch per group (all its topics at once).
+          Promise.all(groups.map((g) => limiter.run(() => a.fetchOffsets({ groupId: g.groupId }), signal))),
+        ]);
+        const partitions = committed.flatMap((topics) =>
+          topics.flatMap((t) => t.partitions.map((p) => ({ topic: t.topic, partition: p.partition }))),
+        );
+        const unique = [...new Map(partitions.map((p) => [`${p.topic}/${p.partition}`, p])).values()];
+        const ends = await partitionOffsets(unique, false);
+        return groups
+          .map((g, i): ConsumerGroup => {
+            const d = described.find((x) => x.groupId === g.groupId);
+            const lags = committed[i].flatMap((t) =>
+              t.partitions
+                .filter((p) => Number(p.offset) >= 0)
+                .map((p) => {
+                  const end = ends.get(`${t.topic}/${p.partition}`) ?? p.offset;
+                  return {
+                    topic: t.topic,
+                    partition: p.partition,
+                    committed: p.offset,
+                    end,
+                    lag: Math.max(0, Number(end) - Number(p.offset)),
+                  };
+                }),
+            );
+            lags.sort((x, y) => x.topic.localeCompare(y.topic) || x.partition - y.partition);
+            return {
+              groupId: g.groupId,
+              state: d?.state ?? 'Unknown',
+              protocolType: g.protocolType,
+              members: (d?.members ?? []).map((m) => ({ memberId: m.memberId, clientId: m.clientId, clientHost: m.clientHost })),
+              lag: lags.reduce((sum, p) => sum + p.lag, 0),
+              partitions: lags,
+            };
+          })
+          .sort((x, y) => x.groupId.localeCompare(y.groupId));
+      }),
+
     createTopic: ({ topic, partitions, replicationFactor, configs }, signal) =>
       call(`Creating topic ${topic}`, signal, async (a) => {
         const created = await a.createTopics({
@@ -112,7 +186,13 @@ export function createKafkaService(options: KafkaConnectionOptions): KafkaServic
         if (!created) throw Object.assign(new Error('Topic already exists'), { type: 'TOPIC_ALREADY_EXISTS' });
       }),
 
-    deleteTopic: (topic, signal) => call(`Deleting topic ${topic}`, signal, (a) => a.deleteTopics({ topics: [topic] })),
+    deleteTopic: (topic, signal) =>
+      call(`Deleting topic ${topic}`, signal, async (a) => {
+        await a.deleteTopics({ topics: [topic] });
+        // kafkajs clients keep the topics they used in their metadata, and a topic that no longer
+        // exists makes every later metadata refresh fail: start them afresh.
+        await forgetTopics();
+      }),
 
     produce: async (topic, messages, signal) => {
       throwIfAborted(signal);
@@ -132,16 +212,56 @@ export function createKafkaService(options: KafkaConnectionOptions): KafkaServic
         }
         return written;
       } catch (err) {
+        await forgetTopics(); // a topic deleted elsewhere would keep failing this producer
         throw toKafkaError(err, `Producing to ${topic}`, options.brokers);
       }
     },
 
     close: async () => {
-      const closing = [admin, producer].filter((c): c is Promise<Admin> | Promise<Producer> => !!c);
-      admin = producer = undefined;
+      const closing = [admin, producer, offsetsCluster].filter(
+        (c): c is Promise<Admin> | Promise<Producer> | Promise<InternalCluster> => !!c,
+      );
+      admin = producer = offsetsCluster = undefined;
       await Promise.all(closing.map(async (c) => (await c.catch(() => undefined))?.disconnect()));
     },
   };
+}
+
+/** Runs `task` again (up to three times) while the brokers still answer for topics just created or deleted. */
+async function retryWhileTopicsSettle<T>(task: () => Promise<T>, cluster: () => Promise<InternalCluster>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await task();
+    } catch (err) {
+      if (attempt >= 3 || (err as { type?: string }).type !== 'UNKNOWN_TOPIC_OR_PARTITION') throw err;
+      await new Promise((resolve) => setTimeout(resolve, 300 * attempt));
+      await (await cluster()).refreshMetadata();
+    }
+  }
+}
+
+/**
+ * kafkajs' own Cluster object, as its admin client uses internally. Its public admin API asks
+ * for offsets one topic at a time; the Cluster groups any number of partitions by leader into one
+ * ListOffsets request per broker. kafkajs 2.2.4 is its last release, so this internal is stable.
+ */
+interface InternalCluster {
+  connect(): Promise<void>;
+  disconnect(): Promise<void>;
+  addMultipleTargetTopics(topics: string[]): Promise<void>;
+  refreshMetadata(): Promise<void>;
+  fetchTopicsOffset(
+    topics: { topic: string; fromBeginning: boolean; partitions: { partition: number }[] }[],
+  ): Promise<{ topic: string; partitions: { partition: number; offset: string }[] }[]>;
+}
+
+async function openInternalCluster(kafka: Kafka): Promise<InternalCluster> {
+  const create = Object.getOwnPropertySymbols(kafka).find((s) => s.description === 'private:Kafka:createCluster');
+  if (!create) throw new Error('kafkajs no longer has the cluster factory this extension relies on');
+  const factory = (kafka as unknown as Record<symbol, (options: { metadataMaxAge: number }) => InternalCluster>)[create];
+  const cluster = factory({ metadataMaxAge: 300_000 });
+  await cluster.connect();
+  return cluster;
 }
 
 function isInternal(topic: string): boolean {

@@ -54,10 +54,30 @@ export interface KafkaClusterInfo {
   clusterId: string;
 }
 
+export interface GroupPartitionLag {
+  topic: string;
+  partition: number;
+  committed: string;
+  end: string;
+  lag: number;
+}
+
+export interface ConsumerGroup {
+  groupId: string;
+  state: string;
+  protocolType: string;
+  members: { memberId: string; clientId: string; clientHost: string }[];
+  /** Total lag over the partitions the group has committed offsets for. */
+  lag: number;
+  partitions: GroupPartitionLag[];
+}
+
 export interface KafkaService {
   describeCluster(signal?: AbortSignal): Promise<KafkaClusterInfo>;
   listTopics(options: { includeInternal: boolean }, signal?: AbortSignal): Promise<TopicSummary[]>;
   describeTopic(topic: string, signal?: AbortSignal): Promise<{ partitions: PartitionDetail[]; configs: TopicConfigEntry[] }>;
+  /** Consumer groups with their state, members and lag, in a bounded number of requests. */
+  listGroups(signal?: AbortSignal): Promise<ConsumerGroup[]>;
   createTopic(topic: NewTopic, signal?: AbortSignal): Promise<void>;
   deleteTopic(topic: string, signal?: AbortSignal): Promise<void>;
   /** Writes the messages; returns where each landed, in order. */

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import * as vscode from 'vscode';
 import { activateExtension, children, find, text, useEmulatedAzure } from './helpers';
 
@@ -33,7 +34,7 @@ describe('Kafka: broker discovery through Ambari and topics, against a real brok
     const kafka = await find(api, DEV, 'contoso-kafka');
     assert.deepEqual(
       (await children(api, kafka.node)).map((n) => n.label),
-      ['Brokers', 'Topics', 'Properties'],
+      ['Brokers', 'Topics', 'Consumer Groups', 'Properties'],
     );
     assert.deepEqual(text(await children(api, (await find(api, DEV, 'contoso-kafka', 'Brokers')).node)), [realBroker()]);
   });
@@ -155,5 +156,25 @@ describe('Kafka: broker discovery through Ambari and topics, against a real brok
     } finally {
       await vscode.commands.executeCommand('hdinsight.unlinkCluster', { name: 'local-kafka' });
     }
+  });
+
+  it('shows consumer groups with their lag', async () => {
+    const api = await activateExtension();
+    const cluster = 'contoso-kafka';
+    await vscode.commands.executeCommand('hdinsight.kafka.createTopic', { cluster, topic: 'audit', partitions: 1, replicationFactor: 1 });
+    await vscode.commands.executeCommand('hdinsight.kafka.produce', {
+      cluster,
+      topic: 'audit',
+      messages: ['1', '2', '3', '4'].map((value) => ({ value })),
+    });
+    // kcat joins group "auditors", reads one message, commits and leaves.
+    execFileSync('kcat', ['-b', realBroker(), '-G', 'auditors', '-X', 'auto.offset.reset=earliest', '-c', '1', '-q', 'audit'], {
+      timeout: 60_000,
+    });
+    await vscode.commands.executeCommand('hdinsight.refresh');
+    const group = await find(api, DEV, cluster, 'Consumer Groups', 'auditors');
+    assert.equal(group.description, 'Empty · 0 members · lag 3');
+    assert.deepEqual(text(await children(api, group.node)), ['audit / 0 — committed 1 · end 4 · lag 3']);
+    await vscode.commands.executeCommand('hdinsight.kafka.deleteTopic', { cluster, topic: 'audit' });
   });
 });

@@ -57,6 +57,7 @@ describe('Linked clusters in the tree', () => {
     assert.deepEqual(await labels(clusters, cluster), [
       'Brokers',
       'Topics',
+      'Consumer Groups',
       'Ambari — https://streaming-dev.azurehdinsight.net/',
       'Kafka bootstrap — wn0-kafka:9092,wn1-kafka:9092',
       'Login — admin',

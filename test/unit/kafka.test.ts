@@ -74,6 +74,30 @@ describe('Kafka topics against a real broker (KRaft)', function () {
     );
   });
 
+  it('lists consumer groups with state, members and lag per partition', async () => {
+    await kafka.createTopic({ topic: 'lagging', partitions: 1, replicationFactor: 1 });
+    await kafka.produce(
+      'lagging',
+      ['a', 'b', 'c', 'd', 'e'].map((value) => ({ value })),
+    );
+    // kcat, as a member of group "reporting", reads two messages, commits and leaves.
+    execFileSync('kcat', ['-b', broker.bootstrap, '-G', 'reporting', '-X', 'auto.offset.reset=earliest', '-c', '2', '-q', 'lagging'], {
+      timeout: 60_000,
+    });
+    const groups = await kafka.listGroups();
+    assert.deepEqual(groups, [
+      {
+        groupId: 'reporting',
+        state: 'Empty',
+        protocolType: 'consumer',
+        members: [],
+        lag: 3,
+        partitions: [{ topic: 'lagging', partition: 0, committed: '2', end: '5', lag: 3 }],
+      },
+    ]);
+    await kafka.deleteTopic('lagging');
+  });
+
   it('deletes a topic', async () => {
     await kafka.deleteTopic('orders');
     assert.deepEqual(await kafka.listTopics({ includeInternal: false }), []);

@@ -3,7 +3,7 @@ import type { AzureSubscription, HDInsightCluster } from '../../azure/model';
 import { gatewayUrl, isRunning, kindLabel } from '../../azure/model';
 import { userMessage } from '../../core/errors';
 import { CachingNode } from './CachingNode';
-import { BrokersNode, TopicsNode } from './KafkaNodes';
+import { BrokersNode, ConsumerGroupsNode, TopicsNode } from './KafkaNodes';
 import { folderItem, GroupNode, InfoNode } from './MessageNodes';
 import type { TreeContext } from './TreeContext';
 import type { TreeNode } from './TreeNode';
@@ -149,7 +149,11 @@ export class ClusterNode extends CachingNode {
     }
     if (this.running && this.cluster.kind === 'kafka') {
       const target = { kind: 'azure' as const, cluster: this.cluster };
-      nodes.push(new BrokersNode(this.context, this, target), new TopicsNode(this.context, this, target));
+      nodes.push(
+        new BrokersNode(this.context, this, target),
+        new TopicsNode(this.context, this, target),
+        new ConsumerGroupsNode(this.context, this, target),
+      );
     }
     nodes.push(new PropertiesNode(this.context, this));
     return nodes;

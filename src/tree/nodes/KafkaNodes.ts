@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { findBrokers, MissingLoginError } from '../../clusters/brokers';
-import type { TopicSummary } from '../../kafka/client';
+import type { ConsumerGroup, TopicSummary } from '../../kafka/client';
 import type { ClusterTarget } from '../../clusters/resolveCluster';
 import { folderItem, GroupNode, InfoNode } from './MessageNodes';
 import type { TreeContext } from './TreeContext';
@@ -111,5 +111,64 @@ export class TopicNode implements TreeNode {
           )
         : new InfoNode(this, configsId, 'Configs', 'all defaults', 'settings-gear'),
     ];
+  }
+}
+
+/** Consumer groups with their state, members and lag (read in a bounded number of requests). */
+export class ConsumerGroupsNode implements TreeNode {
+  readonly id: string;
+
+  constructor(
+    private readonly context: TreeContext,
+    readonly parent: TreeNode,
+    readonly target: ClusterTarget,
+  ) {
+    this.id = `${parent.id}/groups`;
+  }
+
+  getTreeItem(): vscode.TreeItem {
+    return folderItem(this.id, 'Consumer Groups', 'organization', 'consumerGroups');
+  }
+
+  async getChildren(signal: AbortSignal): Promise<TreeNode[]> {
+    const { service } = await this.context.kafka.get(this.target, { interactive: false, signal });
+    const groups = await service.listGroups(signal);
+    if (groups.length === 0) return [new InfoNode(this, `${this.id}/none`, 'No consumer groups', undefined, 'info')];
+    return groups.map((g) => new ConsumerGroupNode(this, g));
+  }
+}
+
+export class ConsumerGroupNode implements TreeNode {
+  readonly id: string;
+
+  constructor(
+    readonly parent: TreeNode,
+    readonly group: ConsumerGroup,
+  ) {
+    this.id = `${parent.id}/${group.groupId}`;
+  }
+
+  getTreeItem(): vscode.TreeItem {
+    const g = this.group;
+    const item = folderItem(this.id, g.groupId, 'organization', 'consumerGroup');
+    item.description = `${g.state} · ${g.members.length} member${g.members.length === 1 ? '' : 's'} · lag ${g.lag.toLocaleString('en-US')}`;
+    return item;
+  }
+
+  getChildren(): Promise<TreeNode[]> {
+    const rows: TreeNode[] = this.group.partitions.map(
+      (p) =>
+        new InfoNode(
+          this,
+          `${this.id}/${p.topic}/${p.partition}`,
+          `${p.topic} / ${p.partition}`,
+          `committed ${p.committed} · end ${p.end} · lag ${p.lag}`,
+          p.lag > 0 ? 'warning' : 'pass',
+        ),
+    );
+    for (const m of this.group.members) {
+      rows.push(new InfoNode(this, `${this.id}/member/${m.memberId}`, m.clientId, m.clientHost, 'person', m.memberId));
+    }
+    return Promise.resolve(rows.length > 0 ? rows : [new InfoNode(this, `${this.id}/none`, 'No committed offsets', undefined, 'info')]);
   }
 }

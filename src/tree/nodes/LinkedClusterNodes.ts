@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { LinkedCluster, LinkedClusterProblem } from '../../core/linkedClusters';
 import { CachingNode } from './CachingNode';
-import { BrokersNode, TopicsNode } from './KafkaNodes';
+import { BrokersNode, ConsumerGroupsNode, TopicsNode } from './KafkaNodes';
 import { InfoNode } from './MessageNodes';
 import type { TreeContext } from './TreeContext';
 import type { TreeNode } from './TreeNode';
@@ -64,7 +64,11 @@ export class LinkedClusterNode extends CachingNode {
     const nodes: TreeNode[] = [];
     if (this.cluster.kafkaBootstrap) {
       const target = { kind: 'linked' as const, cluster: this.cluster };
-      nodes.push(new BrokersNode(this.context, this, target), new TopicsNode(this.context, this, target));
+      nodes.push(
+        new BrokersNode(this.context, this, target),
+        new TopicsNode(this.context, this, target),
+        new ConsumerGroupsNode(this.context, this, target),
+      );
     }
     nodes.push(...this.endpoints().map(([label, value]) => new InfoNode(this, `${this.id}/${label}`, label, value, 'plug')));
     return nodes;
