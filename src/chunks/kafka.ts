@@ -1,8 +1,8 @@
 // kafkajs, loaded on first use (its own bundle, dist/chunks/kafka.js).
 import { type Admin, ConfigResourceTypes, Kafka, logLevel, type Producer } from 'kafkajs';
-import { throwIfAborted } from '../core/errors';
+import { HDInsightError, throwIfAborted } from '../core/errors';
 import { Limiter } from '../core/limiter';
-import type { ConsumerGroup, KafkaConnectionOptions, KafkaService, TopicSummary } from '../kafka/client';
+import type { BrowsedMessage, BrowseRequest, ConsumerGroup, KafkaConnectionOptions, KafkaService, TopicSummary } from '../kafka/client';
 import { toKafkaError } from '../kafka/errors';
 
 export function createKafkaService(options: KafkaConnectionOptions): KafkaService {
@@ -170,6 +170,18 @@ export function createKafkaService(options: KafkaConnectionOptions): KafkaServic
           .sort((x, y) => x.groupId.localeCompare(y.groupId));
       }),
 
+    browse: (request, signal) =>
+      call(`Reading ${request.topic}`, signal, async (a) => {
+        const { topics } = await a.fetchTopicMetadata({ topics: [request.topic] });
+        const all = (topics[0]?.partitions ?? []).map((p) => p.partitionId).sort((x, y) => x - y);
+        const wanted = request.partitions ?? all;
+        const unknown = wanted.filter((p) => !all.includes(p));
+        if (unknown.length > 0) {
+          throw new HDInsightError('InvalidInput', `${request.topic} has no partition ${unknown.join(', ')} (it has ${all.length}).`);
+        }
+        return readMessages(await getOffsetsCluster(), request, wanted, partitionOffsets, signal);
+      }),
+
     createTopic: ({ topic, partitions, replicationFactor, configs }, signal) =>
       call(`Creating topic ${topic}`, signal, async (a) => {
         const created = await a.createTopics({
@@ -227,6 +239,148 @@ export function createKafkaService(options: KafkaConnectionOptions): KafkaServic
   };
 }
 
+const PREVIEW_BYTES = 256 * 1024;
+const MAX_ROUNDS = 500;
+
+type OffsetsOf = (partitions: { topic: string; partition: number }[], fromBeginning: boolean) => Promise<Map<string, string>>;
+
+/**
+ * Reads with plain Fetch requests to each partition's leader, as a consumer would, but without a
+ * group: nothing joins, nothing is committed, the cluster keeps no trace of the read.
+ */
+async function readMessages(
+  cluster: InternalCluster,
+  { topic, from, limit }: BrowseRequest,
+  partitionIds: number[],
+  offsetsOf: OffsetsOf,
+  signal?: AbortSignal,
+): Promise<BrowsedMessage[]> {
+  const keys = partitionIds.map((partition) => ({ topic, partition }));
+  const [starts, ends] = await Promise.all([offsetsOf(keys, true), offsetsOf(keys, false)]);
+  const bounds = new Map(
+    partitionIds.map((p) => [p, { start: BigInt(starts.get(`${topic}/${p}`) ?? '0'), end: BigInt(ends.get(`${topic}/${p}`) ?? '0') }]),
+  );
+  const next = new Map<number, bigint>();
+  if (typeof from === 'object' && 'timestamp' in from) {
+    const [found] = await cluster.fetchTopicsOffset([
+      { topic, fromTimestamp: from.timestamp, partitions: partitionIds.map((partition) => ({ partition })) },
+    ]);
+    for (const p of found?.partitions ?? []) {
+      const offset = BigInt(p.offset);
+      next.set(p.partition, offset < 0n ? bounds.get(p.partition)!.end : offset);
+    }
+  } else {
+    for (const [p, { start, end }] of bounds) {
+      const perPartition = BigInt(limit);
+      const offset =
+        from === 'earliest'
+          ? start
+          : from === 'latest'
+            ? end
+            : from === 'newest'
+              ? end - perPartition
+              : BigInt(Math.max(0, Math.trunc(from.offset)));
+      next.set(p, offset < start ? start : offset > end ? end : offset);
+    }
+  }
+
+  const collected = new Map<number, BrowsedMessage[]>(partitionIds.map((p) => [p, []]));
+  for (let round = 0; round < MAX_ROUNDS; round++) {
+    throwIfAborted(signal);
+    const pending = partitionIds.filter((p) => next.get(p)! < bounds.get(p)!.end && collected.get(p)!.length < limit);
+    if (pending.length === 0) break;
+    const byLeader = cluster.findLeaderForPartitions(topic, pending);
+    let progressed = false;
+    await Promise.all(
+      Object.entries(byLeader).map(async ([nodeId, partitions]) => {
+        const broker = await cluster.findBroker({ nodeId });
+        const { responses } = await broker.fetch({
+          maxWaitTime: 100,
+          minBytes: 1,
+          maxBytes: 8 * 1024 * 1024,
+          isolationLevel: 0,
+          topics: [
+            {
+              topic,
+              partitions: partitions.map((partition) => ({
+                partition,
+                fetchOffset: next.get(partition)!.toString(),
+                maxBytes: 1024 * 1024,
+              })),
+            },
+          ],
+        });
+        for (const response of responses) {
+          for (const part of response.partitions) {
+            const fetchOffset = next.get(part.partition)!;
+            const { end } = bounds.get(part.partition)!;
+            const list = collected.get(part.partition)!;
+            for (const m of part.messages) {
+              const offset = BigInt(m.offset);
+              if (offset < fetchOffset || offset >= end || list.length >= limit) continue;
+              list.push(toBrowsed(part.partition, m));
+              next.set(part.partition, offset + 1n);
+              progressed = true;
+            }
+            // Transaction markers and compacted gaps hold offsets without messages.
+            const last = part.messages.at(-1);
+            if (last && BigInt(last.offset) + 1n > next.get(part.partition)!) {
+              next.set(part.partition, BigInt(last.offset) + 1n);
+              progressed = true;
+            }
+          }
+        }
+      }),
+    );
+    if (!progressed) break;
+  }
+  const messages = [...collected.values()].flat();
+  messages.sort(
+    (x, y) => Date.parse(x.timestamp) - Date.parse(y.timestamp) || x.partition - y.partition || Number(BigInt(x.offset) - BigInt(y.offset)),
+  );
+  // The newest N overall, or the first N from the starting point.
+  return from === 'newest' ? messages.slice(-limit) : messages.slice(0, limit);
+}
+
+interface FetchedMessage {
+  offset: string;
+  timestamp: string;
+  key: Buffer | null;
+  value: Buffer | null;
+  headers?: Record<string, Buffer | Buffer[] | undefined>;
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+function text(bytes: Buffer): { text: string; encoding: 'utf8' | 'hex' } {
+  try {
+    return { text: utf8.decode(bytes), encoding: 'utf8' };
+  } catch {
+    return { text: bytes.toString('hex'), encoding: 'hex' };
+  }
+}
+
+function toBrowsed(partition: number, m: FetchedMessage): BrowsedMessage {
+  const valueSize = m.value?.length ?? 0;
+  const preview = m.value ? text(m.value.subarray(0, PREVIEW_BYTES)) : undefined;
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(m.headers ?? {})) {
+    const first = Array.isArray(value) ? value[0] : value;
+    if (first) headers[name] = text(first).text;
+  }
+  return {
+    partition,
+    offset: m.offset,
+    timestamp: new Date(Number(m.timestamp)).toISOString(),
+    key: m.key ? text(m.key).text : null,
+    value: preview?.text ?? null,
+    valueEncoding: preview?.encoding ?? 'utf8',
+    valueSize,
+    truncated: valueSize > PREVIEW_BYTES,
+    headers,
+  };
+}
+
 /** Runs `task` again (up to three times) while the brokers still answer for topics just created or deleted. */
 async function retryWhileTopicsSettle<T>(task: () => Promise<T>, cluster: () => Promise<InternalCluster>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
@@ -251,8 +405,18 @@ interface InternalCluster {
   addMultipleTargetTopics(topics: string[]): Promise<void>;
   refreshMetadata(): Promise<void>;
   fetchTopicsOffset(
-    topics: { topic: string; fromBeginning: boolean; partitions: { partition: number }[] }[],
+    topics: { topic: string; fromBeginning?: boolean; fromTimestamp?: number; partitions: { partition: number }[] }[],
   ): Promise<{ topic: string; partitions: { partition: number; offset: string }[] }[]>;
+  findLeaderForPartitions(topic: string, partitions: number[]): Record<string, number[]>;
+  findBroker(options: { nodeId: string }): Promise<{
+    fetch(request: {
+      maxWaitTime: number;
+      minBytes: number;
+      maxBytes: number;
+      isolationLevel: number;
+      topics: { topic: string; partitions: { partition: number; fetchOffset: string; maxBytes: number }[] }[];
+    }): Promise<{ responses: { topicName: string; partitions: { partition: number; messages: FetchedMessage[] }[] }[] }>;
+  }>;
 }
 
 async function openInternalCluster(kafka: Kafka): Promise<InternalCluster> {

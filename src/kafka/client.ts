@@ -72,12 +72,41 @@ export interface ConsumerGroup {
   partitions: GroupPartitionLag[];
 }
 
+/** Where reading starts: the oldest messages, only new ones, the newest N, an offset, or a time (ms). */
+export type BrowseFrom = 'earliest' | 'latest' | 'newest' | { offset: number } | { timestamp: number };
+
+export interface BrowseRequest {
+  topic: string;
+  /** All partitions when absent. */
+  partitions?: number[];
+  from: BrowseFrom;
+  /** At most this many messages (the caller caps it to bound memory). */
+  limit: number;
+}
+
+export interface BrowsedMessage {
+  partition: number;
+  offset: string;
+  /** ISO 8601 */
+  timestamp: string;
+  key: string | null;
+  value: string | null;
+  /** "hex" when the bytes are not UTF-8 text. */
+  valueEncoding: 'utf8' | 'hex';
+  /** Size of the whole value in bytes; `value` holds at most the preview. */
+  valueSize: number;
+  truncated: boolean;
+  headers: Record<string, string>;
+}
+
 export interface KafkaService {
   describeCluster(signal?: AbortSignal): Promise<KafkaClusterInfo>;
   listTopics(options: { includeInternal: boolean }, signal?: AbortSignal): Promise<TopicSummary[]>;
   describeTopic(topic: string, signal?: AbortSignal): Promise<{ partitions: PartitionDetail[]; configs: TopicConfigEntry[] }>;
   /** Consumer groups with their state, members and lag, in a bounded number of requests. */
   listGroups(signal?: AbortSignal): Promise<ConsumerGroup[]>;
+  /** Reads messages without joining a consumer group or committing anything. */
+  browse(request: BrowseRequest, signal?: AbortSignal): Promise<BrowsedMessage[]>;
   createTopic(topic: NewTopic, signal?: AbortSignal): Promise<void>;
   deleteTopic(topic: string, signal?: AbortSignal): Promise<void>;
   /** Writes the messages; returns where each landed, in order. */

@@ -98,6 +98,57 @@ describe('Kafka topics against a real broker (KRaft)', function () {
     await kafka.deleteTopic('lagging');
   });
 
+  it('reads messages from the start, the newest N, an offset or a time, without joining a group', async () => {
+    await kafka.createTopic({ topic: 'browse', partitions: 2, replicationFactor: 1 });
+    await kafka.produce(
+      'browse',
+      [0, 1, 2, 3].map((i) => ({ key: `k${i}`, value: JSON.stringify({ i }), partition: i % 2, headers: { n: String(i) } })),
+    );
+    await new Promise((r) => setTimeout(r, 50));
+    const later = Date.now();
+    await new Promise((r) => setTimeout(r, 50));
+    await kafka.produce('browse', [
+      { value: '<img src=x onerror=alert(1)><script>alert(2)</script>', partition: 0 },
+      { value: 'last', partition: 1 },
+    ]);
+    // Bytes that are not UTF-8 text, written by kcat.
+    execFileSync('kcat', ['-P', '-b', broker.bootstrap, '-t', 'browse', '-p', '1'], { input: Buffer.from([0xff, 0xfe, 0x00, 0x01]) });
+
+    const earliest = await kafka.browse({ topic: 'browse', from: 'earliest', limit: 3 });
+    assert.deepEqual(
+      earliest.map((m) => [m.partition, m.offset, m.key, m.value, m.headers.n]),
+      [
+        [0, '0', 'k0', '{"i":0}', '0'],
+        [1, '0', 'k1', '{"i":1}', '1'],
+        [0, '1', 'k2', '{"i":2}', '2'],
+      ],
+    );
+    const newest = await kafka.browse({ topic: 'browse', from: 'newest', limit: 3 });
+    assert.deepEqual(
+      newest.map((m) => [m.partition, m.value, m.valueEncoding]),
+      [
+        [0, '<img src=x onerror=alert(1)><script>alert(2)</script>', 'utf8'],
+        [1, 'last', 'utf8'],
+        [1, 'fffe0001', 'hex'],
+      ],
+    );
+    const fromOffset = await kafka.browse({ topic: 'browse', partitions: [0], from: { offset: 1 }, limit: 10 });
+    assert.deepEqual(
+      fromOffset.map((m) => m.offset),
+      ['1', '2'],
+    );
+    const sinceLater = await kafka.browse({ topic: 'browse', from: { timestamp: later }, limit: 10 });
+    assert.deepEqual(sinceLater.map((m) => m.value).sort(), ['<img src=x onerror=alert(1)><script>alert(2)</script>', 'fffe0001', 'last']);
+    assert.deepEqual(await kafka.browse({ topic: 'browse', from: 'latest', limit: 10 }), []);
+    assert.ok(earliest.every((m) => !Number.isNaN(Date.parse(m.timestamp)) && m.valueSize > 0 && !m.truncated));
+    await assert.rejects(
+      kafka.browse({ topic: 'browse', partitions: [7], from: 'earliest', limit: 1 }),
+      /browse has no partition 7 \(it has 2\)/,
+    );
+    assert.deepEqual(await kafka.listGroups(), [], 'browsing left no consumer group behind');
+    await kafka.deleteTopic('browse');
+  });
+
   it('deletes a topic', async () => {
     await kafka.deleteTopic('orders');
     assert.deepEqual(await kafka.listTopics({ includeInternal: false }), []);
