@@ -28,7 +28,7 @@ export function activate(context: vscode.ExtensionContext): HDInsightExtensionAp
     kafka,
     tree,
     view,
-    ...registerCommands({ logger, tree, account, settings, logins, kafka }),
+    ...registerCommands({ logger, tree, account, settings, logins, kafka, extensionUri: context.extensionUri }),
   );
   const { version } = context.extension.packageJSON as { version: string };
   logger.info(`HDInsight ${version} activated in VS Code ${vscode.version}`);

@@ -250,7 +250,7 @@ type OffsetsOf = (partitions: { topic: string; partition: number }[], fromBeginn
  */
 async function readMessages(
   cluster: InternalCluster,
-  { topic, from, limit }: BrowseRequest,
+  { topic, from, limit, until }: BrowseRequest,
   partitionIds: number[],
   offsetsOf: OffsetsOf,
   signal?: AbortSignal,
@@ -258,7 +258,12 @@ async function readMessages(
   const keys = partitionIds.map((partition) => ({ topic, partition }));
   const [starts, ends] = await Promise.all([offsetsOf(keys, true), offsetsOf(keys, false)]);
   const bounds = new Map(
-    partitionIds.map((p) => [p, { start: BigInt(starts.get(`${topic}/${p}`) ?? '0'), end: BigInt(ends.get(`${topic}/${p}`) ?? '0') }]),
+    partitionIds.map((p) => {
+      const start = BigInt(starts.get(`${topic}/${p}`) ?? '0');
+      const logEnd = BigInt(ends.get(`${topic}/${p}`) ?? '0');
+      const stop = until?.[p] !== undefined ? BigInt(until[p]) : logEnd;
+      return [p, { start, end: stop < logEnd ? stop : logEnd }];
+    }),
   );
   const next = new Map<number, bigint>();
   if (typeof from === 'object' && 'timestamp' in from) {
@@ -268,6 +273,11 @@ async function readMessages(
     for (const p of found?.partitions ?? []) {
       const offset = BigInt(p.offset);
       next.set(p.partition, offset < 0n ? bounds.get(p.partition)!.end : offset);
+    }
+  } else if (typeof from === 'object' && 'offsets' in from) {
+    for (const [p, { start, end }] of bounds) {
+      const offset = from.offsets[p] !== undefined ? BigInt(from.offsets[p]) : end;
+      next.set(p, offset < start ? start : offset > end ? end : offset);
     }
   } else {
     for (const [p, { start, end }] of bounds) {

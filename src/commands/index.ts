@@ -8,6 +8,7 @@ import type { ClustersTreeDataProvider } from '../tree/ClustersTreeDataProvider'
 import { LoadMoreNode } from '../tree/nodes/AzureNodes';
 import { selectSubscriptionsCommand, selectTenantCommand, signInCommand } from './azureAccount';
 import { copySshCommandCommand, openClusterPageCommand } from './clusterPages';
+import { browseMessagesCommand } from './browseMessages';
 import { discoverBrokersCommand } from './discoverBrokers';
 import { createTopicCommand, deleteTopicCommand, produceCommand } from './kafkaTopics';
 import { registerCommand } from './command';
@@ -22,10 +23,19 @@ export interface CommandDependencies {
   settings: Settings;
   logins: ClusterLogins;
   kafka: KafkaConnections;
+  extensionUri: vscode.Uri;
 }
 
 /** Registers every command, each through the one error wrapper. */
-export function registerCommands({ logger, tree, account, settings, logins, kafka }: CommandDependencies): vscode.Disposable[] {
+export function registerCommands({
+  logger,
+  tree,
+  account,
+  settings,
+  logins,
+  kafka,
+  extensionUri,
+}: CommandDependencies): vscode.Disposable[] {
   const lookup = { account, settings };
   const kafkaDeps = { lookup, connections: kafka, changed: () => tree.refresh() };
   const commands: [string, (...args: unknown[]) => unknown][] = [
@@ -52,6 +62,7 @@ export function registerCommands({ logger, tree, account, settings, logins, kafk
     ['hdinsight.kafka.createTopic', createTopicCommand(kafkaDeps)],
     ['hdinsight.kafka.deleteTopic', deleteTopicCommand(kafkaDeps)],
     ['hdinsight.kafka.produce', produceCommand(kafkaDeps)],
+    ['hdinsight.kafka.browseMessages', browseMessagesCommand({ ...kafkaDeps, extensionUri, logger })],
   ];
   return commands.map(([id, handler]) => registerCommand(id, handler, logger));
 }

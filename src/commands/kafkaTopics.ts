@@ -14,7 +14,7 @@ export interface KafkaCommandDeps {
   changed: () => void;
 }
 
-async function clusterOf(arg: unknown, deps: KafkaCommandDeps): Promise<ClusterTarget> {
+export async function clusterOf(arg: unknown, deps: KafkaCommandDeps): Promise<ClusterTarget> {
   return arg instanceof TopicNode || arg instanceof TopicsNode ? arg.target : resolveCluster(arg, deps.lookup);
 }
 

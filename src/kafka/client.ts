@@ -72,8 +72,12 @@ export interface ConsumerGroup {
   partitions: GroupPartitionLag[];
 }
 
-/** Where reading starts: the oldest messages, only new ones, the newest N, an offset, or a time (ms). */
-export type BrowseFrom = 'earliest' | 'latest' | 'newest' | { offset: number } | { timestamp: number };
+/**
+ * Where reading starts: the oldest messages, only new ones, the newest N, an offset (in every
+ * chosen partition), a time (ms), or a position per partition (to page on, or to tail).
+ */
+export type BrowseFrom =
+  'earliest' | 'latest' | 'newest' | { offset: number } | { timestamp: number } | { offsets: Record<number, string> };
 
 export interface BrowseRequest {
   topic: string;
@@ -82,6 +86,8 @@ export interface BrowseRequest {
   from: BrowseFrom;
   /** At most this many messages (the caller caps it to bound memory). */
   limit: number;
+  /** Per partition, the offset to stop before (to page back); the partition's end when absent. */
+  until?: Record<number, string>;
 }
 
 export interface BrowsedMessage {

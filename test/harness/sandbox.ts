@@ -29,6 +29,7 @@ export async function startSandbox(options: { port?: number; stateDir?: string }
   const emulatorUrl = environment.url;
   process.stderr.write(`[sandbox] emulator (Azure Resource Manager) listening on ${emulatorUrl}\n`);
   process.stderr.write(`[sandbox] emulator CA certificate: ${environment.env.NODE_EXTRA_CA_CERTS}\n`);
+  process.stderr.write(`[sandbox] Kafka broker (real, KRaft): ${environment.kafka.bootstrap}\n`);
   // The emulated Reader-role subscription cannot read cluster logins, so a user trying that flow types them.
   const readerOnly = new Set(environment.seed.readerOnly.map((id) => id.toLowerCase()));
   const logins = environment.seed.clusters

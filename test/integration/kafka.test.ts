@@ -177,4 +177,37 @@ describe('Kafka: broker discovery through Ambari and topics, against a real brok
     assert.deepEqual(text(await children(api, group.node)), ['audit / 0 — committed 1 · end 4 · lag 3']);
     await vscode.commands.executeCommand('hdinsight.kafka.deleteTopic', { cluster, topic: 'audit' });
   });
+
+  it('browses messages by command arguments, and refuses a malformed request', async () => {
+    const cluster = 'contoso-kafka';
+    await vscode.commands.executeCommand('hdinsight.kafka.createTopic', { cluster, topic: 'views', partitions: 1, replicationFactor: 1 });
+    await vscode.commands.executeCommand('hdinsight.kafka.produce', {
+      cluster,
+      topic: 'views',
+      messages: ['a', 'b', 'c'].map((value) => ({ key: value.toUpperCase(), value })),
+    });
+    const { messages } = await vscode.commands.executeCommand<{ messages: { offset: string; key: string; value: string }[] }>(
+      'hdinsight.kafka.browseMessages',
+      {
+        cluster,
+        topic: 'views',
+        from: { offset: 1 },
+        limit: 10,
+      },
+    );
+    assert.deepEqual(
+      messages.map((m) => [m.offset, m.key, m.value]),
+      [
+        ['1', 'B', 'b'],
+        ['2', 'C', 'c'],
+      ],
+    );
+    await assert.rejects(
+      Promise.resolve(
+        vscode.commands.executeCommand('hdinsight.kafka.browseMessages', { cluster, topic: 'views', from: 'yesterday', limit: 10 }),
+      ),
+      /"from" must be "earliest", "latest", "newest", \{ offset \} or \{ timestamp \}/,
+    );
+    await vscode.commands.executeCommand('hdinsight.kafka.deleteTopic', { cluster, topic: 'views' });
+  });
 });

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import https from 'node:https';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { launchBrowser } from '../harness/browser';
 import { repoRoot } from '../harness/extensionHost';
-import { openHDInsightView, runFromPalette, screenshot, treeRow, uiSandboxDir, waitForWorkbench } from './workbench';
+import { expand, openHDInsightView, runFromPalette, screenshot, treeRow, uiSandboxDir, waitForWorkbench } from './workbench';
 
 /** Starts the sandbox exactly as `npm run sandbox` does after its build, and reads the URL it prints. */
 function startSandboxCommand(): Promise<{ child: ChildProcess; url: string; output: () => string }> {
@@ -158,6 +158,39 @@ describe('The sandbox in a browser', () => {
     await topic.click();
     await treeRow(view, 'Partition 2').waitFor({ timeout: 30_000 });
     await screenshot(page, 'topics');
+    await treeRow(view, 'contoso-kafka').click(); // collapses it again
+  });
+
+  it('browses messages in the message browser: JSON pretty-printed, HTML as text, bytes as hex, search', async () => {
+    const bootstrap = /Kafka broker \(real, KRaft\): (\S+)/.exec(sandbox.output())?.[1];
+    assert.ok(bootstrap, 'the sandbox printed its Kafka broker');
+    const produce = (value: Buffer | string): Buffer =>
+      execFileSync('kcat', ['-P', '-b', bootstrap, '-t', 'page-views', '-p', '0'], { input: value });
+    produce('{"page":"/home","user":{"id":7,"plan":"pro"}}');
+    produce('<b>bold</b><script>document.title="pwned"</script>');
+    produce(Buffer.from([0xde, 0xad, 0xbe, 0xef]));
+    const view = await openHDInsightView(page);
+    await runFromPalette(page, 'HDInsight: Refresh');
+    await expand(view, 'contoso-kafka');
+    await expand(view, 'Topics');
+    const topic = treeRow(view, 'page-views');
+    await topic.waitFor({ timeout: 30_000 });
+    await topic.hover();
+    await topic.locator('[aria-label="Browse Messages"]').click();
+    const frame = page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+    await frame.locator('tbody tr').nth(3).waitFor({ timeout: 30_000 });
+    const html = frame.locator('td.value', { hasText: '<b>bold</b><script>' });
+    await html.waitFor();
+    assert.equal(await frame.locator('td b, td script').count(), 0, 'HTML in a value is shown as text, never rendered');
+    assert.equal(await page.title(), await page.title()); // the page title was not changed by the value's script
+    await frame.locator('td.value.binary', { hasText: '0xdeadbeef' }).waitFor();
+    await frame.locator('td.value', { hasText: '"plan":"pro"' }).click();
+    await frame.locator('pre.value', { hasText: '"user": {' }).waitFor();
+    await screenshot(page, 'message-browser');
+    await frame.locator('input[type=search]').fill('pro');
+    await frame.locator('.count', { hasText: /^1 of \d+ loaded$/ }).waitFor();
+    await screenshot(page, 'message-browser-search');
+    await page.keyboard.press('Control+W');
     await treeRow(view, 'contoso-kafka').click(); // collapses it again
   });
 

@@ -56,3 +56,11 @@ export async function runFromPalette(page: Page, title: string): Promise<void> {
   await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor({ timeout: 10_000 });
   await page.keyboard.press('Enter');
 }
+
+/** Expands a tree row if it is collapsed (a click on an expanded row would collapse it). */
+export async function expand(scope: Locator, label: string): Promise<Locator> {
+  const row = treeRow(scope, label);
+  await row.waitFor({ timeout: 30_000 });
+  if ((await row.getAttribute('aria-expanded')) === 'false') await row.click();
+  return row;
+}

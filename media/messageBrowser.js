@@ -1,0 +1,190 @@
+// The message browser's page. It renders what the extension posts with DOM APIs and
+// textContent only: a message value that looks like HTML or script stays text.
+// @ts-check
+(function () {
+  // eslint-disable-next-line no-undef
+  const vscode = acquireVsCodeApi();
+  /** @type {Array<{partition:number, offset:string, timestamp:string, key:string|null, value:string|null, valueEncoding:string, valueSize:number, truncated:boolean, headers:Record<string,string>}>} */
+  let messages = [];
+  let selected = -1;
+
+  const el = (tag, props = {}, children = []) => {
+    const node = document.createElement(tag);
+    for (const [k, v] of Object.entries(props)) {
+      if (k === 'text') node.textContent = v;
+      else if (k.startsWith('on')) node.addEventListener(k.slice(2), v);
+      else node.setAttribute(k, v);
+    }
+    for (const c of children) node.append(c);
+    return node;
+  };
+
+  const title = el('h1', { text: 'Messages' });
+  const fromSelect = el('select', { 'aria-label': 'Start from' }, [
+    el('option', { value: 'newest', text: 'Newest' }),
+    el('option', { value: 'earliest', text: 'Earliest' }),
+    el('option', { value: 'offset', text: 'Offset' }),
+    el('option', { value: 'timestamp', text: 'Time' }),
+  ]);
+  const fromValue = el('input', { type: 'text', placeholder: 'offset or 2026-11-23T10:00', 'aria-label': 'Offset or time', size: '18' });
+  const partitionsInput = el('input', { type: 'text', placeholder: 'all partitions', 'aria-label': 'Partitions', size: '10' });
+  const load = el('button', { text: 'Load', onclick: () => post(readLoad()) });
+  const older = el('button', { text: '◀ Older', onclick: () => vscode.postMessage({ type: 'older' }) });
+  const newer = el('button', { text: 'Newer ▶', onclick: () => vscode.postMessage({ type: 'newer' }) });
+  const tail = el('input', { type: 'checkbox', id: 'tail', onchange: () => vscode.postMessage({ type: 'tail', enabled: tail.checked }) });
+  const search = el('input', { type: 'search', placeholder: 'Search loaded messages', 'aria-label': 'Search', oninput: () => render() });
+  const status = el('span', { class: 'status', role: 'status' });
+  const count = el('span', { class: 'count' });
+  const tbody = el('tbody');
+  const table = el('table', {}, [
+    el('thead', {}, [
+      el(
+        'tr',
+        {},
+        ['Partition', 'Offset', 'Time', 'Key', 'Value', 'Headers'].map((h) => el('th', { text: h })),
+      ),
+    ]),
+    tbody,
+  ]);
+  const details = el('section', { class: 'details', 'aria-label': 'Message details' });
+
+  document.body.append(
+    el('header', {}, [
+      title,
+      el('div', { class: 'controls' }, [
+        fromSelect,
+        fromValue,
+        partitionsInput,
+        load,
+        older,
+        newer,
+        el('label', {}, [tail, ' Live tail']),
+        search,
+        count,
+        status,
+      ]),
+    ]),
+    el('main', {}, [el('div', { class: 'table' }, [table]), details]),
+  );
+
+  function post(message) {
+    if (message) vscode.postMessage(message);
+  }
+
+  function readLoad() {
+    const partitions = partitionsInput.value
+      .split(',')
+      .map((p) => p.trim())
+      .filter(Boolean)
+      .map(Number);
+    if (partitions.some((p) => !Number.isInteger(p) || p < 0)) return showStatus('Partitions are numbers separated by commas.', true);
+    const kind = fromSelect.value;
+    let from = kind;
+    if (kind === 'offset') {
+      const offset = Number(fromValue.value);
+      if (!Number.isInteger(offset) || offset < 0) return showStatus('Enter an offset: a whole number.', true);
+      from = { offset };
+    } else if (kind === 'timestamp') {
+      const time = Date.parse(fromValue.value);
+      if (Number.isNaN(time)) return showStatus('Enter a time such as 2026-11-23T10:00.', true);
+      from = { timestamp: time };
+    }
+    return { type: 'load', from, partitions };
+  }
+
+  function showStatus(text, error = false) {
+    status.textContent = text;
+    status.classList.toggle('error', error);
+    return undefined;
+  }
+
+  function preview(m) {
+    if (m.value === null) return '(null)';
+    const text = m.valueEncoding === 'hex' ? `0x${m.value.slice(0, 64)}` : m.value;
+    return text.length > 200 ? `${text.slice(0, 200)}…` : text;
+  }
+
+  function matches(m, query) {
+    if (!query) return true;
+    const q = query.toLowerCase();
+    return [m.key ?? '', m.value ?? '', ...Object.entries(m.headers).flat()].some((s) => s.toLowerCase().includes(q));
+  }
+
+  function render() {
+    const query = search.value.trim();
+    const rows = [];
+    messages.forEach((m, i) => {
+      if (!matches(m, query)) return;
+      const row = el('tr', { tabindex: '0', onclick: () => select(i), onkeydown: (e) => e.key === 'Enter' && select(i) }, [
+        el('td', { text: String(m.partition) }),
+        el('td', { text: m.offset }),
+        el('td', { text: new Date(m.timestamp).toLocaleString() }),
+        el('td', { text: m.key ?? '' }),
+        el('td', { class: m.valueEncoding === 'hex' ? 'value binary' : 'value', text: preview(m) }),
+        el('td', {
+          text: Object.entries(m.headers)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(', '),
+        }),
+      ]);
+      if (i === selected) row.classList.add('selected');
+      rows.push(row);
+    });
+    tbody.replaceChildren(...rows);
+    count.textContent = query ? `${rows.length} of ${messages.length} loaded` : `${messages.length} loaded`;
+  }
+
+  function select(i) {
+    selected = i;
+    const m = messages[i];
+    let body = m.value ?? '(null)';
+    if (m.valueEncoding === 'hex' && m.value)
+      body = (m.value.match(/.{1,32}/g) ?? []).map((line) => line.replace(/(..)/g, '$1 ').trim()).join('\n');
+    else if (m.value) {
+      try {
+        body = JSON.stringify(JSON.parse(m.value), null, 2);
+      } catch {
+        // not JSON: shown as it is
+      }
+    }
+    const size = `${m.valueSize.toLocaleString()} bytes${m.truncated ? ' (preview of the first 256 KB)' : ''}${m.valueEncoding === 'hex' ? ', binary: shown as hex' : ''}`;
+    details.replaceChildren(
+      el('h2', { text: `Partition ${m.partition} · offset ${m.offset} · ${new Date(m.timestamp).toLocaleString()}` }),
+      el('p', { text: `Key: ${m.key ?? '(none)'} · ${size}` }),
+      el('pre', { class: 'value', text: body }),
+      ...(Object.keys(m.headers).length
+        ? [
+            el('p', {
+              text: `Headers: ${Object.entries(m.headers)
+                .map(([k, v]) => `${k}=${v}`)
+                .join(', ')}`,
+            }),
+          ]
+        : []),
+    );
+    render();
+  }
+
+  window.addEventListener('message', (event) => {
+    const message = event.data;
+    if (message.type === 'init') {
+      title.textContent = `${message.topic} · ${message.cluster} (${message.partitions.length} partitions)`;
+    } else if (message.type === 'messages') {
+      if (message.mode === 'replace') {
+        messages = message.messages;
+        selected = -1;
+        details.replaceChildren();
+      } else if (message.mode === 'append') {
+        messages = [...messages, ...message.messages].slice(message.dropped);
+      } else {
+        messages = [...message.messages, ...messages].slice(0, messages.length + message.messages.length - message.dropped);
+      }
+      showStatus(message.dropped ? `${message.dropped} older messages were let go to keep memory bounded.` : '');
+      render();
+    } else if (message.type === 'status') {
+      showStatus(message.text, message.error);
+    }
+  });
+
+  vscode.postMessage({ type: 'ready' });
+})();
