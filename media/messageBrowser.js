@@ -2,7 +2,6 @@
 // textContent only: a message value that looks like HTML or script stays text.
 // @ts-check
 (function () {
-  // eslint-disable-next-line no-undef
   const vscode = acquireVsCodeApi();
   /** @type {Array<{partition:number, offset:string, timestamp:string, key:string|null, value:string|null, valueEncoding:string, valueSize:number, truncated:boolean, headers:Record<string,string>}>} */
   let messages = [];
