@@ -47,7 +47,8 @@ const options = {
   target: 'node20',
   // Lazy chunks load through require(): the extension host resolves and caches it like the main bundle.
   supported: { 'dynamic-import': false },
-  external: ['vscode'],
+  // ssh2's native helpers are optional: it falls back to pure JavaScript when they cannot load.
+  external: ['vscode', 'cpu-features', '*.node'],
   minify: production,
   sourcemap: production ? false : 'linked',
   metafile: true,

@@ -1,5 +1,5 @@
 // kafkajs, loaded on first use (its own bundle, dist/chunks/kafka.js).
-import { type Admin, ConfigResourceTypes, Kafka, logLevel, type Producer } from 'kafkajs';
+import { type Admin, ConfigResourceTypes, type ISocketFactory, Kafka, logLevel, type Producer } from 'kafkajs';
 import { HDInsightError, throwIfAborted } from '../core/errors';
 import { Limiter } from '../core/limiter';
 import type { BrowsedMessage, BrowseRequest, ConsumerGroup, KafkaConnectionOptions, KafkaService, TopicSummary } from '../kafka/client';
@@ -14,6 +14,7 @@ export function createKafkaService(options: KafkaConnectionOptions): KafkaServic
     // Enough for a topic created a moment ago to reach the metadata; bounded when brokers are down.
     retry: { retries: 4, initialRetryTime: 250, maxRetryTime: 2_000 },
     logLevel: logLevel.NOTHING,
+    ...(options.socketFactory ? { socketFactory: options.socketFactory as unknown as ISocketFactory } : {}),
   });
   const limiter = new Limiter(8);
   let offsetsCluster: Promise<InternalCluster> | undefined;

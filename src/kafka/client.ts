@@ -1,3 +1,5 @@
+import type { SocketFactory } from '../ssh/tunnel';
+
 // What the extension asks of a Kafka cluster. The implementation (src/chunks/kafka.ts) loads
 // kafkajs on first use; everything else sees only this interface.
 
@@ -8,6 +10,8 @@ export interface KafkaConnectionOptions {
   /** Milliseconds to open a connection (kafkajs' 1 s default is too short through tunnels). */
   connectionTimeoutMs?: number;
   requestTimeoutMs?: number;
+  /** Reaches brokers some other way than a direct TCP connection (an SSH tunnel). */
+  socketFactory?: SocketFactory;
 }
 
 export interface TopicSummary {

@@ -72,12 +72,15 @@ export interface KafkaOptions {
   /** Listener bind address (default 127.0.0.1). */
   bindHost?: string;
   version?: string;
+  /** Runs the broker inside a network namespace (the prefix of `ip netns exec NAME`). */
+  exec?: string[];
 }
 
 export async function startKafka(options: KafkaOptions = {}): Promise<KafkaBroker> {
   const version = options.version ?? KAFKA_VERSION;
   const lib = ensureKafkaJars(version);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hdinsight-kafka-'));
+  // Free on this machine; inside a fresh network namespace every port is free.
   const [port, controllerPort] = [await freePort(), await freePort()];
   const bindHost = options.bindHost ?? '127.0.0.1';
   const advertisedHost = options.advertisedHost ?? '127.0.0.1';
@@ -125,9 +128,10 @@ export async function startKafka(options: KafkaOptions = {}): Promise<KafkaBroke
   const logFile = path.join(dir, 'kafka.log');
   const start = async (): Promise<void> => {
     const out = fs.openSync(path.join(dir, 'stdout.log'), 'a');
-    child = spawn('java', java('kafka.Kafka', [config]), { stdio: ['ignore', out, out] });
+    const [command, ...prefix] = [...(options.exec ?? []), 'java'];
+    child = spawn(command, [...prefix, ...java('kafka.Kafka', [config])], { stdio: ['ignore', out, out] });
     fs.closeSync(out);
-    await waitForPort(port, 60_000, () => child?.exitCode !== null, dir);
+    await waitForPort(bindHost, port, 60_000, () => child?.exitCode !== null, dir);
   };
   const stop = async (): Promise<void> => {
     const running = child;
@@ -155,12 +159,12 @@ export async function startKafka(options: KafkaOptions = {}): Promise<KafkaBroke
   };
 }
 
-async function waitForPort(port: number, timeoutMs: number, exited: () => boolean, dir: string): Promise<void> {
+async function waitForPort(host: string, port: number, timeoutMs: number, exited: () => boolean, dir: string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (exited()) throw new Error(`the Kafka broker exited during start; see ${dir}/stdout.log and kafka.log`);
     const open = await new Promise<boolean>((resolve) => {
-      const socket = net.connect(port, '127.0.0.1', () => {
+      const socket = net.connect(port, host, () => {
         socket.destroy();
         resolve(true);
       });
