@@ -4,6 +4,7 @@ import { KafkaConnections } from './clusters/KafkaConnections';
 import { registerCommands } from './commands';
 import { Logger } from './logger';
 import { ClusterLogins } from './secrets/ClusterLogins';
+import { SshLogins } from './secrets/SshLogins';
 import { Settings } from './settings';
 import { ClustersTreeDataProvider } from './tree/ClustersTreeDataProvider';
 
@@ -18,7 +19,8 @@ export function activate(context: vscode.ExtensionContext): HDInsightExtensionAp
   const settings = new Settings();
   const account = new AzureAccount(settings, logger);
   const logins = new ClusterLogins(context.secrets, account, logger);
-  const kafka = new KafkaConnections({ account, settings, logins }, logger);
+  const sshLogins = new SshLogins(context.secrets);
+  const kafka = new KafkaConnections({ account, settings, logins, sshLogins }, logger);
   const tree = new ClustersTreeDataProvider(settings, account, logins, kafka, context.extensionUri, logger);
   const view = vscode.window.createTreeView('hdinsight.clusters', { treeDataProvider: tree, showCollapseAll: true });
   context.subscriptions.push(
@@ -28,7 +30,7 @@ export function activate(context: vscode.ExtensionContext): HDInsightExtensionAp
     kafka,
     tree,
     view,
-    ...registerCommands({ logger, tree, account, settings, logins, kafka, extensionUri: context.extensionUri }),
+    ...registerCommands({ logger, tree, account, settings, logins, sshLogins, kafka, extensionUri: context.extensionUri }),
   );
   const { version } = context.extension.packageJSON as { version: string };
   logger.info(`HDInsight ${version} activated in VS Code ${vscode.version}`);

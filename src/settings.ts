@@ -70,6 +70,11 @@ export class Settings implements vscode.Disposable {
     return this.config.update('azure.subscriptions', ids.length > 0 ? ids : undefined, vscode.ConfigurationTarget.Global);
   }
 
+  get kafkaConnection(): 'auto' | 'direct' | 'sshTunnel' {
+    const mode = this.config.get<string>('kafka.connection', 'auto');
+    return mode === 'direct' || mode === 'sshTunnel' ? mode : 'auto';
+  }
+
   get showInternalTopics(): boolean {
     return this.config.get<boolean>('kafka.showInternalTopics', false);
   }

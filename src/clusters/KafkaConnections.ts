@@ -1,41 +1,122 @@
 import type * as vscode from 'vscode';
+import { HDInsightError } from '../core/errors';
 import type { KafkaService } from '../kafka/client';
+import { canConnect } from '../kafka/probe';
 import type { Logger } from '../logger';
+import type { SshLogins } from '../secrets/SshLogins';
+import type { SshTunnel } from '../ssh/tunnel';
 import { findBrokers, type BrokerLookup } from './brokers';
 import type { ClusterTarget } from './resolveCluster';
 
 export interface KafkaConnection {
   service: KafkaService;
   bootstrap: string;
+  /** How the brokers are reached. */
+  via: 'direct' | 'sshTunnel';
 }
+
+export interface KafkaConnectionDeps extends BrokerLookup {
+  sshLogins: SshLogins;
+}
+
+const DIRECT_PROBE_MS = 3_000;
 
 /** One kafkajs client per cluster, made on first use (kafkajs loads then) and closed on dispose. */
 export class KafkaConnections implements vscode.Disposable {
   private readonly connections = new Map<string, Promise<KafkaConnection>>();
 
+  private readonly tunnels = new Map<string, SshTunnel>();
+  private readonly subscription: vscode.Disposable;
+
   constructor(
-    private readonly lookup: BrokerLookup,
+    private readonly lookup: KafkaConnectionDeps,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    // A changed connection mode, cluster or login applies to the next use.
+    this.subscription = lookup.settings.onDidChange(() => this.closeAll());
+  }
 
   get(target: ClusterTarget, options: { interactive: boolean; signal?: AbortSignal }): Promise<KafkaConnection> {
-    const key = target.kind === 'azure' ? target.cluster.id.toLowerCase() : `linked:${target.cluster.name.toLowerCase()}`;
+    const key = keyOf(target);
     let connection = this.connections.get(key);
     if (!connection) {
-      connection = (async () => {
-        const { brokers, bootstrap } = await findBrokers(target, this.lookup, options);
-        const { createKafkaService } = await import('../chunks/kafka');
-        this.logger.info(`Kafka client for ${target.cluster.name}: ${bootstrap}`);
-        return { service: createKafkaService({ brokers }), bootstrap };
-      })();
+      connection = this.connect(key, target, options);
       connection.catch(() => this.connections.delete(key));
       this.connections.set(key, connection);
     }
     return connection;
   }
 
-  dispose(): void {
-    for (const connection of this.connections.values()) void connection.then((c) => c.service.close()).catch(() => undefined);
-    this.connections.clear();
+  /**
+   * `direct`, `sshTunnel`, or `auto`: direct when every broker answers from here within a few
+   * seconds, else through the cluster's SSH endpoint (HDInsight brokers advertise names that
+   * resolve only inside the cluster's virtual network).
+   */
+  private async connect(
+    key: string,
+    target: ClusterTarget,
+    options: { interactive: boolean; signal?: AbortSignal },
+  ): Promise<KafkaConnection> {
+    const { brokers, bootstrap } = await findBrokers(target, this.lookup, options);
+    const { createKafkaService } = await import('../chunks/kafka');
+    const mode = this.lookup.settings.kafkaConnection;
+    if (mode === 'direct' || (mode === 'auto' && (await Promise.all(brokers.map((b) => canConnect(b, DIRECT_PROBE_MS)))).every(Boolean))) {
+      this.logger.info(`Kafka client for ${target.cluster.name}: ${bootstrap} (direct)`);
+      return { service: createKafkaService({ brokers }), bootstrap, via: 'direct' };
+    }
+    const ssh = sshEndpoint(target);
+    if (!ssh) {
+      throw new HDInsightError(
+        'Unreachable',
+        `The Kafka brokers of ${target.cluster.name} (${bootstrap}) cannot be reached from here, and the cluster has no SSH endpoint for a tunnel.`,
+        target.kind === 'linked' ? 'Add sshHost to the linked cluster, or connect to its network.' : 'Check that the cluster is running.',
+      );
+    }
+    const login = await this.lookup.sshLogins.get(target, options);
+    const { openSshTunnel } = await import('../chunks/ssh');
+    const tunnel = await openSshTunnel({ ...ssh, ...login }, options.signal);
+    this.tunnels.set(key, tunnel);
+    this.logger.info(
+      `Kafka client for ${target.cluster.name}: ${bootstrap} through an SSH tunnel via ${login.username}@${ssh.host}:${ssh.port}`,
+    );
+    return {
+      service: createKafkaService({ brokers, socketFactory: tunnel.socketFactory, connectionTimeoutMs: 10_000 }),
+      bootstrap,
+      via: 'sshTunnel',
+    };
   }
+
+  /** Closes a cluster's client and tunnel, so the next use connects afresh. */
+  forget(target: ClusterTarget): void {
+    const key = keyOf(target);
+    void this.connections
+      .get(key)
+      ?.then((c) => c.service.close())
+      .catch(() => undefined);
+    void this.tunnels.get(key)?.close();
+    this.connections.delete(key);
+    this.tunnels.delete(key);
+  }
+
+  private closeAll(): void {
+    for (const connection of this.connections.values()) void connection.then((c) => c.service.close()).catch(() => undefined);
+    for (const tunnel of this.tunnels.values()) void tunnel.close();
+    this.connections.clear();
+    this.tunnels.clear();
+  }
+
+  dispose(): void {
+    this.subscription.dispose();
+    this.closeAll();
+  }
+}
+
+function keyOf(target: ClusterTarget): string {
+  return target.kind === 'azure' ? target.cluster.id.toLowerCase() : `linked:${target.cluster.name.toLowerCase()}`;
+}
+
+function sshEndpoint(target: ClusterTarget): { host: string; port: number } | undefined {
+  if (target.kind === 'linked') return target.cluster.ssh;
+  const ssh = target.cluster.endpoints.find((e) => e.name.toUpperCase() === 'SSH');
+  return ssh ? { host: ssh.location, port: ssh.port ?? 22 } : undefined;
 }

@@ -3,6 +3,7 @@ import type { AzureAccount } from '../auth/AzureAccount';
 import type { KafkaConnections } from '../clusters/KafkaConnections';
 import type { Logger } from '../logger';
 import type { ClusterLogins } from '../secrets/ClusterLogins';
+import type { SshLogins } from '../secrets/SshLogins';
 import type { Settings } from '../settings';
 import type { ClustersTreeDataProvider } from '../tree/ClustersTreeDataProvider';
 import { LoadMoreNode } from '../tree/nodes/AzureNodes';
@@ -15,6 +16,7 @@ import { registerCommand } from './command';
 import { linkClusterCommand, unlinkClusterCommand } from './linkedClusters';
 import { refreshCommand } from './refresh';
 import { setClusterLoginCommand } from './setClusterLogin';
+import { setSshLoginCommand } from './setSshLogin';
 
 export interface CommandDependencies {
   logger: Logger;
@@ -22,6 +24,7 @@ export interface CommandDependencies {
   account: AzureAccount;
   settings: Settings;
   logins: ClusterLogins;
+  sshLogins: SshLogins;
   kafka: KafkaConnections;
   extensionUri: vscode.Uri;
 }
@@ -33,6 +36,7 @@ export function registerCommands({
   account,
   settings,
   logins,
+  sshLogins,
   kafka,
   extensionUri,
 }: CommandDependencies): vscode.Disposable[] {
@@ -58,6 +62,7 @@ export function registerCommands({
     ['hdinsight.linkCluster', linkClusterCommand(settings, logins)],
     ['hdinsight.unlinkCluster', unlinkClusterCommand(settings, logins)],
     ['hdinsight.setClusterLogin', setClusterLoginCommand(lookup, logins, () => tree.refresh())],
+    ['hdinsight.setSshLogin', setSshLoginCommand(lookup, sshLogins, kafka)],
     ['hdinsight.discoverBrokers', discoverBrokersCommand({ ...lookup, logins })],
     ['hdinsight.kafka.createTopic', createTopicCommand(kafkaDeps)],
     ['hdinsight.kafka.deleteTopic', deleteTopicCommand(kafkaDeps)],

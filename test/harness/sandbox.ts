@@ -25,7 +25,7 @@ export async function startSandbox(options: { port?: number; stateDir?: string }
   const folder = path.join(stateDir, 'workspace');
   fs.mkdirSync(folder, { recursive: true });
 
-  const environment = await startTestEnvironment();
+  const environment = await startTestEnvironment({ vnet: 'optional' });
   const emulatorUrl = environment.url;
   process.stderr.write(`[sandbox] emulator (Azure Resource Manager) listening on ${emulatorUrl}\n`);
   process.stderr.write(`[sandbox] emulator CA certificate: ${environment.env.NODE_EXTRA_CA_CERTS}\n`);

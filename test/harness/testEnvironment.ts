@@ -6,7 +6,12 @@ import { TEST_PASSWORDS } from '../fixtures/secrets';
 import { secretForms } from './secretScan';
 import { addControlRoutes } from '../emulator/control';
 import { ClusterGateway } from '../emulator/gateway';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { type KafkaBroker, startKafka } from './kafka';
+import { startSshServer } from './sshd';
+import { createVirtualNetwork } from './vnet';
 import { createTlsMaterial, Emulator } from '../emulator/server';
 
 export interface TestEnvironment {
@@ -16,6 +21,8 @@ export interface TestEnvironment {
   url: string;
   /** The real broker behind the emulated Kafka clusters. */
   kafka: KafkaBroker;
+  /** The Kafka cluster inside a virtual network, when one could be made. */
+  vnetKafka?: VnetKafka;
   /** Environment for code-server (and so the extension host). */
   env: Record<string, string>;
   /** Every password and token of this environment and the suites, in the forms to scan for. */
@@ -26,27 +33,86 @@ export interface TestEnvironment {
 /** Ambari names the seeded Kafka cluster in other case than Resource Manager, as real clusters can. */
 const ambariNames: Record<string, string> = { 'contoso-kafka': 'Contoso-Kafka' };
 
-export async function startTestEnvironment(): Promise<TestEnvironment> {
+/** A Kafka cluster whose brokers live in a virtual network, reachable only through SSH. */
+export interface VnetKafka {
+  cluster: string;
+  brokerName: string;
+  ssh: { host: string; port: number; username: string; keyFile: string };
+}
+
+const VNET_BROKER = 'wn0-kafka.hdinsight.internal';
+
+async function startVnetKafka(arm: ArmEmulator): Promise<{ vnet: VnetKafka; broker: KafkaBroker; stop: () => Promise<void> }> {
+  const network = createVirtualNetwork({ [VNET_BROKER]: 'self' });
+  try {
+    const broker = await startKafka({ exec: network.exec, bindHost: network.address, advertisedHost: VNET_BROKER });
+    const sshd = await startSshServer({ listen: network.address, exec: network.exec });
+    const keyFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'hdinsight-sshkey-')), 'id_ed25519');
+    fs.writeFileSync(keyFile, sshd.privateKey, { mode: 0o600 });
+    const fabrikam = arm.clusters().find((c) => c.name === 'fabrikam-kafka')!;
+    arm.addCluster({
+      subscriptionId: fabrikam.subscriptionId,
+      resourceGroup: fabrikam.resourceGroup,
+      name: 'fabrikam-streams',
+      location: 'westus2',
+      kind: 'kafka',
+      gatewayPassword: 'Sandbox-Fab-3!',
+      endpoints: { ssh: { host: sshd.host, port: sshd.port } },
+    });
+    return {
+      vnet: {
+        cluster: 'fabrikam-streams',
+        brokerName: VNET_BROKER,
+        ssh: { host: sshd.host, port: sshd.port, username: sshd.username, keyFile },
+      },
+      broker,
+      stop: async () => {
+        await Promise.all([sshd.stop(), broker.stop()]);
+        fs.rmSync(path.dirname(keyFile), { recursive: true, force: true });
+        network.remove();
+      },
+    };
+  } catch (err) {
+    network.remove();
+    throw err;
+  }
+}
+
+export async function startTestEnvironment(options: { vnet: 'required' | 'optional' } = { vnet: 'required' }): Promise<TestEnvironment> {
   const tls = await createTlsMaterial();
   const emulator = new Emulator(tls);
   const arm = new ArmEmulator(emulator);
   const seed = seedSandbox(arm);
   addControlRoutes(emulator, arm);
   const kafka = await startKafka();
+  let vnetKafka: Awaited<ReturnType<typeof startVnetKafka>> | undefined;
+  try {
+    vnetKafka = await startVnetKafka(arm);
+  } catch (err) {
+    if (options.vnet === 'required') throw err;
+    process.stderr.write(`[environment] no Kafka cluster inside a virtual network: ${err instanceof Error ? err.message : String(err)}\n`);
+  }
   // Every emulated cluster gets its own gateway; the Kafka clusters' Ambari names the real broker.
   const gateways = await Promise.all(
     arm.clusters().map(async (cluster) => {
       const gateway = new ClusterGateway(tls, cluster, {
         ambariName: ambariNames[cluster.name],
-        kafka: cluster.kind === 'kafka' ? { brokers: [{ host: kafka.advertisedHost, port: kafka.port }] } : undefined,
+        kafka:
+          cluster.kind !== 'kafka'
+            ? undefined
+            : cluster.name === vnetKafka?.vnet.cluster
+              ? { brokers: [{ host: vnetKafka.broker.advertisedHost, port: vnetKafka.broker.port }] }
+              : { brokers: [{ host: kafka.advertisedHost, port: kafka.port }] },
       });
-      arm.updateCluster(cluster.subscriptionId, cluster.resourceGroup, cluster.name, { endpoints: { gateway: await gateway.start() } });
+      arm.updateCluster(cluster.subscriptionId, cluster.resourceGroup, cluster.name, {
+        endpoints: { ...cluster.endpoints, gateway: await gateway.start() },
+      });
       return gateway;
     }),
   );
   const url = await emulator.start();
   const stop = async (): Promise<void> => {
-    await Promise.all([emulator.stop(), kafka.stop(), ...gateways.map((g) => g.stop())]);
+    await Promise.all([emulator.stop(), kafka.stop(), ...gateways.map((g) => g.stop()), vnetKafka?.stop()]);
   };
   return {
     emulator,
@@ -54,12 +120,28 @@ export async function startTestEnvironment(): Promise<TestEnvironment> {
     seed,
     url,
     kafka,
-    env: { NODE_EXTRA_CA_CERTS: tls.caFile, HDINSIGHT_EMULATOR_URL: url, HDINSIGHT_KAFKA_BOOTSTRAP: kafka.bootstrap },
+    vnetKafka: vnetKafka?.vnet,
+    env: {
+      NODE_EXTRA_CA_CERTS: tls.caFile,
+      HDINSIGHT_EMULATOR_URL: url,
+      HDINSIGHT_KAFKA_BOOTSTRAP: kafka.bootstrap,
+      ...(vnetKafka ? { HDINSIGHT_VNET_KAFKA: JSON.stringify(vnetKafka.vnet) } : {}),
+    },
     secrets: secretForms([
       { label: 'the development token', value: DEV_TOKEN },
-      ...seed.clusters.map((c) => ({ label: `the login of ${c.name}`, value: c.gatewayPassword, username: c.gatewayUsername })),
+      ...arm.clusters().map((c) => ({ label: `the login of ${c.name}`, value: c.gatewayPassword, username: c.gatewayUsername })),
+      ...(vnetKafka ? [{ label: 'the SSH private key', value: sshKeyBody(fs.readFileSync(vnetKafka.vnet.ssh.keyFile, 'utf8')) }] : []),
       ...Object.entries(TEST_PASSWORDS).map(([name, value]) => ({ label: `the test password ${name}`, value, username: 'admin' })),
     ]),
     stop,
   };
+}
+
+/** The key's base64 body, as it would appear if a private key leaked into a log. */
+function sshKeyBody(pem: string): string {
+  return pem
+    .split('\n')
+    .filter((line) => line && !line.startsWith('-----'))
+    .join('')
+    .slice(0, 60);
 }
