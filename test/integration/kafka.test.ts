@@ -36,7 +36,7 @@ describe('Kafka: broker discovery through Ambari and topics, against a real brok
       (await children(api, kafka.node)).map((n) => n.label),
       ['Brokers', 'Topics', 'Consumer Groups', 'Properties'],
     );
-    assert.deepEqual(text(await children(api, (await find(api, DEV, 'contoso-kafka', 'Brokers')).node)), [realBroker()]);
+    assert.deepEqual(text(await children(api, (await find(api, DEV, 'contoso-kafka', 'Brokers')).node)), [`${realBroker()} — controller`]);
   });
 
   it('says when a cluster is not a running Kafka cluster', async () => {
@@ -151,7 +151,9 @@ describe('Kafka: broker discovery through Ambari and topics, against a real brok
       await vscode.commands.executeCommand('hdinsight.refresh');
       const topic = await find(api, 'Linked Clusters', 'local-kafka', 'Topics', 'linked-events');
       assert.equal(topic.description, '1 partition · ×1 · 0 messages');
-      assert.deepEqual(text(await children(api, (await find(api, 'Linked Clusters', 'local-kafka', 'Brokers')).node)), [realBroker()]);
+      assert.deepEqual(text(await children(api, (await find(api, 'Linked Clusters', 'local-kafka', 'Brokers')).node)), [
+        `${realBroker()} — controller`,
+      ]);
       await vscode.commands.executeCommand('hdinsight.kafka.deleteTopic', { cluster: 'local-kafka', topic: 'linked-events' });
     } finally {
       await vscode.commands.executeCommand('hdinsight.unlinkCluster', { name: 'local-kafka' });

@@ -8,6 +8,18 @@ import type { TreeNode } from './TreeNode';
 
 /** The Kafka brokers of a cluster, discovered through Ambari (or as linked). */
 export class BrokersNode implements TreeNode {
+  /** host:port of the controller, when the brokers can be asked (it needs a connection to them). */
+  private async controller(signal: AbortSignal): Promise<string | undefined> {
+    try {
+      const { service } = await this.context.kafka.get(this.target, { interactive: false, signal });
+      const info = await service.describeCluster(signal);
+      const broker = info.brokers.find((b) => b.nodeId === info.controller);
+      return broker ? `${broker.host}:${broker.port}` : undefined;
+    } catch {
+      return undefined; // brokers are still listed from Ambari; the controller is a detail
+    }
+  }
+
   readonly id: string;
 
   constructor(
@@ -26,9 +38,18 @@ export class BrokersNode implements TreeNode {
     try {
       const found = await findBrokers(this.target, this.context, { interactive: false, signal });
       if (found.brokers.length === 0) return [new InfoNode(this, `${this.id}/none`, 'No brokers', undefined, 'info')];
-      return found.brokers.map(
-        (broker) => new InfoNode(this, `${this.id}/${broker}`, broker, undefined, 'server-process', `Kafka broker ${broker}`),
-      );
+      const controller = await this.controller(signal);
+      return found.brokers.map((broker) => {
+        const isController = controller !== undefined && broker === controller;
+        return new InfoNode(
+          this,
+          `${this.id}/${broker}`,
+          broker,
+          isController ? 'controller' : undefined,
+          isController ? 'star-full' : 'server-process',
+          `Kafka broker ${broker}`,
+        );
+      });
     } catch (err) {
       if (!(err instanceof MissingLoginError)) throw err;
       const enter = {
