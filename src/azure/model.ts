@@ -136,12 +136,19 @@ export function gatewayUrl(cluster: HDInsightCluster, gatewaySuffix: string): UR
   return new URL(`https://${cluster.name}.${gatewaySuffix}/`);
 }
 
+/** The cluster's SSH endpoint (CLUSTER-ssh.azurehdinsight.net:22 when Resource Manager names none). */
+export function sshEndpoint(cluster: HDInsightCluster, gatewaySuffix: string): { host: string; port: number } {
+  const ssh = cluster.endpoints.find((e) => e.name.toUpperCase() === 'SSH');
+  return { host: ssh?.location ?? `${cluster.name}-ssh.${gatewaySuffix}`, port: ssh?.port ?? 22 };
+}
+
 /** `ssh user@CLUSTER-ssh.azurehdinsight.net` (with -p when the port is not 22). */
 export function sshCommand(cluster: HDInsightCluster, gatewaySuffix: string, user = 'sshuser'): string {
-  const ssh = cluster.endpoints.find((e) => e.name.toUpperCase() === 'SSH');
-  const host = ssh?.location ?? `${cluster.name}-ssh.${gatewaySuffix}`;
-  const port = ssh?.port && ssh.port !== 22 ? ` -p ${ssh.port}` : '';
-  return `ssh${port} ${user}@${host}`;
+  return sshCommandLine(sshEndpoint(cluster, gatewaySuffix), user);
+}
+
+export function sshCommandLine({ host, port }: { host: string; port: number }, user: string): string {
+  return `ssh${port !== 22 ? ` -p ${port}` : ''} ${user}@${host}`;
 }
 
 export function portalUrl(portal: string, resourceId: string): string {

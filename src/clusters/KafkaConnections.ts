@@ -1,4 +1,5 @@
 import type * as vscode from 'vscode';
+import { sshEndpoint } from '../azure/model';
 import { HDInsightError } from '../core/errors';
 import type { KafkaService } from '../kafka/client';
 import { canConnect } from '../kafka/probe';
@@ -64,7 +65,7 @@ export class KafkaConnections implements vscode.Disposable {
       this.logger.info(`Kafka client for ${target.cluster.name}: ${bootstrap} (direct)`);
       return { service: createKafkaService({ brokers }), bootstrap, via: 'direct' };
     }
-    const ssh = sshEndpoint(target);
+    const ssh = sshEndpointOf(target, this.lookup.settings.resourceManager.cloud.gatewaySuffix);
     if (!ssh) {
       throw new HDInsightError(
         'Unreachable',
@@ -115,8 +116,6 @@ function keyOf(target: ClusterTarget): string {
   return target.kind === 'azure' ? target.cluster.id.toLowerCase() : `linked:${target.cluster.name.toLowerCase()}`;
 }
 
-function sshEndpoint(target: ClusterTarget): { host: string; port: number } | undefined {
-  if (target.kind === 'linked') return target.cluster.ssh;
-  const ssh = target.cluster.endpoints.find((e) => e.name.toUpperCase() === 'SSH');
-  return ssh ? { host: ssh.location, port: ssh.port ?? 22 } : undefined;
+function sshEndpointOf(target: ClusterTarget, gatewaySuffix: string): { host: string; port: number } | undefined {
+  return target.kind === 'linked' ? target.cluster.ssh : sshEndpoint(target.cluster, gatewaySuffix);
 }

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { gatewayUrl, portalUrl, sshCommand } from '../azure/model';
+import { gatewayUrl, portalUrl, sshCommand, sshCommandLine } from '../azure/model';
 import { resolveCluster, type ClusterLookup, type ClusterTarget } from '../clusters/resolveCluster';
 import { HDInsightError } from '../core/errors';
 import { isScripted } from './command';
@@ -60,8 +60,7 @@ export function copySshCommandCommand(lookup: ClusterLookup) {
     if (target.kind === 'azure') {
       command = sshCommand(target.cluster, lookup.settings.resourceManager.cloud.gatewaySuffix, sshUser);
     } else if (target.cluster.ssh) {
-      const { host, port } = target.cluster.ssh;
-      command = `ssh${port !== 22 ? ` -p ${port}` : ''} ${sshUser}@${host}`;
+      command = sshCommandLine(target.cluster.ssh, sshUser);
     } else {
       throw new HDInsightError(
         'NotFound',

@@ -16,6 +16,8 @@ export type LoginSource = 'azure' | 'secretStorage' | 'entered';
  */
 export class ClusterLogins {
   private readonly memory = new Map<string, GatewayLogin>();
+  /** Clusters whose login Azure refused to reveal (Reader role): not asked again this session. */
+  private readonly refused = new Set<string>();
 
   constructor(
     private readonly secrets: vscode.SecretStorage,
@@ -32,7 +34,7 @@ export class ClusterLogins {
     const remembered = this.memory.get(key);
     if (remembered) return { login: remembered, source: 'azure' };
 
-    if (target.kind === 'azure') {
+    if (target.kind === 'azure' && !this.refused.has(key)) {
       try {
         const client = await this.account.client();
         const login = await client.getGatewayLogin(target.cluster.id, options.signal);
@@ -42,6 +44,7 @@ export class ClusterLogins {
         }
       } catch (err) {
         if (!(err instanceof HDInsightError && err.code === 'Forbidden')) throw err;
+        this.refused.add(key);
         this.logger.info(`The login of cluster ${target.cluster.name} cannot be read with this role; using the one entered by the user`);
       }
     }
