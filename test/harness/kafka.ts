@@ -15,16 +15,12 @@ export function ensureKafkaJars(version = KAFKA_VERSION): string {
   const dir = path.join(cacheRoot, `kafka-${version}`);
   const lib = path.join(dir, 'lib');
   const marker = path.join(dir, '.installed');
-  if (fs.existsSync(marker)) return lib;
-  if (spawnFails('java', ['-version'])) throw new Error('Java 17 or newer is needed to run the Kafka broker (java is not on the PATH).');
-  if (spawnFails('mvn', ['-v'])) ensureDebianPackages(['maven'], 'Fetching the Kafka broker from Maven Central');
-  fs.rmSync(dir, { recursive: true, force: true });
-  fs.mkdirSync(dir, { recursive: true });
   const major = Number(version.split('.')[0]);
-  // Kafka 3.x logs through reload4j; 4.x through log4j2.
+  // Kafka 3.x logs through reload4j; 4.x through log4j2. Kafka 4.x still resolves slf4j-api 1.7.x,
+  // which only finds the slf4j 1.x binding (log4j-slf4j-impl); with the slf4j2 one it logs nothing.
   const logging =
     major >= 4
-      ? [['org.apache.logging.log4j', 'log4j-slf4j2-impl', '2.24.3']]
+      ? [['org.apache.logging.log4j', 'log4j-slf4j-impl', '2.24.3']]
       : [
           ['org.slf4j', 'slf4j-reload4j', '1.7.36'],
           ['ch.qos.reload4j', 'reload4j', '1.2.25'],
@@ -32,6 +28,13 @@ export function ensureKafkaJars(version = KAFKA_VERSION): string {
   const dependencies = [['org.apache.kafka', 'kafka_2.13', version], ...logging]
     .map(([g, a, v]) => `<dependency><groupId>${g}</groupId><artifactId>${a}</artifactId><version>${v}</version></dependency>`)
     .join('');
+  const installed = fs.existsSync(marker) ? fs.readFileSync(marker, 'utf8') : undefined;
+  // The marker names the dependencies; 3.x caches from before it did (it held a date) stay valid.
+  if (installed === dependencies || (installed !== undefined && major < 4)) return lib;
+  if (spawnFails('java', ['-version'])) throw new Error('Java 17 or newer is needed to run the Kafka broker (java is not on the PATH).');
+  if (spawnFails('mvn', ['-v'])) ensureDebianPackages(['maven'], 'Fetching the Kafka broker from Maven Central');
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(
     path.join(dir, 'pom.xml'),
     `<project xmlns="http://maven.apache.org/POM/4.0.0"><modelVersion>4.0.0</modelVersion><groupId>local</groupId><artifactId>kafka-broker</artifactId><version>1</version><dependencies>${dependencies}</dependencies></project>`,
@@ -41,7 +44,7 @@ export function ensureKafkaJars(version = KAFKA_VERSION): string {
     cwd: dir,
     stdio: ['ignore', 'inherit', 'inherit'],
   });
-  fs.writeFileSync(marker, new Date().toISOString());
+  fs.writeFileSync(marker, dependencies);
   return lib;
 }
 
@@ -107,6 +110,23 @@ export async function startKafka(options: KafkaOptions = {}): Promise<KafkaBroke
       '',
     ].join('\n'),
   );
+  const logFile = path.join(dir, 'kafka.log');
+  // Kafka 4.x logs through log4j2, which reads its own configuration format.
+  fs.writeFileSync(
+    path.join(dir, 'log4j2.properties'),
+    [
+      'appender.file.type=File',
+      'appender.file.name=file',
+      `appender.file.fileName=${logFile}`,
+      'appender.file.layout.type=PatternLayout',
+      'appender.file.layout.pattern=[%d] %p %m (%c)%n',
+      'rootLogger.level=WARN',
+      'rootLogger.appenderRef.file.ref=file',
+      'logger.broker.name=kafka.server.BrokerServer',
+      'logger.broker.level=INFO',
+      '',
+    ].join('\n'),
+  );
   fs.writeFileSync(
     path.join(dir, 'log4j.properties'),
     'log4j.rootLogger=WARN, file\nlog4j.appender.file=org.apache.log4j.FileAppender\n' +
@@ -117,6 +137,7 @@ export async function startKafka(options: KafkaOptions = {}): Promise<KafkaBroke
     '-Xms256m',
     '-Xmx512m',
     `-Dlog4j.configuration=file:${path.join(dir, 'log4j.properties')}`,
+    `-Dlog4j2.configurationFile=${path.join(dir, 'log4j2.properties')}`,
     '-cp',
     `${lib}/*`,
     mainClass,
@@ -125,7 +146,6 @@ export async function startKafka(options: KafkaOptions = {}): Promise<KafkaBroke
   execFileSync('java', java('kafka.tools.StorageTool', ['format', '-t', 'hdinsight-test-cluster-0001', '-c', config]), { stdio: 'ignore' });
 
   let child: ChildProcess | undefined;
-  const logFile = path.join(dir, 'kafka.log');
   const start = async (): Promise<void> => {
     const out = fs.openSync(path.join(dir, 'stdout.log'), 'a');
     const [command, ...prefix] = [...(options.exec ?? []), 'java'];
