@@ -122,7 +122,8 @@ export function createKafkaService(options: KafkaConnectionOptions): KafkaServic
         return {
           partitions,
           configs: entries
-            .map((e) => ({ name: e.configName, value: e.isSensitive ? null : e.configValue, isDefault: e.isDefault }))
+            // Kafka 4.1+ sets cluster-wide dynamic defaults (min.insync.replicas) that are not the topic's own.
+            .map((e) => ({ name: e.configName, value: e.isSensitive ? null : e.configValue, isDefault: e.configSource !== TOPIC_CONFIG }))
             .sort((x, y) => x.name.localeCompare(y.name)),
         };
       }),
@@ -136,28 +137,33 @@ export function createKafkaService(options: KafkaConnectionOptions): KafkaServic
           // One OffsetFetch per group (all its topics at once).
           Promise.all(groups.map((g) => limiter.run(() => a.fetchOffsets({ groupId: g.groupId }), signal))),
         ]);
+        // A group can still hold offsets of a topic deleted a moment ago: leave those out.
+        const { topics: existing } = await a.fetchTopicMetadata();
+        const live = new Set(existing.map((t) => t.name));
         const partitions = committed.flatMap((topics) =>
-          topics.flatMap((t) => t.partitions.map((p) => ({ topic: t.topic, partition: p.partition }))),
+          topics.filter((t) => live.has(t.topic)).flatMap((t) => t.partitions.map((p) => ({ topic: t.topic, partition: p.partition }))),
         );
         const unique = [...new Map(partitions.map((p) => [`${p.topic}/${p.partition}`, p])).values()];
-        const ends = await partitionOffsets(unique, false);
+        const ends = await retryWhileTopicsSettle(() => partitionOffsets(unique, false), getOffsetsCluster);
         return groups
           .map((g, i): ConsumerGroup => {
             const d = described.find((x) => x.groupId === g.groupId);
-            const lags = committed[i].flatMap((t) =>
-              t.partitions
-                .filter((p) => Number(p.offset) >= 0)
-                .map((p) => {
-                  const end = ends.get(`${t.topic}/${p.partition}`) ?? p.offset;
-                  return {
-                    topic: t.topic,
-                    partition: p.partition,
-                    committed: p.offset,
-                    end,
-                    lag: Math.max(0, Number(end) - Number(p.offset)),
-                  };
-                }),
-            );
+            const lags = committed[i]
+              .filter((t) => live.has(t.topic))
+              .flatMap((t) =>
+                t.partitions
+                  .filter((p) => Number(p.offset) >= 0)
+                  .map((p) => {
+                    const end = ends.get(`${t.topic}/${p.partition}`) ?? p.offset;
+                    return {
+                      topic: t.topic,
+                      partition: p.partition,
+                      committed: p.offset,
+                      end,
+                      lag: Math.max(0, Number(end) - Number(p.offset)),
+                    };
+                  }),
+              );
             lags.sort((x, y) => x.topic.localeCompare(y.topic) || x.partition - y.partition);
             return {
               groupId: g.groupId,
@@ -240,6 +246,8 @@ export function createKafkaService(options: KafkaConnectionOptions): KafkaServic
   };
 }
 
+/** DescribeConfigs' source of a config set on the topic itself. */
+const TOPIC_CONFIG = 1;
 const PREVIEW_BYTES = 256 * 1024;
 const MAX_ROUNDS = 500;
 

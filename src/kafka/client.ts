@@ -35,6 +35,7 @@ export interface PartitionDetail {
 export interface TopicConfigEntry {
   name: string;
   value: string | null;
+  /** Not set on the topic itself (a broker or cluster default applies). */
   isDefault: boolean;
 }
 
