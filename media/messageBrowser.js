@@ -47,6 +47,30 @@
   ]);
   const details = el('section', { class: 'details', 'aria-label': 'Message details' });
 
+  // Composing a message: what the user types stays in the form, whatever the broker answers.
+  const composeKey = el('input', { type: 'text', 'aria-label': 'New message key', placeholder: '(no key)', size: '24' });
+  const composePartition = el('select', { 'aria-label': 'New message partition' }, [el('option', { value: '', text: 'Partition by key' })]);
+  const composeValue = el('textarea', { 'aria-label': 'New message value', rows: '6', placeholder: 'Value' });
+  const composeHeaders = el('textarea', {
+    'aria-label': 'New message headers',
+    rows: '2',
+    placeholder: 'Headers: one name=value per line',
+  });
+  const composeStatus = el('span', { class: 'status', role: 'status' });
+  const send = el('button', { text: 'Send', onclick: () => sendMessage() });
+  const compose = el('section', { class: 'compose', 'aria-label': 'New message', hidden: '' }, [
+    el('h2', { text: 'New message' }),
+    el('div', { class: 'controls' }, [el('label', {}, ['Key ', composeKey]), composePartition]),
+    composeValue,
+    composeHeaders,
+    el('div', { class: 'controls' }, [
+      send,
+      el('button', { text: 'Close', class: 'secondary', onclick: () => compose.setAttribute('hidden', '') }),
+      composeStatus,
+    ]),
+  ]);
+  const newMessage = el('button', { text: 'New message…', onclick: () => openCompose() });
+
   document.body.append(
     el('header', {}, [
       title,
@@ -59,10 +83,12 @@
         newer,
         el('label', {}, [tail, ' Live tail']),
         search,
+        newMessage,
         count,
         status,
       ]),
     ]),
+    compose,
     el('main', {}, [el('div', { class: 'table' }, [table]), details]),
   );
 
@@ -89,6 +115,48 @@
       from = { timestamp: time };
     }
     return { type: 'load', from, partitions };
+  }
+
+  function openCompose() {
+    compose.removeAttribute('hidden');
+    composeValue.focus();
+  }
+
+  function composeStatusText(text, error = false) {
+    composeStatus.textContent = text;
+    composeStatus.classList.toggle('error', error);
+  }
+
+  function sendMessage() {
+    /** @type {Record<string, string>} */
+    const headers = {};
+    const lines = composeHeaders.value.split('\n').filter((line) => line.trim());
+    for (const line of lines) {
+      const at = line.indexOf('=');
+      if (at < 1) return composeStatusText(`Header "${line.trim()}" is not name=value.`, true);
+      headers[line.slice(0, at).trim()] = line.slice(at + 1);
+    }
+    const message = { key: composeKey.value === '' ? null : composeKey.value, value: composeValue.value };
+    if (lines.length) message.headers = headers;
+    if (composePartition.value !== '') message.partition = Number(composePartition.value);
+    send.setAttribute('disabled', '');
+    composeStatusText('Sending…');
+    vscode.postMessage({ type: 'produce', message });
+  }
+
+  /** Fills the form with a browsed message, to send it again or edited. */
+  function copyToCompose(m) {
+    composeKey.value = m.key ?? '';
+    composeValue.value = m.value ?? '';
+    composeHeaders.value = Object.entries(m.headers)
+      .map(([k, v]) => `${k}=${v}`)
+      .join('\n');
+    composePartition.value = '';
+    openCompose();
+    composeStatusText(
+      m.truncated ? 'Only the first 256 KB of the value was copied.' : `Copied from partition ${m.partition}, offset ${m.offset}.`,
+      m.truncated,
+    );
   }
 
   function showStatus(text, error = false) {
@@ -150,6 +218,9 @@
     details.replaceChildren(
       el('h2', { text: `Partition ${m.partition} · offset ${m.offset} · ${new Date(m.timestamp).toLocaleString()}` }),
       el('p', { text: `Key: ${m.key ?? '(none)'} · ${size}` }),
+      m.valueEncoding === 'hex'
+        ? el('button', { text: 'Copy to new message', disabled: '', title: 'A binary value cannot be edited as text.' })
+        : el('button', { text: 'Copy to new message', onclick: () => copyToCompose(m) }),
       el('pre', { class: 'value', text: body }),
       ...(Object.keys(m.headers).length
         ? [
@@ -168,6 +239,10 @@
     const message = event.data;
     if (message.type === 'init') {
       title.textContent = `${message.topic} · ${message.cluster} (${message.partitions.length} partitions)`;
+      composePartition.replaceChildren(
+        el('option', { value: '', text: 'Partition by key' }),
+        ...message.partitions.map((p) => el('option', { value: String(p), text: `Partition ${p}` })),
+      );
     } else if (message.type === 'messages') {
       if (message.mode === 'replace') {
         messages = message.messages;
@@ -182,6 +257,12 @@
       render();
     } else if (message.type === 'status') {
       showStatus(message.text, message.error);
+    } else if (message.type === 'produced') {
+      send.removeAttribute('disabled');
+      composeStatusText(`Written to partition ${message.partition} at offset ${message.offset}.`);
+    } else if (message.type === 'produceFailed') {
+      send.removeAttribute('disabled');
+      composeStatusText(message.text, true);
     }
   });
 

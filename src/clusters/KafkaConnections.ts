@@ -21,24 +21,43 @@ export interface KafkaConnectionDeps extends BrokerLookup {
 }
 
 const DIRECT_PROBE_MS = 3_000;
+/** A cluster's client and SSH tunnel are closed after this long unused. */
+export const IDLE_CLOSE_MS = 10 * 60_000;
 
-/** One kafkajs client per cluster, made on first use (kafkajs loads then) and closed on dispose. */
+/**
+ * One kafkajs client per cluster, made on first use (kafkajs loads then), shared by the tree,
+ * the commands and the message browser, and closed when idle, on a settings change or on dispose.
+ */
 export class KafkaConnections implements vscode.Disposable {
   private readonly connections = new Map<string, Promise<KafkaConnection>>();
-
   private readonly tunnels = new Map<string, SshTunnel>();
+  private readonly lastUse = new Map<string, { at: number; name: string }>();
   private readonly subscription: vscode.Disposable;
+  private readonly sweeper: NodeJS.Timeout;
+  private readonly idleMs: number;
 
   constructor(
     private readonly lookup: KafkaConnectionDeps,
     private readonly logger: Logger,
+    options: { idleMs?: number } = {},
   ) {
     // A changed connection mode, cluster or login applies to the next use.
     this.subscription = lookup.settings.onDidChange(() => this.closeAll());
+    this.idleMs = options.idleMs ?? IDLE_CLOSE_MS;
+    this.sweeper = setInterval(() => this.closeIdle(), Math.min(30_000, Math.max(50, this.idleMs / 4)));
+    this.sweeper.unref();
+  }
+
+  /** How many clusters have a client open now. */
+  get openCount(): number {
+    return this.connections.size;
   }
 
   get(target: ClusterTarget, options: { interactive: boolean; signal?: AbortSignal }): Promise<KafkaConnection> {
     const key = keyOf(target);
+    this.lastUse.set(key, { at: Date.now(), name: target.cluster.name });
+    // The SSH server went away (cluster restarted, network dropped): connect afresh.
+    if (this.tunnels.get(key)?.closed) this.close(key);
     let connection = this.connections.get(key);
     if (!connection) {
       connection = this.connect(key, target, options);
@@ -89,7 +108,23 @@ export class KafkaConnections implements vscode.Disposable {
 
   /** Closes a cluster's client and tunnel, so the next use connects afresh. */
   forget(target: ClusterTarget): void {
-    const key = keyOf(target);
+    this.close(keyOf(target));
+  }
+
+  private closeIdle(): void {
+    const now = Date.now();
+    for (const [key, { at, name }] of this.lastUse) {
+      if (now - at < this.idleMs) continue;
+      this.lastUse.delete(key);
+      if (!this.connections.has(key)) continue;
+      this.logger.info(
+        `Closing the Kafka client${this.tunnels.has(key) ? ' and SSH tunnel' : ''} of ${name}: unused for ${Math.round((now - at) / 1000)} s`,
+      );
+      this.close(key);
+    }
+  }
+
+  private close(key: string): void {
     void this.connections
       .get(key)
       ?.then((c) => c.service.close())
@@ -107,6 +142,7 @@ export class KafkaConnections implements vscode.Disposable {
   }
 
   dispose(): void {
+    clearInterval(this.sweeper);
     this.subscription.dispose();
     this.closeAll();
   }

@@ -3,7 +3,7 @@ import type { KafkaConnections } from '../clusters/KafkaConnections';
 import { resolveCluster, type ClusterLookup, type ClusterTarget } from '../clusters/resolveCluster';
 import { CancelledError, InvalidInputError, userMessage } from '../core/errors';
 import type { NewTopic, OutgoingMessage } from '../kafka/client';
-import { validatePartitions, validateReplicationFactor, validateTopicName } from '../kafka/validate';
+import { validateMessages, validatePartitions, validateReplicationFactor, validateTopicName } from '../kafka/validate';
 import { TopicNode, TopicsNode } from '../tree/nodes/KafkaNodes';
 import { isScripted } from './command';
 
@@ -137,30 +137,4 @@ export function produceCommand(deps: KafkaCommandDeps) {
     deps.changed();
     return { written };
   };
-}
-
-function validateMessages(value: unknown): OutgoingMessage[] {
-  if (!Array.isArray(value) || value.length === 0)
-    throw new InvalidInputError('"messages" must be a non-empty list of { key?, value, headers?, partition? }.');
-  return value.map((m: unknown, i) => {
-    if (typeof m !== 'object' || m === null) throw new InvalidInputError(`Message ${i + 1} is not an object.`);
-    const { key, value: v, headers, partition } = m as Record<string, unknown>;
-    if (v !== null && typeof v !== 'string') throw new InvalidInputError(`Message ${i + 1}: "value" must be a string or null.`);
-    if (key !== undefined && key !== null && typeof key !== 'string')
-      throw new InvalidInputError(`Message ${i + 1}: "key" must be a string.`);
-    if (partition !== undefined && (!Number.isInteger(partition) || (partition as number) < 0))
-      throw new InvalidInputError(`Message ${i + 1}: "partition" must be a partition number.`);
-    if (
-      headers !== undefined &&
-      (typeof headers !== 'object' || headers === null || Object.values(headers).some((h) => typeof h !== 'string'))
-    ) {
-      throw new InvalidInputError(`Message ${i + 1}: "headers" must map names to strings.`);
-    }
-    return {
-      key: key ?? null,
-      value: v,
-      headers: headers as Record<string, string> | undefined,
-      partition: partition as number | undefined,
-    };
-  });
 }

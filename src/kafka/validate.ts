@@ -1,5 +1,6 @@
 // Checks Kafka inputs before anything is sent, with messages that say what is allowed.
 import { InvalidInputError } from '../core/errors';
+import type { OutgoingMessage } from './client';
 
 const LEGAL_TOPIC = /^[a-zA-Z0-9._-]+$/;
 
@@ -33,4 +34,31 @@ export function validateReplicationFactor(value: unknown, brokerCount: number): 
     );
   }
   return n;
+}
+
+/** Messages to produce: `[{ key?, value, headers?, partition? }]`. */
+export function validateMessages(value: unknown): OutgoingMessage[] {
+  if (!Array.isArray(value) || value.length === 0)
+    throw new InvalidInputError('"messages" must be a non-empty list of { key?, value, headers?, partition? }.');
+  return value.map((m: unknown, i) => {
+    if (typeof m !== 'object' || m === null) throw new InvalidInputError(`Message ${i + 1} is not an object.`);
+    const { key, value: v, headers, partition } = m as Record<string, unknown>;
+    if (v !== null && typeof v !== 'string') throw new InvalidInputError(`Message ${i + 1}: "value" must be a string or null.`);
+    if (key !== undefined && key !== null && typeof key !== 'string')
+      throw new InvalidInputError(`Message ${i + 1}: "key" must be a string.`);
+    if (partition !== undefined && (!Number.isInteger(partition) || (partition as number) < 0))
+      throw new InvalidInputError(`Message ${i + 1}: "partition" must be a partition number.`);
+    if (
+      headers !== undefined &&
+      (typeof headers !== 'object' || headers === null || Object.values(headers).some((h) => typeof h !== 'string'))
+    ) {
+      throw new InvalidInputError(`Message ${i + 1}: "headers" must map names to strings.`);
+    }
+    return {
+      key: key ?? null,
+      value: v,
+      headers: headers as Record<string, string> | undefined,
+      partition: partition as number | undefined,
+    };
+  });
 }

@@ -4,6 +4,7 @@ import type { KafkaConnections } from '../clusters/KafkaConnections';
 import type { ClusterTarget } from '../clusters/resolveCluster';
 import { isCancellation, userMessage } from '../core/errors';
 import type { BrowsedMessage, BrowseFrom } from '../kafka/client';
+import { validateMessages } from '../kafka/validate';
 import type { Logger } from '../logger';
 
 /** Most messages a panel holds; older ones are dropped as newer arrive (memory stays bounded). */
@@ -17,13 +18,16 @@ type FromWebview =
   | { type: 'load'; from: BrowseFrom; partitions?: number[] }
   | { type: 'older' }
   | { type: 'newer' }
-  | { type: 'tail'; enabled: boolean };
+  | { type: 'tail'; enabled: boolean }
+  | { type: 'produce'; message: unknown };
 
 /** Messages to the webview. */
 export type ToWebview =
   | { type: 'init'; cluster: string; topic: string; partitions: number[] }
   | { type: 'messages'; messages: BrowsedMessage[]; mode: 'replace' | 'prepend' | 'append'; dropped: number }
-  | { type: 'status'; text: string; error?: boolean };
+  | { type: 'status'; text: string; error?: boolean }
+  | { type: 'produced'; partition: number; offset: string }
+  | { type: 'produceFailed'; text: string };
 
 /**
  * The message browser of one topic: a table of messages read without a consumer group, paging
@@ -35,7 +39,10 @@ export class MessageBrowserPanel implements vscode.Disposable {
   private held: BrowsedMessage[] = [];
   private partitions?: number[];
   private tail?: NodeJS.Timeout;
+  private tailFrom?: Record<number, string>;
   private busy = false;
+  /** The last read failed (a broker restarting, a dropped tunnel): the next success says so. */
+  private failing = false;
   private readonly disposables: vscode.Disposable[] = [];
 
   static show(
@@ -99,6 +106,7 @@ export class MessageBrowserPanel implements vscode.Disposable {
       }
       case 'load':
         this.partitions = message.partitions && message.partitions.length > 0 ? message.partitions : undefined;
+        this.tailFrom = undefined;
         await this.read({ from: message.from }, 'replace');
         return;
       case 'older': {
@@ -110,12 +118,49 @@ export class MessageBrowserPanel implements vscode.Disposable {
       case 'newer':
         await this.read({ from: { offsets: this.edge('next') } }, 'append');
         return;
+      case 'produce':
+        await this.produce(message.message);
+        return;
       case 'tail':
         clearInterval(this.tail);
-        this.tail = message.enabled
-          ? setInterval(() => void this.read({ from: { offsets: this.edge('next') } }, 'append', true), TAIL_INTERVAL_MS)
-          : undefined;
+        this.tail = undefined;
+        this.tailFrom = undefined;
+        if (message.enabled) {
+          this.tail = setInterval(() => void this.readTail(), TAIL_INTERVAL_MS);
+          await this.startTail(); // from the ends now: what arrives from this moment on is shown
+        }
         return;
+    }
+  }
+
+  /**
+   * Live tail: every second, what arrived in each partition since the tail started (each
+   * partition followed from its end then, so a message arriving between two reads is not missed;
+   * "Newer" pages through what came before).
+   */
+  private async readTail(): Promise<void> {
+    if (this.busy) return;
+    const from = this.tailFrom ?? (await this.startTail());
+    if (!from) return;
+    const messages = await this.read({ from: { offsets: { ...from } } }, 'append', true);
+    for (const m of messages ?? []) {
+      const next = BigInt(m.offset) + 1n;
+      if (next > BigInt(from[m.partition] ?? '0')) from[m.partition] = next.toString();
+    }
+  }
+
+  private async startTail(): Promise<Record<number, string> | undefined> {
+    try {
+      const { service } = await this.deps.connections.get(this.target, { interactive: false });
+      const { partitions } = await service.describeTopic(this.topic);
+      this.tailFrom = Object.fromEntries(
+        partitions.filter((p) => !this.partitions || this.partitions.includes(p.partition)).map((p) => [p.partition, p.end]),
+      );
+      return this.tailFrom;
+    } catch (err) {
+      this.failing = true;
+      this.post({ type: 'status', text: `${userMessage(err)} Live tail keeps trying.`, error: true });
+      return undefined;
     }
   }
 
@@ -135,8 +180,8 @@ export class MessageBrowserPanel implements vscode.Disposable {
     request: { from: BrowseFrom; until?: Record<number, string> },
     mode: 'replace' | 'prepend' | 'append',
     quiet = false,
-  ): Promise<void> {
-    if (this.busy) return;
+  ): Promise<BrowsedMessage[] | undefined> {
+    if (this.busy) return undefined;
     this.busy = true;
     if (!quiet) this.post({ type: 'status', text: 'Loading…' });
     try {
@@ -144,12 +189,32 @@ export class MessageBrowserPanel implements vscode.Disposable {
       const messages = await service.browse({ topic: this.topic, partitions: this.partitions, limit: PAGE, ...request });
       if (mode === 'replace') this.replace(messages);
       else if (messages.length > 0 || !quiet) this.add(messages, mode);
+      if (this.failing && messages.length === 0) this.post({ type: 'status', text: 'Connected again.' });
+      this.failing = false;
+      return messages;
     } catch (err) {
-      if (isCancellation(err)) return;
+      if (isCancellation(err)) return undefined;
       this.deps.logger.error(`Reading ${this.topic}`, err);
-      this.post({ type: 'status', text: userMessage(err), error: true });
+      this.failing = true;
+      const retrying = this.tail ? ' Live tail keeps trying.' : '';
+      this.post({ type: 'status', text: `${userMessage(err)}${retrying}`, error: true });
+      return undefined;
     } finally {
       this.busy = false;
+    }
+  }
+
+  /** One message from the panel's form. What the user typed stays in the form whatever happens. */
+  private async produce(input: unknown): Promise<void> {
+    try {
+      const [message] = validateMessages([input]);
+      const { service } = await this.deps.connections.get(this.target, { interactive: false });
+      const [written] = await service.produce(this.topic, [message]);
+      this.deps.logger.info(`Produced to ${this.topic} partition ${written.partition} offset ${written.offset}`);
+      this.post({ type: 'produced', ...written });
+    } catch (err) {
+      if (!isCancellation(err)) this.deps.logger.error(`Producing to ${this.topic}`, err);
+      this.post({ type: 'produceFailed', text: userMessage(err) });
     }
   }
 

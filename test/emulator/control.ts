@@ -23,7 +23,13 @@ export function withoutSecrets(r: RecordedRequest): RecordedRequest {
   return { ...r, headers: Object.fromEntries(Object.entries(r.headers).filter(([k]) => !secretHeaders.has(k.toLowerCase()))) };
 }
 
-export function addControlRoutes(emulator: Emulator, arm: ArmEmulator): void {
+export function addControlRoutes(emulator: Emulator, arm: ArmEmulator, kafka?: { restart(): Promise<void> }): void {
+  // Restarts the real broker (same port and data), as a broker restart on a cluster would.
+  emulator.route('POST', /^\/_emulator\/kafka\/restart$/, async () => {
+    if (!kafka) return { status: 404, body: { error: { code: 'NoKafka', message: 'No Kafka broker in this environment.' } } };
+    await kafka.restart();
+    return { status: 204 };
+  });
   emulator.route('POST', /^\/_emulator\/faults$/, (req) => {
     const f = JSON.parse(req.body || '{}') as FaultRequest;
     const fault: Fault = {

@@ -83,8 +83,8 @@ export async function startTestEnvironment(options: { vnet: 'required' | 'option
   const emulator = new Emulator(tls);
   const arm = new ArmEmulator(emulator);
   const seed = seedSandbox(arm);
-  addControlRoutes(emulator, arm);
   const kafka = await startKafka();
+  addControlRoutes(emulator, arm, kafka);
   let vnetKafka: Awaited<ReturnType<typeof startVnetKafka>> | undefined;
   try {
     vnetKafka = await startVnetKafka(arm);

@@ -65,6 +65,13 @@ describe('The sandbox in a browser', () => {
     await waitForWorkbench(page);
   });
 
+  afterEach(async function () {
+    // What the screen showed when a test failed, to look at next to the error.
+    if (this.currentTest?.state === 'failed' && page) {
+      await screenshot(page, `failed-${this.currentTest.title.replace(/\W+/g, '-').slice(0, 60)}`).catch(() => undefined);
+    }
+  });
+
   after(async () => {
     await browser?.close();
     if (sandbox && sandbox.child.exitCode === null) sandbox.child.kill('SIGKILL');
@@ -190,6 +197,51 @@ describe('The sandbox in a browser', () => {
     await frame.locator('input[type=search]').fill('pro');
     await frame.locator('.count', { hasText: /^1 of \d+ loaded$/ }).waitFor();
     await screenshot(page, 'message-browser-search');
+    await page.keyboard.press('Control+W');
+    await treeRow(view, 'contoso-kafka').click(); // collapses it again
+  });
+
+  it('sends a message from the browser, copies one into a new message, and tails on across a broker restart', async () => {
+    const view = await openHDInsightView(page);
+    await expand(view, 'contoso-kafka');
+    await expand(view, 'Topics');
+    const topic = treeRow(view, 'page-views');
+    await topic.waitFor({ timeout: 30_000 });
+    await topic.hover();
+    await topic.locator('[aria-label="Browse Messages"]').click();
+    const frame = page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+    await frame.locator('tbody tr').first().waitFor({ timeout: 30_000 });
+    await frame.locator('#tail').check();
+
+    await frame.getByRole('button', { name: 'New message…' }).click();
+    await frame.getByLabel('New message key').fill('user-7');
+    await frame.getByLabel('New message value').fill('{"page":"/docs","ms":88}');
+    await frame.getByLabel('New message headers').fill('source=panel');
+    await frame.getByLabel('New message partition').selectOption('1');
+    await frame.getByRole('button', { name: 'Send' }).click();
+    await frame.locator('.compose .status', { hasText: /Written to partition 1 at offset \d+\./ }).waitFor({ timeout: 30_000 });
+    const sent = frame.locator('tbody tr', { hasText: '"/docs"' });
+    await sent.waitFor({ timeout: 15_000 }); // the live tail brought it in
+    assert.match((await sent.textContent()) ?? '', /user-7.*source=panel/);
+
+    await sent.click();
+    await frame.getByRole('button', { name: 'Copy to new message' }).click();
+    assert.equal(await frame.getByLabel('New message key').inputValue(), 'user-7');
+    assert.equal(await frame.getByLabel('New message value').inputValue(), '{"page":"/docs","ms":88}');
+    assert.equal(await frame.getByLabel('New message headers').inputValue(), 'source=panel');
+    await frame.getByLabel('New message value').fill('{"page":"/docs","ms":91}');
+    await frame.getByRole('button', { name: 'Send' }).click();
+    await frame.locator('.compose .status', { hasText: /Written to partition \d at offset \d+\./ }).waitFor({ timeout: 30_000 });
+    await frame.locator('tbody tr', { hasText: '"ms":91' }).waitFor({ timeout: 15_000 });
+    await screenshot(page, 'message-browser-compose');
+
+    // The broker restarts under the live tail; a message written afterwards still arrives.
+    await emulatorControl(sandbox.output(), 'POST', '/_emulator/kafka/restart');
+    const bootstrap = /Kafka broker \(real, KRaft\): (\S+)/.exec(sandbox.output())![1];
+    execFileSync('kcat', ['-P', '-b', bootstrap, '-t', 'page-views', '-p', '2', '-k', 'after'], { input: 'written after the restart' });
+    await frame.locator('tbody tr', { hasText: 'written after the restart' }).waitFor({ timeout: 60_000 });
+    await screenshot(page, 'message-browser-after-restart');
+    await frame.locator('#tail').uncheck();
     await page.keyboard.press('Control+W');
     await treeRow(view, 'contoso-kafka').click(); // collapses it again
   });

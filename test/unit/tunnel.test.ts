@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
 import { createKafkaService } from '../../src/chunks/kafka';
+import { KafkaConnections, type KafkaConnectionDeps } from '../../src/clusters/KafkaConnections';
+import type { ClusterTarget } from '../../src/clusters/resolveCluster';
+import type { Logger } from '../../src/logger';
 import { openSshTunnel } from '../../src/chunks/ssh';
 import type { HDInsightError } from '../../src/core/errors';
 import { type KafkaBroker, startKafka } from '../harness/kafka';
@@ -18,7 +21,7 @@ describe('Reaching brokers inside a virtual network through an SSH tunnel (real 
     // The broker advertises a name that resolves only inside the namespace, as on HDInsight.
     vnet = createVirtualNetwork({ [BROKER_NAME]: 'self' });
     kafka = await startKafka({ exec: vnet.exec, bindHost: vnet.address, advertisedHost: BROKER_NAME });
-    sshd = await startSshServer({ listen: vnet.address, exec: vnet.exec });
+    sshd = await startSshServer({ listen: vnet.address, exec: vnet.exec, passwordLogin: true });
   });
 
   after(async () => {
@@ -63,5 +66,57 @@ describe('Reaching brokers inside a virtual network through an SSH tunnel (real 
       openSshTunnel({ host: sshd.host, port: sshd.port, username: 'nobody-here', privateKey: sshd.privateKey }),
       /The SSH server refused the login of nobody-here@/,
     );
+  });
+
+  it('logs in with a password as well as a key, and refuses a wrong one', async () => {
+    const login = sshd.passwordLogin!;
+    const tunnel = await openSshTunnel({ host: sshd.host, port: sshd.port, username: login.username, password: login.password });
+    const service = createKafkaService({ brokers: [`${BROKER_NAME}:${kafka.port}`], socketFactory: tunnel.socketFactory });
+    try {
+      const info = await service.describeCluster();
+      assert.equal(info.brokers[0].host, BROKER_NAME);
+    } finally {
+      await service.close();
+      await tunnel.close();
+    }
+    await assert.rejects(
+      openSshTunnel({ host: sshd.host, port: sshd.port, username: login.username, password: `${login.password}x` }),
+      (err: HDInsightError) => err.code === 'Unauthorized' && /Enter the SSH login again/.test(err.action ?? ''),
+    );
+  });
+
+  it('shares one tunnel per cluster, closes it when idle, and opens a new one on the next use', async () => {
+    const logged: string[] = [];
+    const logger = { info: (m: string) => logged.push(m), warn: () => undefined, error: () => undefined } as unknown as Logger;
+    const deps = {
+      settings: {
+        kafkaConnection: 'auto',
+        resourceManager: { cloud: { gatewaySuffix: 'azurehdinsight.net' } },
+        onDidChange: () => ({ dispose: () => undefined }),
+      },
+      sshLogins: { get: () => Promise.resolve({ username: sshd.passwordLogin!.username, password: sshd.passwordLogin!.password }) },
+    } as unknown as KafkaConnectionDeps;
+    const target: ClusterTarget = {
+      kind: 'linked',
+      cluster: { name: 'vnet-kafka', kafkaBootstrap: [`${BROKER_NAME}:${kafka.port}`], ssh: { host: sshd.host, port: sshd.port } },
+    };
+    const connections = new KafkaConnections(deps, logger, { idleMs: 1_500 });
+    try {
+      const first = await connections.get(target, { interactive: false });
+      assert.equal(first.via, 'sshTunnel', 'auto falls back to the tunnel: the advertised name does not resolve here');
+      const again = await connections.get(target, { interactive: false });
+      assert.equal(again, first, 'the second use shares the client and tunnel');
+      assert.ok((await first.service.describeCluster()).brokers.length > 0);
+      assert.equal(connections.openCount, 1);
+      const deadline = Date.now() + 10_000;
+      while (connections.openCount > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      assert.equal(connections.openCount, 0, 'closed after being idle');
+      assert.ok(logged.some((m) => /Closing the Kafka client and SSH tunnel of vnet-kafka: unused/.test(m)));
+      const next = await connections.get(target, { interactive: false });
+      assert.notEqual(next, first);
+      assert.ok((await next.service.describeCluster()).brokers.length > 0, 'the next use connects afresh');
+    } finally {
+      connections.dispose();
+    }
   });
 });
