@@ -1,5 +1,5 @@
 // kafkajs, loaded on first use (its own bundle, dist/chunks/kafka.js).
-import { type Admin, ConfigResourceTypes, type ISocketFactory, Kafka, logLevel, type Producer } from 'kafkajs';
+import { type Admin, ConfigResourceTypes, ConfigSource, type ISocketFactory, Kafka, logLevel, type Producer } from 'kafkajs';
 import { HDInsightError, throwIfAborted } from '../core/errors';
 import { Limiter } from '../core/limiter';
 import type { BrowsedMessage, BrowseRequest, ConsumerGroup, KafkaConnectionOptions, KafkaService, TopicSummary } from '../kafka/client';
@@ -123,7 +123,11 @@ export function createKafkaService(options: KafkaConnectionOptions): KafkaServic
           partitions,
           configs: entries
             // Kafka 4.1+ sets cluster-wide dynamic defaults (min.insync.replicas) that are not the topic's own.
-            .map((e) => ({ name: e.configName, value: e.isSensitive ? null : e.configValue, isDefault: e.configSource !== TOPIC_CONFIG }))
+            .map((e) => ({
+              name: e.configName,
+              value: e.isSensitive ? null : e.configValue,
+              isDefault: e.configSource !== ConfigSource.TOPIC_CONFIG,
+            }))
             .sort((x, y) => x.name.localeCompare(y.name)),
         };
       }),
@@ -246,8 +250,6 @@ export function createKafkaService(options: KafkaConnectionOptions): KafkaServic
   };
 }
 
-/** DescribeConfigs' source of a config set on the topic itself. */
-const TOPIC_CONFIG = 1;
 const PREVIEW_BYTES = 256 * 1024;
 const MAX_ROUNDS = 500;
 
