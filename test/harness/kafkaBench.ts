@@ -2,9 +2,10 @@
 // - time to the first message when opening a topic (our group-less read) against a kafkajs
 //   consumer that joins a group the way the incumbent Kafka extension does;
 // - messages per second reading 200,000 1 KB messages (our reader) against kcat, and the peak
-//   memory of the reading process.
-// (Listing 5,000 topics is still to come: kafkajs' createTopics fails its own check right after
-// creating topics on KRaft, which the set-up has to work around first.)
+//   memory of the reading process;
+// - listing 5,000 topics with partition and message counts (our listTopics) against kafkajs'
+//   public admin API used the obvious way (metadata, then each topic's offsets), and kcat -L
+//   (metadata only, no counts) as the floor.
 import { execFile, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -16,6 +17,7 @@ import { createKafkaService } from '../../src/chunks/kafka';
 import { startKafka } from './kafka';
 
 const MESSAGES = 200_000;
+const TOPICS = 5_000;
 
 const seconds = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
 
@@ -76,9 +78,81 @@ export async function runKafkaBenchmarks(): Promise<string[]> {
       `Kafka: reading ${MESSAGES.toLocaleString('en-US')} 1 KB messages: ${rate(oursReadMs)} vs kcat ${rate(kcatReadMs)}; ratio ${(kcatReadMs / oursReadMs).toFixed(3)} (ours/kcat in messages per second)`,
       `  peak memory of the reading process: ${(peak / 2 ** 20).toFixed(0)} MB (${((peak - before) / 2 ** 20).toFixed(0)} MB above its start; every message held, as the service returns them; the panel keeps at most 5,000)`,
     );
+    lines.push(await listManyTopics(broker.bootstrap));
   } finally {
     await service.close();
     await broker.stop();
   }
   return lines;
+}
+
+async function listManyTopics(bootstrap: string): Promise<string> {
+  const kafka = new Kafka({ brokers: [bootstrap], logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  await admin.connect();
+  const names = Array.from({ length: TOPICS }, (_, i) => `many-${String(i).padStart(4, '0')}`);
+  // waitForLeaders: false, in batches: kafkajs' own wait gives up long before a single broker has
+  // elected 5,000 leaders; wait for the listing to succeed instead.
+  for (let i = 0; i < names.length; i += 500) {
+    await admin.createTopics({ waitForLeaders: false, topics: names.slice(i, i + 500).map((topic) => ({ topic, numPartitions: 1 })) });
+  }
+  const settle = createKafkaService({ brokers: [bootstrap] });
+  const deadline = Date.now() + 300_000;
+  for (;;) {
+    const listed = await settle.listTopics({ includeInternal: false }).catch(() => []);
+    if (listed.filter((t) => t.name.startsWith('many-')).length === TOPICS) break;
+    if (Date.now() > deadline) throw new Error(`the broker did not settle ${TOPICS} new topics within 5 minutes`);
+    await new Promise((r) => setTimeout(r, 1_000));
+  }
+  // Some messages, so that the counts are counted.
+  for (const topic of names.slice(0, 50)) await settle.produce(topic, [{ value: 'a' }, { value: 'b' }]);
+  await settle.close();
+  process.stderr.write(`[bench] ${TOPICS} topics created\n`);
+
+  const ours = async (): Promise<number> => {
+    const fresh = createKafkaService({ brokers: [bootstrap] });
+    const topics = await fresh.listTopics({ includeInternal: false });
+    await fresh.close();
+    const many = topics.filter((t) => t.name.startsWith('many-'));
+    if (many.length !== TOPICS || many.reduce((sum, t) => sum + t.messages, 0) !== 100) throw new Error('wrong topic or message count');
+    return many.length;
+  };
+  const publicApi = async (): Promise<number> => {
+    const fresh = new Kafka({ brokers: [bootstrap], logLevel: logLevel.NOTHING }).admin();
+    await fresh.connect();
+    const { topics } = await fresh.fetchTopicMetadata();
+    const counts = new Map<string, number>();
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: 8 }, async () => {
+        while (next < topics.length) {
+          const { name } = topics[next++];
+          const offsets = await fresh.fetchTopicOffsets(name);
+          counts.set(
+            name,
+            offsets.reduce((sum, o) => sum + Number(o.high) - Number(o.low), 0),
+          );
+        }
+      }),
+    );
+    await fresh.disconnect();
+    return counts.size;
+  };
+  const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+  const oursMs: number[] = [];
+  const publicMs: number[] = [];
+  const kcatMs: number[] = [];
+  for (let round = 0; round < 3; round++) {
+    oursMs.push((await timed(ours))[0]);
+    // Once: each new topic makes kafkajs refresh the metadata of every topic it has seen (minutes).
+    if (round === 0) publicMs.push((await timed(publicApi))[0]);
+    kcatMs.push((await timed(() => promisify(execFile)('kcat', ['-L', '-b', bootstrap], { maxBuffer: 64 << 20 })))[0]);
+  }
+  await admin.disconnect();
+  const [o, p, k] = [median(oursMs), median(publicMs), median(kcatMs)];
+  return (
+    `Kafka: listing ${TOPICS.toLocaleString('en-US')} topics with partition and message counts (median of 3): ${seconds(o)} vs ` +
+    `${seconds(p)} through kafkajs' public admin API (metadata, then each topic's offsets, 8 at a time; one run); ratio ${(o / p).toFixed(3)}; ` +
+    `kcat -L (metadata only, no counts) ${seconds(k)}, ratio ${(o / k).toFixed(2)}`
+  );
 }
