@@ -1,12 +1,9 @@
 // Kafka broker and ZooKeeper discovery through Ambari's REST API on the cluster gateway.
 // No vscode import: plain data in, plain data out, typed errors.
-import { HDInsightError, isCancellation } from '../core/errors';
-import { isLoopbackHost } from '../core/urls';
+import { HDInsightError } from '../core/errors';
+import { checkServiceUrl, requestJson, type GatewayLogin, type ServiceEndpoint } from '../core/http';
 
-export interface GatewayLogin {
-  username: string;
-  password: string;
-}
+export type { GatewayLogin } from '../core/http';
 
 export interface BrokerDiscovery {
   /** Ambari's exact-case name of the cluster. */
@@ -68,15 +65,11 @@ async function brokerPort(ambari: Ambari, base: string): Promise<number> {
 }
 
 class Ambari {
+  private readonly endpoint: ServiceEndpoint;
+
   constructor(private readonly options: AmbariOptions) {
-    const { baseUrl } = options;
-    if (baseUrl.protocol !== 'https:' && !isLoopbackHost(baseUrl.hostname)) {
-      throw new HDInsightError(
-        'InvalidInput',
-        `Ambari at ${baseUrl.origin} is not https: the cluster login would travel unencrypted.`,
-        'Use the https address.',
-      );
-    }
+    this.endpoint = { service: 'Ambari', baseUrl: options.baseUrl, login: options.login, timeoutMs: options.timeoutMs };
+    checkServiceUrl(this.endpoint);
   }
 
   async componentHosts(path: string, missing: () => HDInsightError | undefined): Promise<string[]> {
@@ -94,53 +87,6 @@ class Ambari {
   }
 
   async get<T>(path: string): Promise<T> {
-    const { baseUrl, login, signal, timeoutMs = 20_000 } = this.options;
-    const url = new URL(path.replace(/^\//, ''), baseUrl.href.endsWith('/') ? baseUrl : new URL(`${baseUrl.href}/`));
-    const timeout = AbortSignal.timeout(timeoutMs);
-    let response: Response;
-    try {
-      response = await fetch(url, {
-        headers: {
-          authorization: `Basic ${Buffer.from(`${login.username}:${login.password}`).toString('base64')}`,
-          accept: 'application/json',
-          'x-requested-by': 'ambari',
-        },
-        signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
-      });
-    } catch (err) {
-      if (signal?.aborted) throw err;
-      if (timeout.aborted) {
-        throw new HDInsightError(
-          'Timeout',
-          `Ambari at ${baseUrl.host} did not answer within ${timeoutMs / 1000} s.`,
-          'Check that the cluster is running, then try again.',
-          { cause: err },
-        );
-      }
-      if (isCancellation(err)) throw err;
-      const code = (err as { cause?: { code?: string } }).cause?.code ?? 'network error';
-      throw new HDInsightError(
-        'Unreachable',
-        `Ambari at ${baseUrl.host} could not be reached (${code}).`,
-        'Check the network connection and the cluster address.',
-        { cause: err },
-      );
-    }
-    if (response.status === 401 || response.status === 403) {
-      throw new HDInsightError(
-        'Unauthorized',
-        `Ambari at ${baseUrl.host} refused the cluster login of ${login.username}.`,
-        'Enter the cluster login again (HDInsight: Enter Cluster Login…).',
-      );
-    }
-    if (response.status === 404) throw new HDInsightError('NotFound', `Ambari has no ${url.pathname}.`);
-    if (!response.ok) {
-      throw new HDInsightError(
-        'Remote',
-        `Ambari at ${baseUrl.host} answered ${response.status} ${response.statusText}.`,
-        'Try again later.',
-      );
-    }
-    return (await response.json()) as T;
+    return (await requestJson<T>(this.endpoint, 'GET', path, { signal: this.options.signal })).body;
   }
 }

@@ -1,0 +1,127 @@
+// JSON over HTTPS to a cluster's services (Ambari, Livy) through the HDInsight gateway, with the
+// cluster login as Basic auth and the CSRF header the gateway wants. No vscode import.
+import { HDInsightError, isCancellation } from './errors';
+import { isLoopbackHost } from './urls';
+
+export interface GatewayLogin {
+  username: string;
+  password: string;
+}
+
+export interface ServiceEndpoint {
+  /** What the user knows the service as, for messages: "Ambari", "Livy". */
+  service: string;
+  /** The service's base URL, e.g. https://CLUSTER.azurehdinsight.net/livy */
+  baseUrl: URL;
+  /** The cluster login; none for a linked service without authentication. */
+  login?: GatewayLogin;
+  /** Per request (default 20 s). */
+  timeoutMs?: number;
+}
+
+/** Refuses plain http except on loopback: the cluster login must not travel unencrypted. */
+export function checkServiceUrl(endpoint: ServiceEndpoint): void {
+  const { baseUrl, service } = endpoint;
+  if (baseUrl.protocol !== 'https:' && !isLoopbackHost(baseUrl.hostname)) {
+    throw new HDInsightError(
+      'InvalidInput',
+      `${service} at ${baseUrl.origin} is not https: the cluster login would travel unencrypted.`,
+      'Use the https address.',
+    );
+  }
+}
+
+export interface JsonResponse<T> {
+  status: number;
+  body: T;
+}
+
+/**
+ * One request. 2xx answers return their JSON; 401/403, 404, other 4xx and 5xx, timeouts and
+ * network failures become HDInsightErrors ('Unauthorized', 'NotFound', 'InvalidInput', 'Remote',
+ * 'Timeout', 'Unreachable') whose message names the service and says what it answered.
+ */
+export async function requestJson<T>(
+  endpoint: ServiceEndpoint,
+  method: string,
+  path: string,
+  options: { body?: unknown; signal?: AbortSignal } = {},
+): Promise<JsonResponse<T>> {
+  checkServiceUrl(endpoint);
+  const { baseUrl, login, service, timeoutMs = 20_000 } = endpoint;
+  const base = baseUrl.href.endsWith('/') ? baseUrl : new URL(`${baseUrl.href}/`);
+  const url = new URL(path.replace(/^\//, ''), base);
+  const timeout = AbortSignal.timeout(timeoutMs);
+  const { signal } = options;
+  const headers: Record<string, string> = { accept: 'application/json', 'x-requested-by': 'ambari' };
+  if (login) headers.authorization = `Basic ${Buffer.from(`${login.username}:${login.password}`).toString('base64')}`;
+  if (options.body !== undefined) headers['content-type'] = 'application/json';
+  let response: Response;
+  let text: string;
+  try {
+    response = await fetch(url, {
+      method,
+      headers,
+      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+      signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+    });
+    text = await response.text();
+  } catch (err) {
+    if (signal?.aborted) throw err;
+    if (timeout.aborted) {
+      throw new HDInsightError(
+        'Timeout',
+        `${service} at ${baseUrl.host} did not answer within ${timeoutMs / 1000} s.`,
+        'Check that the cluster is running, then try again.',
+        { cause: err },
+      );
+    }
+    if (isCancellation(err)) throw err;
+    const code = (err as { cause?: { code?: string } }).cause?.code ?? 'network error';
+    throw new HDInsightError(
+      'Unreachable',
+      `${service} at ${baseUrl.host} could not be reached (${code}).`,
+      'Check the network connection and the cluster address.',
+      { cause: err },
+    );
+  }
+  if (response.status === 401 || response.status === 403) {
+    throw new HDInsightError(
+      'Unauthorized',
+      login
+        ? `${service} at ${baseUrl.host} refused the cluster login of ${login.username}.`
+        : `${service} at ${baseUrl.host} wants a login.`,
+      'Enter the cluster login again (HDInsight: Enter Cluster Login…).',
+    );
+  }
+  const detail = errorDetail(text);
+  if (response.status === 404) {
+    throw new HDInsightError('NotFound', `${service} has no ${url.pathname}${detail ? ` (${detail})` : ''}.`);
+  }
+  if (!response.ok) {
+    throw new HDInsightError(
+      response.status >= 500 ? 'Remote' : 'InvalidInput',
+      `${service} at ${baseUrl.host} answered ${response.status} ${response.statusText}${detail ? `: ${detail}` : ''}.`,
+      response.status >= 500 ? 'Try again later.' : undefined,
+    );
+  }
+  try {
+    return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T };
+  } catch (err) {
+    throw new HDInsightError('Remote', `${service} at ${baseUrl.host} answered with something that is not JSON.`, undefined, {
+      cause: err,
+    });
+  }
+}
+
+/** The message in an error body: Livy's {"msg"}, Ambari's {"message"}, or short plain text. */
+function errorDetail(text: string): string | undefined {
+  try {
+    const body = JSON.parse(text) as { msg?: unknown; message?: unknown };
+    const message = body.msg ?? body.message;
+    return typeof message === 'string' ? message : undefined;
+  } catch {
+    const plain = text.trim();
+    return plain && plain.length <= 200 && !plain.startsWith('<') ? plain : undefined;
+  }
+}

@@ -1,0 +1,107 @@
+import assert from 'node:assert/strict';
+import type { LivyClient } from '../../src/livy/client';
+import { type LogEntry, LogFollower } from '../../src/livy/logFollower';
+import { LivyLogBuffer } from '../fixtures/livyLog';
+
+/** A Livy whose log endpoint serves `buffer`, and can fail the way a gateway does. */
+function livyServing(buffer: LivyLogBuffer): { livy: LivyClient; failNext: (times: number) => void } {
+  let failures = 0;
+  const livy = {
+    getLog: (_resource: string, id: number, from: number, size: number) => {
+      if (failures > 0) {
+        failures--;
+        return Promise.reject(Object.assign(new Error('Livy answered 502 Bad Gateway.'), { code: 'Remote' }));
+      }
+      return Promise.resolve(buffer.serve(id, from, size));
+    },
+  } as unknown as LivyClient;
+  return { livy, failNext: (times) => (failures = times) };
+}
+
+const texts = (entries: LogEntry[], stream: 'stdout' | 'stderr'): string[] =>
+  entries.filter((e) => e.stream === stream).map((e) => ('gap' in e ? '<gap>' : e.text));
+
+describe("Following Livy's log", () => {
+  it('takes each new line of both streams once, in order, one request per poll', async () => {
+    const buffer = new LivyLogBuffer(200);
+    const follower = new LogFollower(livyServing(buffer).livy, 'batches', 1);
+    const got: LogEntry[] = [];
+    for (let round = 0; round < 10; round++) {
+      buffer.write('stdout', `out ${round}a`, `out ${round}b`);
+      buffer.write('stderr', `err ${round}`);
+      got.push(...(await follower.poll()));
+    }
+    assert.deepEqual(texts(got, 'stdout'), Array.from({ length: 10 }, (_, r) => [`out ${r}a`, `out ${r}b`]).flat());
+    assert.deepEqual(
+      texts(got, 'stderr'),
+      Array.from({ length: 10 }, (_, r) => `err ${r}`),
+    );
+    assert.equal(follower.stats.requests, 10);
+    assert.equal(follower.stats.resyncs, 0);
+  });
+
+  it('keeps its place when the ring buffer turns over between reads, without losing or repeating a line', async () => {
+    const buffer = new LivyLogBuffer(10);
+    const follower = new LogFollower(livyServing(buffer).livy, 'batches', 1);
+    const got: string[] = [];
+    let n = 0;
+    for (let round = 0; round < 20; round++) {
+      for (let i = 0; i < 4; i++) buffer.write('stdout', `line ${n++}`);
+      got.push(...texts(await follower.poll(), 'stdout'));
+    }
+    assert.deepEqual(
+      got,
+      Array.from({ length: n }, (_, i) => `line ${i}`),
+    );
+    assert.ok(follower.stats.resyncs > 0, 'the buffer did turn over');
+  });
+
+  it('says where lines were lost when more arrived between two reads than the buffer holds', async () => {
+    const buffer = new LivyLogBuffer(10);
+    const follower = new LogFollower(livyServing(buffer).livy, 'batches', 1);
+    buffer.write('stdout', 'first');
+    assert.deepEqual(texts(await follower.poll(), 'stdout'), ['first']);
+    for (let i = 0; i < 25; i++) buffer.write('stdout', `burst ${i}`);
+    const after = texts(await follower.poll(), 'stdout');
+    assert.deepEqual(after, ['<gap>', ...Array.from({ length: 10 }, (_, i) => `burst ${i + 15}`)]);
+  });
+
+  it('resumes after failed reads with nothing lost or repeated', async () => {
+    const buffer = new LivyLogBuffer(200);
+    const { livy, failNext } = livyServing(buffer);
+    const follower = new LogFollower(livy, 'sessions', 3);
+    const got: LogEntry[] = [];
+    for (let round = 0; round < 12; round++) {
+      buffer.write('stdout', `o${round}`);
+      buffer.write('stderr', `e${round}`);
+      if (round % 3 === 1) failNext(1);
+      try {
+        got.push(...(await follower.poll()));
+      } catch {
+        // the next poll picks up
+      }
+    }
+    got.push(...(await follower.poll()));
+    assert.deepEqual(
+      texts(got, 'stdout'),
+      Array.from({ length: 12 }, (_, r) => `o${r}`),
+    );
+    assert.deepEqual(
+      texts(got, 'stderr'),
+      Array.from({ length: 12 }, (_, r) => `e${r}`),
+    );
+  });
+
+  it('reads a long stretch page by page, and skips what was there before a statement', async () => {
+    const buffer = new LivyLogBuffer(5_000);
+    buffer.write('stderr', 'before the statement');
+    const follower = new LogFollower(livyServing(buffer).livy, 'sessions', 0);
+    await follower.skipExisting();
+    const lines = Array.from({ length: 1_234 }, (_, i) => `row ${i}`);
+    buffer.write('stdout', ...lines);
+    buffer.write('stderr', 'after');
+    const got = await follower.poll();
+    assert.deepEqual(texts(got, 'stdout'), lines);
+    assert.deepEqual(texts(got, 'stderr'), ['after']);
+  });
+});
