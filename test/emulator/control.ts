@@ -1,6 +1,7 @@
 // A small control API on the emulator, so suites running elsewhere (inside the VS Code extension
 // host) can switch faults on and read what the emulator received. Test-only by nature.
 import type { ArmEmulator } from './arm';
+import type { LivyEmulator } from './livy';
 import type { Emulator, Fault, RecordedRequest } from './server';
 
 interface FaultRequest {
@@ -23,7 +24,26 @@ export function withoutSecrets(r: RecordedRequest): RecordedRequest {
   return { ...r, headers: Object.fromEntries(Object.entries(r.headers).filter(([k]) => !secretHeaders.has(k.toLowerCase()))) };
 }
 
-export function addControlRoutes(emulator: Emulator, arm: ArmEmulator, kafka?: { restart(): Promise<void> }): void {
+export function addControlRoutes(
+  emulator: Emulator,
+  arm: ArmEmulator,
+  kafka?: { restart(): Promise<void> },
+  livy?: Map<string, LivyEmulator>,
+): void {
+  // Restarts Livy on one cluster (or all): every session and batch is killed and forgotten, as a
+  // Livy restart without recovery does.
+  emulator.route('POST', /^\/_emulator\/livy\/restart$/, async (req) => {
+    const { cluster } = JSON.parse(req.body || '{}') as { cluster?: string };
+    const targets = cluster ? [livy?.get(cluster)] : [...(livy?.values() ?? [])];
+    if (targets.length === 0 || targets.some((t) => !t)) {
+      return {
+        status: 404,
+        body: { error: { code: 'NoLivy', message: `No Livy ${cluster ? `on the cluster ${cluster}` : 'in this environment'}.` } },
+      };
+    }
+    await Promise.all(targets.map((t) => t!.restart()));
+    return { status: 204 };
+  });
   // Restarts the real broker (same port and data), as a broker restart on a cluster would.
   emulator.route('POST', /^\/_emulator\/kafka\/restart$/, async () => {
     if (!kafka) return { status: 404, body: { error: { code: 'NoKafka', message: 'No Kafka broker in this environment.' } } };

@@ -1,8 +1,10 @@
 // The HDInsight cluster gateway (https://CLUSTER.azurehdinsight.net): one HTTPS listener per
 // emulated cluster, HTTP Basic with the cluster login, and Ambari's REST API under /api/v1 with
-// the answers broker discovery reads. A Kafka cluster's Ambari names a real broker.
+// the answers broker discovery reads. A Kafka cluster's Ambari names a real broker; a Spark
+// cluster's gateway serves Livy under /livy (see livy.ts).
 import crypto from 'node:crypto';
 import type { ResolvedClusterSpec } from './arm';
+import type { LivyEmulator } from './livy';
 import { Emulator, type EmulatorRequest, type EmulatorResponse, type TlsMaterial } from './server';
 
 export interface KafkaBinding {
@@ -18,6 +20,8 @@ export interface GatewayOptions {
   kafka?: KafkaBinding;
   /** Leaves `listeners` out of kafka-broker's configuration (clients then assume 9092). */
   noListenersConfig?: boolean;
+  /** Livy (on real Spark) under /livy, behind the gateway's Basic auth. */
+  livy?: LivyEmulator;
 }
 
 export class ClusterGateway {
@@ -33,6 +37,7 @@ export class ClusterGateway {
     this.emulator = new Emulator(tls);
     this.ambariName = options.ambariName ?? cluster.name;
     this.routes();
+    options.livy?.mount(this.emulator, '/livy', (req) => this.authorized(req));
   }
 
   async start(): Promise<{ host: string; port: number }> {

@@ -6,10 +6,12 @@ import { TEST_PASSWORDS } from '../fixtures/secrets';
 import { secretForms } from './secretScan';
 import { addControlRoutes } from '../emulator/control';
 import { ClusterGateway } from '../emulator/gateway';
+import { LivyEmulator } from '../emulator/livy';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { type KafkaBroker, startKafka } from './kafka';
+import { ensureSpark } from './spark';
 import { startSshServer } from './sshd';
 import { createVirtualNetwork } from './vnet';
 import { createTlsMaterial, Emulator } from '../emulator/server';
@@ -23,6 +25,12 @@ export interface TestEnvironment {
   kafka: KafkaBroker;
   /** The Kafka cluster inside a virtual network, when one could be made. */
   vnetKafka?: VnetKafka;
+  /** Livy on real Spark behind the gateway of every Spark cluster, by cluster name. */
+  livy: Map<string, LivyEmulator>;
+  /** Where job files may live: Livy's local-dir whitelist (HDINSIGHT_LIVY_DIR). */
+  livyDir: string;
+  /** Each Spark cluster's default storage: wasbs:// and abfs:// paths of jobs are read from here. */
+  storageDirs: Map<string, string>;
   /** Environment for code-server (and so the extension host). */
   env: Record<string, string>;
   /** Every password and token of this environment and the suites, in the forms to scan for. */
@@ -84,7 +92,13 @@ export async function startTestEnvironment(options: { vnet: 'required' | 'option
   const arm = new ArmEmulator(emulator);
   const seed = seedSandbox(arm);
   const kafka = await startKafka();
-  addControlRoutes(emulator, arm, kafka);
+  // Spark is installed (once, cached) now; its processes start only when jobs come.
+  const spark = ensureSpark();
+  const livyDir = path.join(os.tmpdir(), `hdinsight-livy-${process.pid}`);
+  fs.mkdirSync(livyDir, { recursive: true });
+  const livy = new Map<string, LivyEmulator>();
+  const storageDirs = new Map<string, string>();
+  addControlRoutes(emulator, arm, kafka, livy);
   let vnetKafka: Awaited<ReturnType<typeof startVnetKafka>> | undefined;
   try {
     vnetKafka = await startVnetKafka(arm);
@@ -95,7 +109,16 @@ export async function startTestEnvironment(options: { vnet: 'required' | 'option
   // Every emulated cluster gets its own gateway; the Kafka clusters' Ambari names the real broker.
   const gateways = await Promise.all(
     arm.clusters().map(async (cluster) => {
+      let clusterLivy: LivyEmulator | undefined;
+      if (cluster.kind === 'spark') {
+        const storageDir = path.join(livyDir, 'storage', cluster.name);
+        fs.mkdirSync(storageDir, { recursive: true });
+        clusterLivy = new LivyEmulator({ spark, localDirWhitelist: [livyDir, storageDir], storageDir });
+        livy.set(cluster.name, clusterLivy);
+        storageDirs.set(cluster.name, storageDir);
+      }
       const gateway = new ClusterGateway(tls, cluster, {
+        livy: clusterLivy,
         ambariName: ambariNames[cluster.name],
         kafka:
           cluster.kind !== 'kafka'
@@ -112,7 +135,14 @@ export async function startTestEnvironment(options: { vnet: 'required' | 'option
   );
   const url = await emulator.start();
   const stop = async (): Promise<void> => {
-    await Promise.all([emulator.stop(), kafka.stop(), ...gateways.map((g) => g.stop()), vnetKafka?.stop()]);
+    await Promise.all([
+      emulator.stop(),
+      kafka.stop(),
+      ...gateways.map((g) => g.stop()),
+      vnetKafka?.stop(),
+      ...[...livy.values()].map((l) => l.stop()),
+    ]);
+    if (!process.env.HDINSIGHT_KEEP_STATE) fs.rmSync(livyDir, { recursive: true, force: true });
   };
   return {
     emulator,
@@ -121,7 +151,11 @@ export async function startTestEnvironment(options: { vnet: 'required' | 'option
     url,
     kafka,
     vnetKafka: vnetKafka?.vnet,
+    livy,
+    livyDir,
+    storageDirs,
     env: {
+      HDINSIGHT_LIVY_DIR: livyDir,
       NODE_EXTRA_CA_CERTS: tls.caFile,
       HDINSIGHT_EMULATOR_URL: url,
       HDINSIGHT_KAFKA_BOOTSTRAP: kafka.bootstrap,

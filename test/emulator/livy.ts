@@ -1,0 +1,719 @@
+// Apache Livy's REST API (the one behind https://CLUSTER.azurehdinsight.net/livy), served by the
+// emulator and backed by real Spark in local mode: batches are real spark-submit processes,
+// pyspark sessions a real SparkSession driven by livy_repl.py. Behaviour copied from Livy 0.9:
+// CSRF header, JSON shapes, states, log serialisation with bounded per-stream ring buffers, the
+// local-path whitelist, finished jobs forgotten after a while.
+import { type ChildProcess, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import type { SparkInstall } from '../harness/spark';
+import type { Emulator, EmulatorRequest, EmulatorResponse } from './server';
+
+export interface LivyOptions {
+  spark: SparkInstall;
+  /** livy.file.local-dir-whitelist: local files (paths, file:// URLs) must be inside one of these. */
+  localDirWhitelist: string[];
+  /** livy.cache-log.size: lines kept per stream (stdout, stderr). */
+  logCacheSize?: number;
+  /** livy.server.session.state-retain.sec, in ms: finished sessions and batches are forgotten after it. */
+  stateRetainMs?: number;
+  /** Spark master (local mode). */
+  master?: string;
+  /**
+   * The cluster's default storage: wasb(s):// and abfs(s):// URLs name files under this directory
+   * (by the URL's path), so jobs can be submitted the HDInsight way.
+   */
+  storageDir?: string;
+}
+
+export type LivyState =
+  'not_started' | 'starting' | 'idle' | 'busy' | 'running' | 'shutting_down' | 'error' | 'dead' | 'killed' | 'success';
+
+type StatementState = 'waiting' | 'running' | 'available' | 'cancelling' | 'cancelled';
+
+const finalStates = new Set<LivyState>(['error', 'dead', 'killed', 'success']);
+const sessionKinds = new Set(['pyspark', 'sql']);
+
+/** A bounded buffer of complete lines, fed by chunks of a stream (Livy's CircularQueue). */
+class LineRing {
+  readonly lines: string[] = [];
+  private partial = '';
+  constructor(private readonly cap: number) {}
+
+  write(chunk: string): void {
+    const parts = (this.partial + chunk).split('\n');
+    this.partial = parts.pop() ?? '';
+    for (const line of parts) this.push(line);
+  }
+
+  end(): void {
+    if (this.partial) this.push(this.partial);
+    this.partial = '';
+  }
+
+  private push(line: string): void {
+    this.lines.push(line.endsWith('\r') ? line.slice(0, -1) : line);
+    if (this.lines.length > this.cap) this.lines.splice(0, this.lines.length - this.cap);
+  }
+}
+
+interface Statement {
+  id: number;
+  code: string;
+  kind: string;
+  state: StatementState;
+  output: unknown;
+  progress: number;
+  started: number;
+  completed: number;
+}
+
+interface Job {
+  id: number;
+  name: string | null;
+  owner: string | null;
+  proxyUser: string | null;
+  state: LivyState;
+  appId: string | null;
+  stdout: LineRing;
+  stderr: LineRing;
+  process?: ChildProcess;
+  exited?: Promise<void>;
+  /** DELETE or restart: the process is being killed on purpose. */
+  stopping?: boolean;
+  retainTimer?: NodeJS.Timeout;
+}
+
+interface Session extends Job {
+  kind: string;
+  ttl: string | null;
+  heartbeatTimeoutInSecond: number;
+  statements: Statement[];
+  queue: Statement[];
+  current?: Statement;
+}
+
+type Batch = Job;
+
+interface CreateRequest {
+  kind?: string;
+  name?: string;
+  proxyUser?: string;
+  file?: string;
+  className?: string;
+  args?: unknown[];
+  jars?: string[];
+  pyFiles?: string[];
+  files?: string[];
+  archives?: string[];
+  conf?: Record<string, unknown>;
+  driverMemory?: string;
+  driverCores?: number;
+  executorMemory?: string;
+  executorCores?: number;
+  numExecutors?: number;
+  queue?: string;
+  ttl?: string;
+  heartbeatTimeoutInSecond?: number;
+}
+
+class BadRequest extends Error {}
+
+const CSRF_BODY = (pathname: string): string =>
+  '<html>\n<head>\n<meta http-equiv="Content-Type" content="text/html;charset=utf-8"/>\n' +
+  '<title>Error 400 Missing Required Header for CSRF protection.</title>\n</head>\n<body><h2>HTTP ERROR 400</h2>\n' +
+  `<p>Problem accessing ${pathname}. Reason:\n<pre>    Missing Required Header for CSRF protection.</pre></p>\n</body>\n</html>\n`;
+
+/** The file that runs pyspark sessions; next to this module in the sources, not copied by tsc. */
+function replScript(): string {
+  const candidates = [path.join(__dirname, 'livy_repl.py'), path.resolve(__dirname, '../../../test/emulator/livy_repl.py')];
+  const found = candidates.find((p) => fs.existsSync(p));
+  if (!found) throw new Error(`livy_repl.py not found (looked in ${candidates.join(', ')})`);
+  return found;
+}
+
+export class LivyEmulator {
+  private readonly sessions = new Map<number, Session>();
+  private readonly batches = new Map<number, Batch>();
+  private nextSessionId = 0;
+  private nextBatchId = 0;
+  private readonly logCacheSize: number;
+  private readonly stateRetainMs: number;
+  private readonly master: string;
+  private readonly workDir: string;
+  private readonly whitelist: string[];
+
+  constructor(private readonly options: LivyOptions) {
+    this.logCacheSize = options.logCacheSize ?? 200;
+    this.stateRetainMs = options.stateRetainMs ?? 600_000;
+    this.master = options.master ?? 'local[2]';
+    this.whitelist = options.localDirWhitelist.map((d) => path.resolve(d));
+    this.workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hdinsight-livy-work-'));
+  }
+
+  /** Registers Livy's routes under `prefix` (such as '/livy'); `authorize` answers for requests it refuses. */
+  mount(emulator: Emulator, prefix: string, authorize: (req: EmulatorRequest) => EmulatorResponse | undefined = () => undefined): void {
+    const base = prefix.replace(/\/+$/, '').replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const on = (method: string, pattern: string, handler: (req: EmulatorRequest) => EmulatorResponse | Promise<EmulatorResponse>): void =>
+      emulator.route(method, new RegExp(`^${base}${pattern}/?$`), async (req) => {
+        const refused = authorize(req);
+        if (refused) return refused;
+        if (method !== 'GET' && method !== 'HEAD' && req.headers['x-requested-by'] === undefined) {
+          return { status: 400, headers: { 'content-type': 'text/html;charset=utf-8' }, body: CSRF_BODY(req.url.pathname) };
+        }
+        try {
+          return await handler(req);
+        } catch (err) {
+          if (err instanceof BadRequest) return msg(400, err.message);
+          throw err;
+        }
+      });
+    const id = '(?<id>\\d+)';
+    const sid = '(?<sid>\\d+)';
+    const owner = (req: EmulatorRequest): string | null => basicUser(req);
+
+    // Sessions.
+    on('GET', '/sessions', (req) =>
+      list(
+        req,
+        [...this.sessions.values()].map((s) => this.sessionView(s)),
+        'sessions',
+      ),
+    );
+    on('POST', '/sessions', (req) => {
+      const session = this.createSession(jsonBody<CreateRequest>(req), owner(req));
+      return { status: 201, headers: { location: `/sessions/${session.id}` }, body: this.sessionView(session) };
+    });
+    on('GET', `/sessions/${id}`, (req) => this.withSession(req, (s) => ok(this.sessionView(s))));
+    on('GET', `/sessions/${id}/state`, (req) => this.withSession(req, (s) => ok({ id: s.id, state: s.state })));
+    on('DELETE', `/sessions/${id}`, (req) =>
+      this.withSession(req, (s) => {
+        this.sessions.delete(s.id);
+        this.kill(s);
+        return ok({ msg: 'deleted' });
+      }),
+    );
+    on('GET', `/sessions/${id}/log`, (req) => this.withSession(req, (s) => ok(this.logView(s, req))));
+    on('GET', `/sessions/${id}/statements`, (req) =>
+      this.withSession(req, (s) => ok({ total_statements: s.statements.length, statements: s.statements.map(statementView) })),
+    );
+    on('POST', `/sessions/${id}/statements`, (req) =>
+      this.withSession(req, (s) => {
+        const body = jsonBody<{ code?: string; kind?: string }>(req);
+        return { status: 201, body: statementView(this.submitStatement(s, body)) };
+      }),
+    );
+    on('GET', `/sessions/${id}/statements/${sid}`, (req) =>
+      this.withSession(req, (s) => {
+        const st = s.statements[Number(req.params.sid)];
+        return st ? ok(statementView(st)) : msg(404, 'Statement not found');
+      }),
+    );
+    on('POST', `/sessions/${id}/statements/${sid}/cancel`, (req) =>
+      this.withSession(req, (s) => {
+        const st = s.statements[Number(req.params.sid)];
+        if (!st) return msg(404, 'Statement not found');
+        this.cancelStatement(s, st);
+        return ok({ msg: 'canceled' });
+      }),
+    );
+
+    // Batches.
+    on('GET', '/batches', (req) =>
+      list(
+        req,
+        [...this.batches.values()].map((b) => this.batchView(b)),
+        'batches',
+      ),
+    );
+    on('POST', '/batches', (req) => {
+      const batch = this.createBatch(jsonBody<CreateRequest>(req), owner(req));
+      return { status: 201, headers: { location: `/batches/${batch.id}` }, body: this.batchView(batch) };
+    });
+    on('GET', `/batches/${id}`, (req) => this.withBatch(req, (b) => ok(this.batchView(b))));
+    on('GET', `/batches/${id}/state`, (req) => this.withBatch(req, (b) => ok({ id: b.id, state: b.state })));
+    on('DELETE', `/batches/${id}`, (req) =>
+      this.withBatch(req, (b) => {
+        // Livy stops the application (state killed), then forgets the batch.
+        if (!finalStates.has(b.state)) b.state = 'killed';
+        this.kill(b);
+        void (b.exited ?? Promise.resolve()).then(() => {
+          if (this.batches.get(b.id) === b) this.forget(this.batches, b);
+        });
+        return ok({ msg: 'deleted' });
+      }),
+    );
+    on('GET', `/batches/${id}/log`, (req) => this.withBatch(req, (b) => ok(this.logView(b, req))));
+  }
+
+  /** Every session and batch, for tests. */
+  get live(): { sessions: number[]; batches: number[] } {
+    return { sessions: [...this.sessions.keys()], batches: [...this.batches.keys()] };
+  }
+
+  /** A Livy restart without recovery: every job's processes are killed and every id forgotten. */
+  async restart(): Promise<void> {
+    await this.killAll();
+    this.nextSessionId = 0;
+    this.nextBatchId = 0;
+  }
+
+  /** Kills every Spark process this emulator started. */
+  async stop(): Promise<void> {
+    await this.killAll();
+    fs.rmSync(this.workDir, { recursive: true, force: true });
+  }
+
+  private async killAll(): Promise<void> {
+    const jobs: Job[] = [...this.sessions.values(), ...this.batches.values()];
+    this.sessions.clear();
+    this.batches.clear();
+    for (const job of jobs) {
+      clearTimeout(job.retainTimer);
+      this.kill(job);
+    }
+    await Promise.all(jobs.map((j) => j.exited ?? Promise.resolve()));
+  }
+
+  // ---- sessions ----
+
+  private createSession(body: CreateRequest, owner: string | null): Session {
+    const kind = body.kind ?? 'spark';
+    if (!sessionKinds.has(kind)) {
+      throw new BadRequest(
+        kind === 'spark' || kind === 'sparkr' || kind === 'shared' ? 'This emulator runs pyspark sessions only' : `Unknown kind: ${kind}`,
+      );
+    }
+    const name = body.name ?? null;
+    if (name !== null && [...this.sessions.values()].some((s) => s.name === name)) throw new BadRequest(`Duplicate session name: ${name}`);
+    const submitArgs = this.submitArgs(body, name ?? `livy-session-${this.nextSessionId}`);
+    const session: Session = {
+      id: this.nextSessionId++,
+      name,
+      owner,
+      proxyUser: body.proxyUser ?? owner,
+      state: 'starting',
+      appId: null,
+      stdout: new LineRing(this.logCacheSize),
+      stderr: new LineRing(this.logCacheSize),
+      kind,
+      ttl: body.ttl ?? null,
+      heartbeatTimeoutInSecond: body.heartbeatTimeoutInSecond ?? 0,
+      statements: [],
+      queue: [],
+    };
+    const child = spawn(this.options.spark.python, [replScript()], {
+      detached: true,
+      cwd: this.workDir,
+      env: {
+        ...process.env,
+        ...this.options.spark.env,
+        PYTHONUNBUFFERED: '1',
+        PYSPARK_SUBMIT_ARGS: [...submitArgs, 'pyspark-shell'].map(shellQuote).join(' '),
+      },
+      stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
+    });
+    this.attach(session, child, session.stderr);
+    lines(child.stdio[3] as Readable, (line) => this.onReplMessage(session, line));
+    child.stdin.on('error', () => undefined);
+    this.sessions.set(session.id, session);
+    return session;
+  }
+
+  private onReplMessage(session: Session, line: string): void {
+    let message: { ready?: boolean; appId?: string; failed?: string; id?: number; output?: unknown; cancelled?: boolean };
+    try {
+      message = JSON.parse(line) as typeof message;
+    } catch {
+      return;
+    }
+    if (message.ready) {
+      session.appId = message.appId ?? null;
+      if (session.state === 'starting') session.state = 'idle';
+      this.dispatch(session);
+      return;
+    }
+    const st = session.current;
+    if (!st || message.id !== st.id) return;
+    session.current = undefined;
+    st.completed = Date.now();
+    st.progress = 1;
+    if (message.cancelled) {
+      st.state = 'cancelled';
+      st.output = null;
+    } else {
+      // A cancel that came too late leaves the statement's result standing, as in Livy.
+      st.state = 'available';
+      st.output = message.output;
+    }
+    if (session.state === 'busy') session.state = 'idle';
+    this.dispatch(session);
+  }
+
+  private submitStatement(session: Session, body: { code?: string; kind?: string }): Statement {
+    if (finalStates.has(session.state) || session.state === 'shutting_down') throw new BadRequest(`Session is in state ${session.state}`);
+    if (typeof body.code !== 'string') throw new BadRequest('Missing code');
+    const kind = body.kind ?? (session.kind === 'sql' ? 'sql' : 'pyspark');
+    if (kind !== 'pyspark' && kind !== 'sql' && kind !== 'python')
+      throw new BadRequest(`This emulator runs pyspark statements only, not ${kind}`);
+    const st: Statement = {
+      id: session.statements.length,
+      code: body.code,
+      kind,
+      state: 'waiting',
+      output: null,
+      progress: 0,
+      started: 0,
+      completed: 0,
+    };
+    session.statements.push(st);
+    session.queue.push(st);
+    // Answer with 'waiting' first, as Livy does; the statement starts right after.
+    setImmediate(() => this.dispatch(session));
+    return st;
+  }
+
+  private dispatch(session: Session): void {
+    if (session.current || (session.state !== 'idle' && session.state !== 'busy')) return;
+    const st = session.queue.shift();
+    if (!st) {
+      if (session.state === 'busy') session.state = 'idle';
+      return;
+    }
+    session.current = st;
+    session.state = 'busy';
+    st.state = 'running';
+    st.started = Date.now();
+    session.process?.stdin?.write(`${JSON.stringify({ id: st.id, code: st.code, kind: st.kind === 'sql' ? 'sql' : 'pyspark' })}\n`);
+  }
+
+  private cancelStatement(session: Session, st: Statement): void {
+    if (st.state === 'waiting') {
+      session.queue = session.queue.filter((q) => q !== st);
+      st.state = 'cancelled';
+      st.completed = Date.now();
+    } else if (st.state === 'running') {
+      st.state = 'cancelling';
+      // Only the interpreter: the driver JVM (same process group) must live on.
+      if (session.process?.pid) {
+        try {
+          process.kill(session.process.pid, 'SIGINT');
+        } catch {
+          // already gone
+        }
+      }
+    }
+  }
+
+  private sessionView(s: Session): Record<string, unknown> {
+    const log = this.logLines(s);
+    return {
+      id: s.id,
+      name: s.name,
+      appId: s.appId,
+      owner: s.owner,
+      proxyUser: s.proxyUser,
+      state: s.state,
+      kind: s.kind,
+      appInfo: { driverLogUrl: null, sparkUiUrl: null },
+      log: log.slice(Math.max(0, log.length - 10)),
+      ttl: s.ttl,
+    };
+  }
+
+  // ---- batches ----
+
+  private createBatch(body: CreateRequest, owner: string | null): Batch {
+    if (typeof body.file !== 'string' || !body.file) throw new BadRequest('Missing file');
+    const name = body.name ?? null;
+    if (name !== null && [...this.batches.values()].some((b) => b.name === name)) throw new BadRequest(`Duplicate session name: ${name}`);
+    const file = this.resolveFile(body.file);
+    const args = this.submitArgs(body, name ?? `livy-batch-${this.nextBatchId}`);
+    if (body.className) args.push('--class', body.className);
+    args.push(file, ...(body.args ?? []).map(String));
+    const batch: Batch = {
+      id: this.nextBatchId++,
+      name,
+      owner,
+      proxyUser: body.proxyUser ?? owner,
+      state: 'starting',
+      appId: null,
+      stdout: new LineRing(this.logCacheSize),
+      stderr: new LineRing(this.logCacheSize),
+    };
+    const child = spawn(this.options.spark.sparkSubmit, args, {
+      detached: true,
+      cwd: this.workDir,
+      env: { ...process.env, ...this.options.spark.env, PYTHONUNBUFFERED: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    // spark-submit's stderr is merged into stdout for batches, as Livy's process builder does.
+    this.attach(batch, child, batch.stdout);
+    if (child.pid) batch.state = 'running';
+    this.batches.set(batch.id, batch);
+    return batch;
+  }
+
+  private batchView(b: Batch): Record<string, unknown> {
+    const log = this.logLines(b);
+    return {
+      id: b.id,
+      name: b.name,
+      owner: b.owner,
+      proxyUser: b.proxyUser,
+      state: b.state,
+      appId: b.appId,
+      appInfo: { driverLogUrl: null, sparkUiUrl: null },
+      log: log.slice(Math.max(0, log.length - 10)),
+    };
+  }
+
+  // ---- shared ----
+
+  /** spark-submit options for a session or batch; files checked against the whitelist. */
+  private submitArgs(body: CreateRequest, name: string): string[] {
+    const args = ['--master', this.master, '--name', name];
+    // The event log names the application id (local-...) in the driver's log, where it is picked up.
+    const conf: Record<string, string> = {
+      'spark.eventLog.enabled': 'true',
+      'spark.eventLog.dir': `file://${this.workDir}`,
+    };
+    for (const [k, v] of Object.entries(body.conf ?? {})) conf[k] = String(v);
+    for (const [k, v] of Object.entries(conf)) args.push('--conf', `${k}=${v}`);
+    const list = (option: string, values: string[] | undefined): void => {
+      if (values?.length) args.push(option, values.map((f) => this.resolveFile(f)).join(','));
+    };
+    list('--jars', body.jars);
+    list('--py-files', body.pyFiles);
+    list('--files', body.files);
+    list('--archives', body.archives);
+    if (body.driverMemory) args.push('--driver-memory', body.driverMemory);
+    if (body.executorMemory) args.push('--executor-memory', body.executorMemory);
+    return args;
+  }
+
+  /** A local path the whitelist allows, or what a cluster-storage URL names; otherwise 400 as Livy does. */
+  private resolveFile(file: string): string {
+    let url: URL | undefined;
+    try {
+      url = /^[a-z][a-z0-9+.-]*:\/\//i.test(file) ? new URL(file) : undefined;
+    } catch {
+      throw new BadRequest(`Invalid URI: ${file}`);
+    }
+    if (url && /^(wasbs?|abfss?):$/.test(url.protocol)) {
+      if (!this.options.storageDir)
+        throw new BadRequest(`Unsupported scheme ${url.protocol.slice(0, -1)} (no cluster storage in this emulator)`);
+      const local = path.join(this.options.storageDir, decodeURIComponent(url.pathname));
+      if (!isInside(local, path.resolve(this.options.storageDir))) throw new BadRequest(`Invalid path: ${file}`);
+      return local;
+    }
+    if (url && url.protocol !== 'file:') return file; // http(s), hdfs, ...: handed to Spark as they are
+    const local = url ? decodeURIComponent(url.pathname) : file;
+    if (!path.isAbsolute(local) || !this.whitelist.some((dir) => isInside(path.resolve(local), dir))) {
+      throw new BadRequest(`Local path ${local} cannot be added to user sessions.`);
+    }
+    return path.resolve(local);
+  }
+
+  private attach(job: Job, child: ChildProcess, errTarget: LineRing): void {
+    job.process = child;
+    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+      job.stdout.write(chunk);
+      this.scanAppId(job, chunk);
+    });
+    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
+      errTarget.write(chunk);
+      this.scanAppId(job, chunk);
+    });
+    // Output still in the pipes is read before the state changes; a leftover grandchild holding
+    // them open does not keep the job from finishing.
+    const closed = Promise.race([
+      Promise.all([once(child.stdout!, 'end'), once(child.stderr!, 'end')]),
+      new Promise((resolve) => setTimeout(resolve, 5_000).unref()),
+    ]);
+    job.exited = new Promise<void>((resolve) => {
+      const done = (code: number | null): void => {
+        void closed.then(() => {
+          if (child.pid) signalGroup(child.pid, 'SIGKILL');
+          job.stdout.end();
+          errTarget.end();
+          this.onExit(job, code);
+          resolve();
+        });
+      };
+      child.once('exit', (code) => done(code));
+      child.once('error', (err) => {
+        errTarget.write(`${err.message}\n`);
+        done(-1);
+      });
+    });
+  }
+
+  private scanAppId(job: Job, chunk: string): void {
+    if (job.appId) return;
+    const m = /\b(local-\d{10,})\b/.exec(chunk);
+    if (m) job.appId = m[1];
+  }
+
+  private onExit(job: Job, code: number | null): void {
+    job.process = undefined;
+    if (job.stopping) return;
+    if (!finalStates.has(job.state)) {
+      const session = this.sessions.get(job.id) === job ? (job as Session) : undefined;
+      job.state = session ? 'dead' : code === 0 ? 'success' : 'dead';
+      if (session) {
+        for (const st of [...(session.current ? [session.current] : []), ...session.queue]) {
+          st.state = 'available';
+          st.output = { status: 'error', execution_count: st.id, ename: 'Error', evalue: 'Interpreter died', traceback: [] };
+        }
+        session.current = undefined;
+        session.queue = [];
+      }
+    }
+    const map: Map<number, Job> = this.sessions.get(job.id) === job ? this.sessions : this.batches;
+    job.retainTimer = setTimeout(() => this.forget(map, job), this.stateRetainMs);
+    job.retainTimer.unref();
+  }
+
+  private forget(map: Map<number, Job>, job: Job): void {
+    clearTimeout(job.retainTimer);
+    if (map.get(job.id) === job) map.delete(job.id);
+  }
+
+  /** Kills the job's whole process group (spark-submit, the JVM, python workers). */
+  private kill(job: Job): void {
+    job.stopping = true;
+    clearTimeout(job.retainTimer);
+    const child = job.process;
+    if (!child?.pid || child.exitCode !== null) return;
+    const signal = (sig: NodeJS.Signals): void => signalGroup(child.pid!, sig);
+    signal('SIGTERM');
+    const timer = setTimeout(() => signal('SIGKILL'), 5_000);
+    timer.unref();
+    child.once('exit', () => {
+      clearTimeout(timer);
+      // Leftovers of the group (python workers) go too.
+      signal('SIGKILL');
+    });
+  }
+
+  private logLines(job: Job): string[] {
+    // Livy's serializeLogs; "\nYARN Diagnostics: " only exists in YARN mode.
+    return ['stdout: ', ...job.stdout.lines, '\nstderr: ', ...job.stderr.lines];
+  }
+
+  private logView(job: Job, req: EmulatorRequest): Record<string, unknown> {
+    const lines = this.logLines(job);
+    const size = intParam(req, 'size') ?? 100;
+    let from = intParam(req, 'from') ?? -1;
+    let until: number;
+    if (size < 0) {
+      from = 0;
+      until = lines.length;
+    } else {
+      if (from < 0) from = Math.max(0, lines.length - size);
+      until = from + size;
+    }
+    return { id: job.id, from, total: lines.length, log: lines.slice(from, until) };
+  }
+
+  private withSession(req: EmulatorRequest, handler: (s: Session) => EmulatorResponse): EmulatorResponse {
+    const s = this.sessions.get(Number(req.params.id));
+    return s ? handler(s) : msg(404, `Session '${req.params.id}' not found.`);
+  }
+
+  private withBatch(req: EmulatorRequest, handler: (b: Batch) => EmulatorResponse): EmulatorResponse {
+    const b = this.batches.get(Number(req.params.id));
+    return b ? handler(b) : msg(404, `Session '${req.params.id}' not found.`);
+  }
+}
+
+function statementView(st: Statement): Record<string, unknown> {
+  return {
+    id: st.id,
+    code: st.code,
+    state: st.state,
+    output: st.output,
+    progress: st.progress,
+    started: st.started,
+    completed: st.completed,
+  };
+}
+
+function list(req: EmulatorRequest, items: unknown[], key: 'sessions' | 'batches'): EmulatorResponse {
+  const from = Math.max(0, intParam(req, 'from') ?? 0);
+  const size = intParam(req, 'size') ?? 100;
+  return ok({ from, total: items.length, [key]: items.slice(from, from + Math.max(0, size)) });
+}
+
+function jsonBody<T>(req: EmulatorRequest): T {
+  const type = String(req.headers['content-type'] ?? '');
+  if (!/json/i.test(type)) throw new BadRequest(`Unsupported content type ${type || '(none)'}: send application/json`);
+  try {
+    const parsed = JSON.parse(req.body || '{}') as unknown;
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not an object');
+    return parsed as T;
+  } catch (err) {
+    throw new BadRequest(`Rejected, Reason: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
+function intParam(req: EmulatorRequest, name: string): number | undefined {
+  const value = req.url.searchParams.get(name);
+  if (value === null || value === '') return undefined;
+  const n = Number.parseInt(value, 10);
+  if (Number.isNaN(n)) throw new BadRequest(`Invalid ${name}: ${value}`);
+  return n;
+}
+
+function basicUser(req: EmulatorRequest): string | null {
+  const m = /^Basic (.+)$/i.exec(req.headers.authorization ?? '');
+  return m ? (Buffer.from(m[1], 'base64').toString('utf8').split(':')[0] ?? null) : null;
+}
+
+function isInside(file: string, dir: string): boolean {
+  const rel = path.relative(dir, file);
+  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+}
+
+function ok(body: unknown): EmulatorResponse {
+  return { status: 200, body };
+}
+
+function msg(status: number, text: string): EmulatorResponse {
+  return { status, body: { msg: text } };
+}
+
+function signalGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // the group is gone
+  }
+}
+
+function shellQuote(s: string): string {
+  return /^[\w@%+=:,./[\]-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+function lines(stream: Readable, onLine: (line: string) => void): void {
+  let partial = '';
+  stream.setEncoding('utf8');
+  stream.on('data', (chunk: string) => {
+    const parts = (partial + chunk).split('\n');
+    partial = parts.pop() ?? '';
+    for (const line of parts) if (line) onLine(line);
+  });
+}
+
+function once(stream: Readable, event: string): Promise<void> {
+  return new Promise((resolve) => {
+    if (stream.readableEnded || stream.destroyed) resolve();
+    else {
+      stream.once(event, () => resolve());
+      stream.once('close', () => resolve());
+    }
+  });
+}

@@ -1,0 +1,136 @@
+# The interpreter behind an emulated Livy pyspark session, modelled on Livy's own fake_shell.py.
+# Run with the pyspark virtual environment's python and PYSPARK_SUBMIT_ARGS (so spark-submit
+# starts the driver JVM with the session's --conf, including spark.jars.packages).
+#
+# Protocol: JSON lines {"id": n, "code": "...", "kind": "pyspark" | "sql"} on stdin; JSON lines on file descriptor 3:
+#   {"ready": true, "appId": "local-..."}  once the SparkSession exists
+#   {"id": n, "output": {...}}             Livy's statement output (status ok | error)
+#   {"id": n, "cancelled": true}           the statement was interrupted (SIGINT)
+# stdout and stderr of the process are the session's log: the JVM (log4j on stderr, console
+# sinks on stdout) writes there directly; a statement's own prints go into its output.
+import ast
+import io
+import json
+import os
+import re
+import signal
+import sys
+import traceback
+
+control = os.fdopen(3, "w", buffering=1, encoding="utf-8")
+
+TOP_FRAME_REGEX = re.compile(r'\s*File "<stdin>".*in <module>')
+
+
+def send(message):
+    control.write(json.dumps(message) + "\n")
+    control.flush()
+
+
+# Until the statement loop runs, an interrupt (a cancel racing the start) is ignored.
+signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+try:
+    from pyspark.sql import SparkSession
+
+    spark = SparkSession.builder.getOrCreate()
+    sc = spark.sparkContext
+except BaseException as err:  # noqa: BLE001 - reported, then the session dies
+    traceback.print_exc()
+    send({"failed": "%s: %s" % (type(err).__name__, err)})
+    sys.exit(1)
+
+global_dict = {"__name__": "__main__", "spark": spark, "sc": sc}
+running = False
+
+
+def on_sigint(signum, frame):
+    # What pyspark's own handler does: stop the running jobs, then interrupt the code. Between
+    # statements (a cancel that came too late) there is nothing to interrupt.
+    if not running:
+        return
+    try:
+        sc.cancelAllJobs()
+    except Exception:  # noqa: BLE001
+        pass
+    raise KeyboardInterrupt()
+
+
+signal.signal(signal.SIGINT, on_sigint)
+send({"ready": True, "appId": sc.applicationId})
+
+execution_count = 0
+
+
+def error_reply(exc_type, exc_value, tb):
+    formatted = traceback.format_exception(exc_type, exc_value, tb, chain=False)
+    for i in range(len(formatted)):
+        if TOP_FRAME_REGEX.match(formatted[i]):
+            formatted = formatted[:1] + formatted[i + 1 :]
+            break
+    return {"status": "error", "ename": exc_type.__name__, "evalue": str(exc_value), "traceback": formatted}
+
+
+def execute(code):
+    """Runs the code like Livy: every top-level node but the last as 'exec', the last as
+    'single' (so an expression's value is echoed), stdout and stderr captured."""
+    global running
+    buffer = io.StringIO()
+    saved = sys.stdout, sys.stderr
+    sys.stdout = sys.stderr = buffer
+    running = True
+    try:
+        tree = ast.parse(code, "<stdin>", "exec")
+        body = tree.body
+        for node in body[:-1]:
+            exec(compile(ast.Module([node], type_ignores=[]), "<stdin>", "exec"), global_dict)
+        for node in body[-1:]:
+            exec(compile(ast.Interactive([node]), "<stdin>", "single"), global_dict)
+    except KeyboardInterrupt:
+        raise
+    except BaseException:  # noqa: BLE001 - SystemExit in a statement is an error too
+        return error_reply(*sys.exc_info())
+    finally:
+        running = False
+        sys.stdout, sys.stderr = saved
+    return {"status": "ok", "data": {"text/plain": buffer.getvalue().rstrip()}}
+
+
+def execute_sql(code):
+    """Livy's SQL interpreter: the result as application/json {schema, data}."""
+    global running
+    running = True
+    try:
+        df = spark.sql(code)
+        rows = [list(row) for row in df.take(int(spark.conf.get("livy.sql.maxResultRows", "1000")))]
+        data = json.loads(json.dumps(rows, default=str))
+        return {"status": "ok", "data": {"application/json": {"schema": df.schema.jsonValue(), "data": data}}}
+    except KeyboardInterrupt:
+        raise
+    except BaseException:  # noqa: BLE001
+        return error_reply(*sys.exc_info())
+    finally:
+        running = False
+
+
+for line in sys.stdin:
+    try:
+        request = json.loads(line)
+    except ValueError:
+        continue
+    try:
+        code = request.get("code", "")
+        output = execute_sql(code) if request.get("kind") == "sql" else execute(code)
+        output["execution_count"] = execution_count
+        execution_count += 1
+        send({"id": request.get("id"), "output": output})
+    except KeyboardInterrupt:
+        send({"id": request.get("id"), "cancelled": True})
+    sys.stdout.flush()
+    sys.stderr.flush()
+
+# stdin closed: the emulator let the session go.
+try:
+    spark.stop()
+except Exception:  # noqa: BLE001
+    pass
