@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 /** Folders of service code: they talk to Azure, Ambari, Kafka, Livy and SSH, never to VS Code. */
-const serviceFolders = ['core', 'azure', 'ambari', 'kafka', 'livy', 'ssh', 'chunks'];
+const serviceFolders = ['core', 'azure', 'ambari', 'kafka', 'livy', 'ssh', 'chunks', 'snippets'];
 
 export default tseslint.config(
   { ignores: ['node_modules/', 'dist/', 'dist-vsix/', 'out/', '.sandbox/', 'test-artifacts/'] },

@@ -12,6 +12,7 @@ import { copySshCommandCommand, openClusterPageCommand } from './clusterPages';
 import { browseMessagesCommand } from './browseMessages';
 import { discoverBrokersCommand } from './discoverBrokers';
 import { createTopicCommand, deleteTopicCommand, produceCommand } from './kafkaTopics';
+import { insertSnippetCommand } from './insertSnippet';
 import { registerCommand } from './command';
 import { linkClusterCommand, unlinkClusterCommand } from './linkedClusters';
 import { refreshCommand } from './refresh';
@@ -68,6 +69,7 @@ export function registerCommands({
     ['hdinsight.kafka.deleteTopic', deleteTopicCommand(kafkaDeps)],
     ['hdinsight.kafka.produce', produceCommand(kafkaDeps)],
     ['hdinsight.kafka.browseMessages', browseMessagesCommand({ ...kafkaDeps, extensionUri, logger })],
+    ['hdinsight.insertStreamingSnippet', insertSnippetCommand({ ...lookup, logins, extensionUri })],
   ];
   return commands.map(([id, handler]) => registerCommand(id, handler, logger));
 }
