@@ -209,7 +209,11 @@ export function createKafkaService(options: KafkaConnectionOptions): KafkaServic
         if (unknown.length > 0) {
           throw new HDInsightError('InvalidInput', `${request.topic} has no partition ${unknown.join(', ')} (it has ${all.length}).`);
         }
-        return readMessages(await getOffsetsCluster(), request, wanted, partitionOffsets, signal);
+        // A topic created a moment ago may not be in every broker's metadata yet.
+        return retryWhileTopicsSettle(
+          async () => readMessages(await getOffsetsCluster(), request, wanted, partitionOffsets, signal),
+          getOffsetsCluster,
+        );
       }),
 
     createTopic: ({ topic, partitions, replicationFactor, configs }, signal) =>
@@ -231,6 +235,8 @@ export function createKafkaService(options: KafkaConnectionOptions): KafkaServic
     deleteTopic: (topic, signal) =>
       call(`Deleting topic ${topic}`, signal, async (a) => {
         await a.deleteTopics({ topics: [topic] });
+        // Deletion completes in the background: wait (briefly) until the metadata no longer lists it.
+        for (let i = 0; i < 40 && (await a.listTopics()).includes(topic); i++) await new Promise((r) => setTimeout(r, 250));
         // kafkajs clients keep the topics they used in their metadata, and a topic that no longer
         // exists makes every later metadata refresh fail: start them afresh.
         await forgetTopics();
