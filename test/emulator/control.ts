@@ -29,6 +29,8 @@ export function addControlRoutes(
   arm: ArmEmulator,
   kafka?: { restart(): Promise<void> },
   livy?: Map<string, LivyEmulator>,
+  /** Each cluster's gateway by cluster name (filled as the gateways start). */
+  gateways?: Map<string, Emulator>,
 ): void {
   // Restarts Livy on one cluster (or all): every session and batch is killed and forgotten, as a
   // Livy restart without recovery does.
@@ -50,39 +52,41 @@ export function addControlRoutes(
     await kafka.restart();
     return { status: 204 };
   });
-  emulator.route('POST', /^\/_emulator\/faults$/, (req) => {
-    const f = JSON.parse(req.body || '{}') as FaultRequest;
-    const fault: Fault = {
-      method: f.method,
-      path: f.path ? new RegExp(f.path, 'i') : undefined,
-      latencyMs: f.latencyMs,
-      drop: f.drop,
-      times: f.times,
-      respond: f.status
-        ? {
-            status: f.status,
-            headers: f.headers,
-            body: { error: { code: f.code ?? 'InjectedFault', message: f.message ?? 'Injected by the test.' } },
-          }
-        : undefined,
-    };
-    emulator.inject(fault);
+  // Faults and recorded requests of the emulator itself (Resource Manager) or of one cluster's
+  // gateway (Ambari, Livy): /_emulator/faults or /_emulator/gateways/CLUSTER/faults.
+  const target = (req: { params: Record<string, string> }): Emulator | undefined =>
+    req.params.cluster ? gateways?.get(req.params.cluster) : emulator;
+  const noGateway = (req: { params: Record<string, string> }) => ({
+    status: 404,
+    body: { error: { code: 'NoGateway', message: `No gateway for the cluster ${req.params.cluster}.` } },
+  });
+  const scope = '^\\/_emulator(?:\\/gateways\\/(?<cluster>[^/]+))?';
+  emulator.route('POST', new RegExp(`${scope}\\/faults$`), (req) => {
+    const on = target(req);
+    if (!on) return noGateway(req);
+    on.inject(faultFrom(JSON.parse(req.body || '{}') as FaultRequest));
     return { status: 201, body: { ok: true } };
   });
-  emulator.route('DELETE', /^\/_emulator\/faults$/, () => {
-    emulator.clearFaults();
+  emulator.route('DELETE', new RegExp(`${scope}\\/faults$`), (req) => {
+    const on = target(req);
+    if (!on) return noGateway(req);
+    on.clearFaults();
     return { status: 204 };
   });
-  emulator.route('GET', /^\/_emulator\/requests$/, (req) => {
+  emulator.route('GET', new RegExp(`${scope}\\/requests$`), (req) => {
+    const on = target(req);
+    if (!on) return noGateway(req);
     const filter = req.url.searchParams.get('path');
     const re = filter ? new RegExp(filter, 'i') : undefined;
     return {
       status: 200,
-      body: emulator.requests.filter((r) => !r.path.startsWith('/_emulator') && (!re || re.test(r.path))).map(withoutSecrets),
+      body: on.requests.filter((r) => !r.path.startsWith('/_emulator') && (!re || re.test(r.path))).map(withoutSecrets),
     };
   });
-  emulator.route('DELETE', /^\/_emulator\/requests$/, () => {
-    emulator.requests.length = 0;
+  emulator.route('DELETE', new RegExp(`${scope}\\/requests$`), (req) => {
+    const on = target(req);
+    if (!on) return noGateway(req);
+    on.requests.length = 0;
     return { status: 204 };
   });
   emulator.route('PUT', /^\/_emulator\/page-size$/, (req) => {
@@ -96,4 +100,21 @@ export function addControlRoutes(
     for (const id of ids ?? []) arm.readerOnly.add(id.toLowerCase());
     return { status: 204 };
   });
+}
+
+function faultFrom(f: FaultRequest): Fault {
+  return {
+    method: f.method,
+    path: f.path ? new RegExp(f.path, 'i') : undefined,
+    latencyMs: f.latencyMs,
+    drop: f.drop,
+    times: f.times,
+    respond: f.status
+      ? {
+          status: f.status,
+          headers: f.headers,
+          body: { error: { code: f.code ?? 'InjectedFault', message: f.message ?? 'Injected by the test.' } },
+        }
+      : undefined,
+  };
 }

@@ -306,7 +306,8 @@ export class LivyEmulator {
     };
     const child = spawn(this.options.spark.python, [replScript()], {
       detached: true,
-      cwd: this.workDir,
+      // Relative paths of the default file system land in the cluster's storage, as /user/livy does on a cluster.
+      cwd: this.options.storageDir ?? this.workDir,
       env: {
         ...process.env,
         ...this.options.spark.env,
@@ -498,7 +499,8 @@ export class LivyEmulator {
   private resolveFile(file: string): string {
     let url: URL | undefined;
     try {
-      url = /^[a-z][a-z0-9+.-]*:\/\//i.test(file) ? new URL(file) : undefined;
+      // Also Hadoop's own form of a local URL, file:/path (one slash).
+      url = /^[a-z][a-z0-9+.-]*:\/\//i.test(file) || /^file:\//i.test(file) ? new URL(file) : undefined;
     } catch {
       throw new BadRequest(`Invalid URI: ${file}`);
     }

@@ -22,6 +22,8 @@ const tiers: Record<string, () => Promise<TierResult>> = {
       testsPath: path.join(outTest, 'integration', 'index'),
       label: 'integration',
       env: environment.env,
+      // Real Spark: sessions, batches and the streaming job take minutes on two cores.
+      timeoutMs: 30 * 60_000,
       inspect: (stateDir) => {
         process.stdout.write('\n  Secrets after the integration suite\n');
         const found = scanForSecrets([stateDir], environment.secrets);

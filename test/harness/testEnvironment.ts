@@ -98,7 +98,8 @@ export async function startTestEnvironment(options: { vnet: 'required' | 'option
   fs.mkdirSync(livyDir, { recursive: true });
   const livy = new Map<string, LivyEmulator>();
   const storageDirs = new Map<string, string>();
-  addControlRoutes(emulator, arm, kafka, livy);
+  const gatewayEmulators = new Map<string, Emulator>();
+  addControlRoutes(emulator, arm, kafka, livy, gatewayEmulators);
   let vnetKafka: Awaited<ReturnType<typeof startVnetKafka>> | undefined;
   try {
     vnetKafka = await startVnetKafka(arm);
@@ -127,6 +128,7 @@ export async function startTestEnvironment(options: { vnet: 'required' | 'option
               ? { brokers: [{ host: vnetKafka.broker.advertisedHost, port: vnetKafka.broker.port }] }
               : { brokers: [{ host: kafka.advertisedHost, port: kafka.port }] },
       });
+      gatewayEmulators.set(cluster.name, gateway.emulator);
       arm.updateCluster(cluster.subscriptionId, cluster.resourceGroup, cluster.name, {
         endpoints: { ...cluster.endpoints, gateway: await gateway.start() },
       });

@@ -82,14 +82,14 @@ export async function find(api: HDInsightExtensionApi, ...path: string[]): Promi
 export const text = (nodes: ShownNode[]): string[] => nodes.map((n) => (n.description ? `${n.label} — ${n.description}` : n.label));
 
 /** Waits until `check` passes (the tree fills some rows asynchronously). */
-export async function eventually<T>(check: () => Promise<T>, timeoutMs = 10_000): Promise<T> {
+export async function eventually<T>(check: () => Promise<T>, timeoutMs = 10_000, intervalMs = 100): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
       return await check();
     } catch (err) {
       if (Date.now() > deadline) throw err;
-      await new Promise((r) => setTimeout(r, 100));
+      await new Promise((r) => setTimeout(r, intervalMs));
     }
   }
 }

@@ -5,7 +5,9 @@ import path from 'node:path';
 import Mocha from 'mocha';
 
 export async function run(): Promise<void> {
-  const mocha = new Mocha({ ui: 'bdd', reporter: 'spec', color: false, timeout: 30_000 });
+  // HDINSIGHT_TEST_GREP runs only the tests whose titles match (while working on one part).
+  const grep = process.env.HDINSIGHT_TEST_GREP;
+  const mocha = new Mocha({ ui: 'bdd', reporter: 'spec', color: false, timeout: 30_000, ...(grep ? { grep } : {}) });
   for (const file of fs
     .readdirSync(__dirname)
     .filter((f) => f.endsWith('.test.js'))
