@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { AzureAccount } from './auth/AzureAccount';
 import { KafkaConnections } from './clusters/KafkaConnections';
 import { registerCommands } from './commands';
+import { Jobs } from './jobs/Jobs';
 import { Logger } from './logger';
 import { ClusterLogins } from './secrets/ClusterLogins';
 import { SshLogins } from './secrets/SshLogins';
@@ -21,16 +22,18 @@ export function activate(context: vscode.ExtensionContext): HDInsightExtensionAp
   const logins = new ClusterLogins(context.secrets, account, logger);
   const sshLogins = new SshLogins(context.secrets);
   const kafka = new KafkaConnections({ account, settings, logins, sshLogins }, logger);
-  const tree = new ClustersTreeDataProvider(settings, account, logins, kafka, context.extensionUri, logger);
+  const jobs = new Jobs({ account, settings, logins }, logger);
+  const tree = new ClustersTreeDataProvider(settings, account, logins, kafka, jobs, context.extensionUri, logger);
   const view = vscode.window.createTreeView('hdinsight.clusters', { treeDataProvider: tree, showCollapseAll: true });
   context.subscriptions.push(
     logger,
     settings,
     account,
     kafka,
+    jobs,
     tree,
     view,
-    ...registerCommands({ logger, tree, account, settings, logins, sshLogins, kafka, extensionUri: context.extensionUri }),
+    ...registerCommands({ logger, tree, account, settings, logins, sshLogins, kafka, jobs, extensionUri: context.extensionUri }),
   );
   const { version } = context.extension.packageJSON as { version: string };
   logger.info(`HDInsight ${version} activated in VS Code ${vscode.version}`);

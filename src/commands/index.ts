@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { AzureAccount } from '../auth/AzureAccount';
 import type { KafkaConnections } from '../clusters/KafkaConnections';
+import type { Jobs } from '../jobs/Jobs';
 import type { Logger } from '../logger';
 import type { ClusterLogins } from '../secrets/ClusterLogins';
 import type { SshLogins } from '../secrets/SshLogins';
@@ -13,6 +14,8 @@ import { browseMessagesCommand } from './browseMessages';
 import { discoverBrokersCommand } from './discoverBrokers';
 import { createTopicCommand, deleteTopicCommand, produceCommand } from './kafkaTopics';
 import { insertSnippetCommand } from './insertSnippet';
+import { cancelJobCommand, getJobCommand, showJobOutputCommand } from './jobs';
+import { submitStreamingJobCommand } from './submitStreamingJob';
 import { registerCommand } from './command';
 import { linkClusterCommand, unlinkClusterCommand } from './linkedClusters';
 import { refreshCommand } from './refresh';
@@ -27,6 +30,7 @@ export interface CommandDependencies {
   logins: ClusterLogins;
   sshLogins: SshLogins;
   kafka: KafkaConnections;
+  jobs: Jobs;
   extensionUri: vscode.Uri;
 }
 
@@ -39,6 +43,7 @@ export function registerCommands({
   logins,
   sshLogins,
   kafka,
+  jobs,
   extensionUri,
 }: CommandDependencies): vscode.Disposable[] {
   const lookup = { account, settings };
@@ -69,6 +74,10 @@ export function registerCommands({
     ['hdinsight.kafka.deleteTopic', deleteTopicCommand(kafkaDeps)],
     ['hdinsight.kafka.produce', produceCommand(kafkaDeps)],
     ['hdinsight.kafka.browseMessages', browseMessagesCommand({ ...kafkaDeps, extensionUri, logger })],
+    ['hdinsight.submitStreamingJob', submitStreamingJobCommand({ lookup, jobs, extensionUri })],
+    ['hdinsight.getJob', getJobCommand(jobs)],
+    ['hdinsight.cancelJob', cancelJobCommand(jobs)],
+    ['hdinsight.showJobOutput', showJobOutputCommand(jobs, extensionUri)],
     ['hdinsight.insertStreamingSnippet', insertSnippetCommand({ ...lookup, logins, extensionUri })],
   ];
   return commands.map(([id, handler]) => registerCommand(id, handler, logger));

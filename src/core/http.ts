@@ -51,8 +51,17 @@ export async function requestJson<T>(
   const { baseUrl, login, service, timeoutMs = 20_000 } = endpoint;
   const base = baseUrl.href.endsWith('/') ? baseUrl : new URL(`${baseUrl.href}/`);
   const url = new URL(path.replace(/^\//, ''), base);
-  const timeout = AbortSignal.timeout(timeoutMs);
   const { signal } = options;
+  // One controller per request, unhooked afterwards: a long-lived signal (a job's) gathers no listeners.
+  const controller = new AbortController();
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    controller.abort();
+  }, timeoutMs);
+  const onAbort = (): void => controller.abort();
+  signal?.addEventListener('abort', onAbort, { once: true });
+  if (signal?.aborted) controller.abort();
   const headers: Record<string, string> = { accept: 'application/json', 'x-requested-by': 'ambari' };
   if (login) headers.authorization = `Basic ${Buffer.from(`${login.username}:${login.password}`).toString('base64')}`;
   if (options.body !== undefined) headers['content-type'] = 'application/json';
@@ -63,12 +72,12 @@ export async function requestJson<T>(
       method,
       headers,
       body: options.body === undefined ? undefined : JSON.stringify(options.body),
-      signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+      signal: controller.signal,
     });
     text = await response.text();
   } catch (err) {
     if (signal?.aborted) throw err;
-    if (timeout.aborted) {
+    if (timedOut) {
       throw new HDInsightError(
         'Timeout',
         `${service} at ${baseUrl.host} did not answer within ${timeoutMs / 1000} s.`,
@@ -84,6 +93,9 @@ export async function requestJson<T>(
       'Check the network connection and the cluster address.',
       { cause: err },
     );
+  } finally {
+    clearTimeout(timer);
+    signal?.removeEventListener('abort', onAbort);
   }
   if (response.status === 401 || response.status === 403) {
     throw new HDInsightError(

@@ -1,5 +1,5 @@
-import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
+import { webviewHtml } from './webviewHtml';
 import type { KafkaConnections } from '../clusters/KafkaConnections';
 import type { ClusterTarget } from '../clusters/resolveCluster';
 import { isCancellation, userMessage } from '../core/errors';
@@ -83,7 +83,11 @@ export class MessageBrowserPanel implements vscode.Disposable {
     private readonly initial?: BrowsedMessage[],
   ) {
     panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'kafka.svg');
-    panel.webview.html = html(panel.webview, extensionUri);
+    panel.webview.html = webviewHtml(panel.webview, extensionUri, {
+      script: 'messageBrowser.js',
+      style: 'messageBrowser.css',
+      title: 'Messages',
+    });
     this.disposables.push(
       panel.webview.onDidReceiveMessage((m: FromWebview) => void this.handle(m)),
       panel.onDidDispose(() => this.dispose()),
@@ -242,22 +246,4 @@ export class MessageBrowserPanel implements vscode.Disposable {
     for (const d of this.disposables) d.dispose();
     this.panel.dispose();
   }
-}
-
-function html(webview: vscode.Webview, extensionUri: vscode.Uri): string {
-  const nonce = randomBytes(16).toString('base64');
-  const media = (file: string): string => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', file)).toString();
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src ${webview.cspSource}; script-src 'nonce-${nonce}';">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${media('messageBrowser.css')}">
-<title>Messages</title>
-</head>
-<body>
-<script nonce="${nonce}" src="${media('messageBrowser.js')}"></script>
-</body>
-</html>`;
 }

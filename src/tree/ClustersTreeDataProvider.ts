@@ -1,6 +1,8 @@
 import * as vscode from 'vscode';
 import type { AzureAccount } from '../auth/AzureAccount';
 import type { KafkaConnections } from '../clusters/KafkaConnections';
+import type { Jobs } from '../jobs/Jobs';
+import { JobsNode } from './nodes/JobNodes';
 import { isCancellation } from '../core/errors';
 import type { Logger } from '../logger';
 import type { ClusterLogins } from '../secrets/ClusterLogins';
@@ -30,6 +32,7 @@ export class ClustersTreeDataProvider implements vscode.TreeDataProvider<TreeNod
     private readonly account: AzureAccount,
     logins: ClusterLogins,
     kafka: KafkaConnections,
+    jobs: Jobs,
     extensionUri: vscode.Uri,
     private readonly logger: Logger,
   ) {
@@ -38,13 +41,32 @@ export class ClustersTreeDataProvider implements vscode.TreeDataProvider<TreeNod
       settings,
       logins,
       kafka,
+      jobs,
       extensionUri,
       refresh: (node) => this.refresh(node),
       redraw: (node) => this.changed.fire(node),
     };
     // The account also fires on settings changes, so one subscription covers both.
-    this.subscriptions = [account.onDidChange(() => this.refresh())];
+    this.subscriptions = [account.onDidChange(() => this.refresh()), jobs.onDidChange(() => this.jobsChanged())];
   }
+
+  private jobsTimer?: NodeJS.Timeout;
+
+  /** Jobs change every poll: redraw the Jobs nodes at most twice a second. */
+  private jobsChanged(): void {
+    if (this.jobsTimer) return;
+    this.jobsTimer = setTimeout(() => {
+      this.jobsTimer = undefined;
+      for (const node of this.jobNodes) {
+        // A new job reloads the list; a job that moved on only redraws its row.
+        if (node.hasNewJobs()) this.refresh(node);
+        else for (const row of node.shown.values()) this.changed.fire(row);
+      }
+    }, 500);
+  }
+
+  /** Jobs nodes shown so far (a refresh replaces them). */
+  private readonly jobNodes = new Set<JobsNode>();
 
   /** Reloads one node, or everything (cancelling loads still under way). */
   refresh(node?: TreeNode): void {
@@ -54,6 +76,7 @@ export class ClustersTreeDataProvider implements vscode.TreeDataProvider<TreeNod
       this.loads.abort();
       this.loads = new AbortController();
       this.rootNodes = undefined;
+      this.jobNodes.clear();
     }
     this.changed.fire(node);
   }
@@ -74,6 +97,7 @@ export class ClustersTreeDataProvider implements vscode.TreeDataProvider<TreeNod
       return loaded;
     }
     if (!node.getChildren) return [];
+    if (node instanceof JobsNode) this.jobNodes.add(node);
     try {
       return await node.getChildren(this.loads.signal);
     } catch (err) {

@@ -3,6 +3,7 @@ import type { AzureSubscription, HDInsightCluster } from '../../azure/model';
 import { gatewayUrl, isRunning, kindLabel } from '../../azure/model';
 import { userMessage } from '../../core/errors';
 import { CachingNode } from './CachingNode';
+import { JobsNode } from './JobNodes';
 import { BrokersNode, ConsumerGroupsNode, TopicsNode } from './KafkaNodes';
 import { folderItem, GroupNode, InfoNode } from './MessageNodes';
 import type { TreeContext } from './TreeContext';
@@ -155,6 +156,8 @@ export class ClusterNode extends CachingNode {
         new ConsumerGroupsNode(this.context, this, target),
       );
     }
+    if (this.running && this.cluster.kind === 'spark')
+      nodes.push(new JobsNode(this.context, this, { kind: 'azure', cluster: this.cluster }));
     nodes.push(new PropertiesNode(this.context, this));
     return nodes;
   }

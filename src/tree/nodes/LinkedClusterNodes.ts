@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { LinkedCluster, LinkedClusterProblem } from '../../core/linkedClusters';
 import { CachingNode } from './CachingNode';
+import { JobsNode } from './JobNodes';
 import { BrokersNode, ConsumerGroupsNode, TopicsNode } from './KafkaNodes';
 import { InfoNode } from './MessageNodes';
 import type { TreeContext } from './TreeContext';
@@ -70,6 +71,7 @@ export class LinkedClusterNode extends CachingNode {
         new ConsumerGroupsNode(this.context, this, target),
       );
     }
+    if (this.cluster.livyUrl) nodes.push(new JobsNode(this.context, this, { kind: 'linked', cluster: this.cluster }));
     nodes.push(...this.endpoints().map(([label, value]) => new InfoNode(this, `${this.id}/${label}`, label, value, 'plug')));
     return nodes;
   }

@@ -1,0 +1,274 @@
+// A streaming job on Livy, followed until it ends: a batch, or a statement in a shared interactive
+// session. It polls state and log about once a second while the job runs and less when nothing
+// happens, rides out failed requests (resuming the log where it was), and keeps its state, output
+// and log after Livy has forgotten the job. No vscode import.
+import { HDInsightError, isCancellation, userMessage } from '../core/errors';
+import { FINAL_STATES, type LivyClient, type LivyState, type SessionKind, type StatementOutput } from './client';
+import { type LogEntry, LogFollower } from './logFollower';
+
+export type JobMode = 'session' | 'batch';
+export type JobLanguage = 'python' | 'scala';
+export type JobState = 'submitting' | 'starting' | 'running' | 'succeeded' | 'failed' | 'cancelled' | 'unknown';
+
+const ENDED: ReadonlySet<JobState> = new Set(['succeeded', 'failed', 'cancelled', 'unknown']);
+
+export interface JobSnapshot {
+  jobId: string;
+  cluster: string;
+  mode: JobMode;
+  language: JobLanguage;
+  name: string;
+  state: JobState;
+  /** Livy's own state of the batch or session, and the statement's. */
+  livyState?: string;
+  sessionId?: number;
+  batchId?: number;
+  statementId?: number;
+  appId?: string;
+  sparkUiUrl?: string;
+  driverLogUrl?: string;
+  submittedAt: number;
+  endedAt?: number;
+  output?: StatementOutput;
+  progress?: number;
+  /** The latest problem following the job (a failed request, Livy forgetting it). */
+  note?: string;
+  /** Lines let go from the start of the log to keep memory bounded. */
+  droppedLines: number;
+}
+
+export interface JobTiming {
+  /** Poll interval while the job runs (default 1 s). */
+  activeMs: number;
+  /** Poll interval once nothing new arrived for a while (default 5 s). */
+  quietMs: number;
+  /** Backoff after failed requests, as sparkmagic does it. */
+  retryMs: number[];
+}
+
+const DEFAULT_TIMING: JobTiming = { activeMs: 1_000, quietMs: 5_000, retryMs: [200, 500, 1_000, 3_000, 5_000] };
+/** Log entries a job keeps; older ones are let go (and counted). */
+const MAX_LOG = 100_000;
+/** After this long without a new line the job polls at the quiet interval. */
+const QUIET_AFTER_MS = 10_000;
+
+type Listener = (job: LivyJob) => void;
+
+export interface JobTarget {
+  jobId: string;
+  cluster: string;
+  mode: JobMode;
+  language: JobLanguage;
+  name: string;
+  livy: LivyClient;
+}
+
+export class LivyJob {
+  private snap: JobSnapshot;
+  private readonly entries: LogEntry[] = [];
+  private readonly listeners = new Set<Listener>();
+  private follower?: LogFollower;
+  private readonly stop = new AbortController();
+  private lastLineAt = Date.now();
+  private failures = 0;
+  private cancelRequested = false;
+
+  constructor(
+    private readonly target: JobTarget,
+    private readonly timing: JobTiming = DEFAULT_TIMING,
+  ) {
+    this.snap = {
+      jobId: target.jobId,
+      cluster: target.cluster,
+      mode: target.mode,
+      language: target.language,
+      name: target.name,
+      state: 'submitting',
+      submittedAt: Date.now(),
+      droppedLines: 0,
+    };
+  }
+
+  get id(): string {
+    return this.target.jobId;
+  }
+
+  get snapshot(): Readonly<JobSnapshot> {
+    return this.snap;
+  }
+
+  get log(): readonly LogEntry[] {
+    return this.entries;
+  }
+
+  get ended(): boolean {
+    return ENDED.has(this.snap.state);
+  }
+
+  onDidChange(listener: Listener): { dispose(): void } {
+    this.listeners.add(listener);
+    return { dispose: () => this.listeners.delete(listener) };
+  }
+
+  private update(changes: Partial<JobSnapshot>): void {
+    const next = { ...this.snap, ...changes };
+    if (ENDED.has(next.state) && !next.endedAt) next.endedAt = Date.now();
+    this.snap = next;
+    for (const listener of this.listeners) listener(this);
+  }
+
+  private append(entries: LogEntry[]): void {
+    if (entries.length === 0) return;
+    this.entries.push(...entries);
+    this.lastLineAt = Date.now();
+    const excess = this.entries.length - MAX_LOG;
+    if (excess > 0) {
+      this.entries.splice(0, excess);
+      this.snap = { ...this.snap, droppedLines: this.snap.droppedLines + excess };
+    }
+  }
+
+  /** Follows a batch Livy accepted. */
+  followBatch(batchId: number, state: LivyState, appId?: string | null): void {
+    this.follower = new LogFollower(this.target.livy, 'batches', batchId);
+    this.update({ batchId, livyState: state, state: batchState(state), appId: appId ?? undefined });
+    void this.loop(async (signal) => {
+      const batch = await this.target.livy.getBatch(batchId, signal);
+      await this.pollLog(signal);
+      this.update({
+        livyState: batch.state,
+        state: this.cancelRequested && batch.state === 'killed' ? 'cancelled' : batchState(batch.state),
+        appId: batch.appId ?? this.snap.appId,
+        sparkUiUrl: batch.appInfo?.sparkUiUrl ?? this.snap.sparkUiUrl,
+        driverLogUrl: batch.appInfo?.driverLogUrl ?? this.snap.driverLogUrl,
+      });
+      if (FINAL_STATES.has(batch.state)) await this.pollLog(signal); // the last lines
+    });
+  }
+
+  /** Follows a statement running in an interactive session; the session's log from `follower` on. */
+  followStatement(sessionId: number, statementId: number, follower: LogFollower): void {
+    this.follower = follower;
+    this.update({ sessionId, statementId, state: 'starting' });
+    void this.loop(async (signal) => {
+      const statement = await this.target.livy.getStatement(sessionId, statementId, signal).catch(async (err: unknown) => {
+        // A session that died takes its statements with it.
+        if (err instanceof HDInsightError && err.code === 'NotFound') {
+          const session = await this.target.livy.getSession(sessionId, signal).catch(() => undefined);
+          throw new HDInsightError(
+            'NotFound',
+            session ? `Livy no longer knows statement ${statementId}.` : `Session ${sessionId} ended while the statement ran.`,
+          );
+        }
+        throw err;
+      });
+      await this.pollLog(signal);
+      const output = statement.output ?? undefined;
+      const state: JobState =
+        statement.state === 'available'
+          ? output?.status === 'error'
+            ? 'failed'
+            : 'succeeded'
+          : statement.state === 'cancelled'
+            ? 'cancelled'
+            : statement.state === 'waiting'
+              ? 'starting'
+              : 'running';
+      this.update({ livyState: statement.state, state, output, progress: statement.progress });
+      if (ENDED.has(state)) {
+        const session = await this.target.livy.getSession(sessionId, signal).catch(() => undefined);
+        if (session) this.update({ appId: session.appId ?? undefined, sparkUiUrl: session.appInfo?.sparkUiUrl ?? undefined });
+      }
+    });
+  }
+
+  /** The job could not be submitted: it ends here with the reason. */
+  fail(err: unknown): void {
+    this.update({ state: 'failed', note: userMessage(err) });
+  }
+
+  setNote(note: string | undefined, changes: Partial<JobSnapshot> = {}): void {
+    this.update({ ...changes, note });
+  }
+
+  private async pollLog(signal: AbortSignal): Promise<void> {
+    if (this.follower) this.append(await this.follower.poll(signal));
+  }
+
+  private async loop(tick: (signal: AbortSignal) => Promise<void>): Promise<void> {
+    const { signal } = this.stop;
+    while (!signal.aborted && !this.ended) {
+      let wait = Date.now() - this.lastLineAt > QUIET_AFTER_MS ? this.timing.quietMs : this.timing.activeMs;
+      try {
+        await tick(signal);
+        if (this.failures > 0) this.update({ note: undefined });
+        this.failures = 0;
+      } catch (err) {
+        if (isCancellation(err) || signal.aborted) return;
+        if (err instanceof HDInsightError && err.code === 'NotFound') {
+          // Livy forgot the job (finished long ago, or Livy restarted): keep what we know.
+          this.update({ state: 'unknown', note: `${err.message} The last known state and the log are kept.` });
+          return;
+        }
+        wait = this.timing.retryMs[Math.min(this.failures, this.timing.retryMs.length - 1)];
+        this.failures++;
+        this.update({ note: `${userMessage(err)} Retrying…` });
+      }
+      if (this.ended) return;
+      await sleep(wait, signal);
+    }
+  }
+
+  /** Marks the cancel request; the caller asks Livy. */
+  markCancelling(): void {
+    this.cancelRequested = true;
+    this.update({ note: 'Cancelling…' });
+  }
+
+  /** Livy confirmed the cancel (a deleted batch is gone at once): the job ends cancelled. */
+  markCancelled(note?: string): void {
+    this.update({ state: 'cancelled', note });
+  }
+
+  /** Stops following (the job itself runs on). */
+  dispose(): void {
+    this.stop.abort();
+    this.listeners.clear();
+  }
+}
+
+function batchState(state: LivyState): JobState {
+  switch (state) {
+    case 'success':
+      return 'succeeded';
+    case 'dead':
+    case 'error':
+      return 'failed';
+    case 'killed':
+      return 'cancelled';
+    case 'running':
+    case 'busy':
+    case 'idle':
+      return 'running';
+    default:
+      return 'starting';
+  }
+}
+
+export function sessionKindOf(language: JobLanguage): SessionKind {
+  return language === 'python' ? 'pyspark' : 'spark';
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+      { once: true },
+    );
+  });
+}

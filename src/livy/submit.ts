@@ -1,0 +1,189 @@
+// Submitting code to Livy: as a statement in an interactive session shared per cluster, language
+// and configuration, or as a batch (the right mode for long-running streaming queries, which
+// interactive sessions time out on). A batch needs its file in the cluster's storage: code from
+// the editor goes there through a short-lived statement that writes it with Hadoop's FileSystem
+// (as the IntelliJ toolkit does), so no storage key is needed. No vscode import.
+import { HDInsightError, InvalidInputError, throwIfAborted } from '../core/errors';
+import { FINAL_STATES, type LivyClient, type LivySession, type SessionKind } from './client';
+import { type JobLanguage, type LivyJob, sessionKindOf } from './job';
+import { LogFollower } from './logFollower';
+
+export interface SubmitRequest {
+  language: JobLanguage;
+  mode: 'session' | 'batch';
+  /** The code to run (session mode; batch mode uploads it). */
+  code?: string;
+  /** A file already in the cluster's storage (batch mode), e.g. wasbs://…/job.py or a jar. */
+  file?: string;
+  className?: string;
+  conf?: Record<string, string>;
+  args?: string[];
+  name: string;
+}
+
+const SESSION_READY_MS = 10 * 60_000;
+const LIVE: ReadonlySet<string> = new Set(['not_started', 'starting', 'recovering', 'idle', 'busy', 'running']);
+
+/** Interactive sessions of one cluster, one per kind and configuration, reused across submissions. */
+export class SessionPool {
+  private readonly sessions = new Map<string, Promise<number>>();
+
+  constructor(private readonly livy: LivyClient) {}
+
+  /** A live session of `kind` with `conf` (any pyspark one for uploads), waiting until it is ready. */
+  async acquire(
+    kind: SessionKind,
+    conf: Record<string, string> | undefined,
+    options: { signal?: AbortSignal; onStarting?: (session: LivySession) => void; anyConf?: boolean },
+  ): Promise<number> {
+    const key = `${kind} ${JSON.stringify(sortKeys(conf ?? {}))}`;
+    const candidates = options.anyConf ? [...this.sessions].filter(([k]) => k.startsWith(`${kind} `)).map(([, v]) => v) : [];
+    for (const id of [this.sessions.get(key), ...candidates]) {
+      const existing = await id?.catch(() => undefined);
+      if (existing === undefined) continue;
+      const session = await this.livy.getSession(existing, options.signal).catch(() => undefined);
+      if (session && LIVE.has(session.state)) return this.whenReady(session, options);
+    }
+    const created = (async () => {
+      const session = await this.livy.createSession(
+        { kind, conf, name: `hdinsight-streaming-${kind}-${Date.now().toString(36)}`, heartbeatTimeoutInSecond: 0 },
+        options.signal,
+      );
+      return await this.whenReady(session, options);
+    })();
+    this.sessions.set(key, created);
+    created.catch(() => this.sessions.delete(key));
+    return created;
+  }
+
+  private async whenReady(session: LivySession, options: { signal?: AbortSignal; onStarting?: (s: LivySession) => void }): Promise<number> {
+    const deadline = Date.now() + SESSION_READY_MS;
+    let current = session;
+    while (current.state !== 'idle' && current.state !== 'busy') {
+      if (FINAL_STATES.has(current.state) || current.state === 'shutting_down') {
+        const tail = (current.log ?? []).slice(-5).join('\n');
+        throw new HDInsightError(
+          'Remote',
+          `Livy session ${current.id} could not start (${current.state}).${tail ? `\n${tail}` : ''}`,
+          'Check the session configuration and the cluster, then submit again.',
+        );
+      }
+      if (Date.now() > deadline) throw new HDInsightError('Timeout', `Livy session ${current.id} did not start within 10 minutes.`);
+      options.onStarting?.(current);
+      await delay(1_000, options.signal);
+      current = await this.livy.getSession(current.id, options.signal);
+    }
+    return current.id;
+  }
+
+  /** Sessions this pool made, to close when asked. */
+  async close(): Promise<void> {
+    const ids = await Promise.all([...this.sessions.values()].map((p) => p.catch(() => undefined)));
+    this.sessions.clear();
+    await Promise.all(ids.filter((id): id is number => id !== undefined).map((id) => this.livy.deleteSession(id).catch(() => undefined)));
+  }
+}
+
+/** Checks a request before anything is sent. */
+export function checkSubmit(request: SubmitRequest): void {
+  if (request.mode === 'session' && !request.code?.trim())
+    throw new InvalidInputError('There is no code to run: the file or selection is empty.');
+  if (request.mode === 'batch') {
+    if (!request.file && !request.code?.trim()) throw new InvalidInputError('There is no code to run: the file or selection is empty.');
+    if (request.language === 'scala' && !(request.file && request.className)) {
+      throw new InvalidInputError(
+        'A Scala batch runs a built jar: give "file" (the jar in the cluster storage) and "className".',
+        'Or submit the Scala code in session mode.',
+      );
+    }
+  }
+}
+
+/** Starts the job on Livy and hands it to `job` to follow; resolves once Livy accepted it. */
+export async function submit(
+  livy: LivyClient,
+  pool: SessionPool,
+  job: LivyJob,
+  request: SubmitRequest,
+  signal?: AbortSignal,
+): Promise<void> {
+  checkSubmit(request);
+  const onStarting = (s: LivySession): void =>
+    job.setNote(`Waiting for Livy session ${s.id} to start (${s.state})…`, { state: 'starting', sessionId: s.id });
+  if (request.mode === 'session') {
+    const kind = sessionKindOf(request.language);
+    const sessionId = await pool.acquire(kind, request.conf, { signal, onStarting });
+    const follower = new LogFollower(livy, 'sessions', sessionId);
+    await follower.skipExisting(signal);
+    const statement = await livy.runStatement(sessionId, request.code!, kind, signal);
+    job.setNote(undefined);
+    job.followStatement(sessionId, statement.id, follower);
+    return;
+  }
+  let file = request.file;
+  if (!file) {
+    job.setNote('Uploading the code to the cluster storage through a Livy session…', { state: 'starting' });
+    file = await upload(livy, pool, request.code!, `${request.name}.py`, { signal, onStarting });
+  }
+  throwIfAborted(signal);
+  const batch = await livy.createBatch(
+    { file, name: `${request.name}-${Date.now().toString(36)}`, className: request.className, args: request.args, conf: request.conf },
+    signal,
+  );
+  job.setNote(undefined);
+  job.followBatch(batch.id, batch.state, batch.appId);
+}
+
+/** Writes `code` to the cluster's default file system from a pyspark statement; returns its full URL. */
+async function upload(
+  livy: LivyClient,
+  pool: SessionPool,
+  code: string,
+  fileName: string,
+  options: { signal?: AbortSignal; onStarting: (s: LivySession) => void },
+): Promise<string> {
+  const sessionId = await pool.acquire('pyspark', undefined, { ...options, anyConf: true });
+  const relative = `hdinsight-streaming/jobs/${Date.now().toString(36)}-${fileName.replace(/[^\w.-]/g, '_')}`;
+  const statement = [
+    'import base64 as _b64',
+    `_path = spark._jvm.org.apache.hadoop.fs.Path(${JSON.stringify(relative)})`,
+    '_fs = _path.getFileSystem(spark._jsc.hadoopConfiguration())',
+    '_out = _fs.create(_path, True)',
+    `_out.write(bytearray(_b64.b64decode(${JSON.stringify(Buffer.from(code, 'utf8').toString('base64'))})))`,
+    '_out.close()',
+    'print(_fs.makeQualified(_path).toString())',
+  ].join('\n');
+  let result = await livy.runStatement(sessionId, statement, 'pyspark', options.signal);
+  while (result.state !== 'available' && result.state !== 'cancelled') {
+    await delay(500, options.signal);
+    result = await livy.getStatement(sessionId, result.id, options.signal);
+  }
+  const output = result.output;
+  if (output?.status !== 'ok') {
+    const reason = output?.status === 'error' ? `${output.ename}: ${output.evalue}` : result.state;
+    throw new HDInsightError('Remote', `Uploading the code to the cluster storage failed (${reason}).`);
+  }
+  const plain = output.data['text/plain'];
+  const printed = (typeof plain === 'string' ? plain : '').trim().split('\n').at(-1) ?? '';
+  if (!printed) throw new HDInsightError('Remote', 'Uploading the code to the cluster storage gave no file address.');
+  return printed;
+}
+
+function sortKeys(conf: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(conf).sort(([a], [b]) => a.localeCompare(b)));
+}
+
+function delay(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(new DOMException('Aborted', 'AbortError'));
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        reject(new DOMException('Aborted', 'AbortError'));
+      },
+      { once: true },
+    );
+  });
+}
