@@ -116,6 +116,40 @@
       );
     }
     const data = out.data ?? {};
+    // Livy's %table magic and SQL results: column names, then rows of values.
+    const table = data['application/vnd.livy.table.v1+json'];
+    const sql = data['application/json'];
+    const columnsOf = table?.headers?.map((h) => h.name) ?? sql?.schema?.fields?.map((f) => f.name);
+    const rowsOf = table?.data ?? sql?.data;
+    if (columnsOf && Array.isArray(rowsOf)) {
+      return output.replaceChildren(
+        el('h2', { text: `Result (${rowsOf.length} rows)` }),
+        el('table', {}, [
+          el('thead', {}, [
+            el(
+              'tr',
+              {},
+              columnsOf.map((c) => el('th', { text: String(c) })),
+            ),
+          ]),
+          el(
+            'tbody',
+            {},
+            rowsOf.map((r) =>
+              el(
+                'tr',
+                {},
+                columnsOf.map((_, i) =>
+                  el('td', {
+                    text: r[i] === null || r[i] === undefined ? '' : typeof r[i] === 'object' ? JSON.stringify(r[i]) : String(r[i]),
+                  }),
+                ),
+              ),
+            ),
+          ),
+        ]),
+      );
+    }
     const json = data['application/json'];
     if (json !== undefined) {
       const rows = Array.isArray(json) ? json : json && Array.isArray(json.data) ? json.data : undefined;
@@ -160,12 +194,13 @@
     state.textContent =
       s.state === 'running' && s.progress !== undefined && s.progress > 0 ? `running ${Math.round(s.progress * 100)}%` : s.state;
     state.className = `state ${s.state}`;
-    const ids = [
-      s.batchId !== undefined ? `batch ${s.batchId}` : '',
-      s.sessionId !== undefined ? `session ${s.sessionId}` : '',
-      s.statementId !== undefined ? `statement ${s.statementId}` : '',
-    ];
-    app.textContent = [s.mode, ...ids.filter(Boolean), s.appId ? `application ${s.appId}` : ''].filter(Boolean).join(' · ');
+    const where =
+      s.batchId !== undefined
+        ? `batch ${s.batchId}`
+        : s.sessionId !== undefined
+          ? `session ${s.sessionId}${s.statementId !== undefined ? ` · statement ${s.statementId}` : ''}`
+          : s.mode;
+    app.textContent = [where, s.appId ? `application ${s.appId}` : ''].filter(Boolean).join(' · ');
     const anchors = [];
     if (s.sparkUiUrl)
       anchors.push(

@@ -4,7 +4,7 @@ import { resolveCluster, type ClusterLookup } from '../clusters/resolveCluster';
 import { InvalidInputError } from '../core/errors';
 import type { Jobs } from '../jobs/Jobs';
 import type { JobLanguage } from '../livy/job';
-import { checkSubmit, type SubmitRequest } from '../livy/submit';
+import { checkSubmit, type SubmitRequest } from '../livy/request';
 import { JobOutputPanel } from '../panels/JobOutputPanel';
 import { isScripted } from './command';
 

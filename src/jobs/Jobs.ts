@@ -3,9 +3,9 @@ import type { BrokerLookup } from '../clusters/brokers';
 import { livyEndpoint } from '../clusters/livy';
 import type { ClusterTarget } from '../clusters/resolveCluster';
 import { HDInsightError, isCancellation, userMessage } from '../core/errors';
-import { LivyClient } from '../livy/client';
-import { LivyJob } from '../livy/job';
-import { SessionPool, submit, type SubmitRequest } from '../livy/submit';
+import type { LivyJob } from '../livy/job';
+import type { SubmitRequest } from '../livy/request';
+import type { SessionPool } from '../livy/submit';
 import type { Logger } from '../logger';
 
 /**
@@ -39,6 +39,7 @@ export class Jobs implements vscode.Disposable {
   async submit(target: ClusterTarget, request: SubmitRequest, interactive: boolean): Promise<LivyJob> {
     // The login is asked for (when needed) before the job exists: a refusal leaves nothing behind.
     const endpoint = await livyEndpoint(target, this.lookup, { interactive });
+    const { LivyClient, LivyJob, SessionPool, submit } = await import('../chunks/livy');
     const livy = new LivyClient(endpoint);
     const cluster = target.cluster.name;
     const jobId = `${cluster}-${++this.counter}`;
@@ -48,7 +49,7 @@ export class Jobs implements vscode.Disposable {
     this.targets.set(jobId, target);
     const abort = new AbortController();
     this.submitting.set(jobId, abort);
-    const pool = this.poolOf(cluster, livy);
+    const pool = this.poolOf(cluster, () => new SessionPool(livy));
     this.logger.info(`Submitting ${request.name} to ${cluster} (${request.mode}, ${request.language}) as job ${jobId}`);
     void submit(livy, pool, job, request, abort.signal)
       .catch((err: unknown) => {
@@ -71,6 +72,7 @@ export class Jobs implements vscode.Disposable {
       pending.abort();
       return job;
     }
+    const { LivyClient } = await import('../chunks/livy');
     const livy = new LivyClient(await livyEndpoint(await this.targetOf(job), this.lookup, { interactive: false }));
     const { batchId, sessionId, statementId } = job.snapshot;
     job.markCancelling();
@@ -106,11 +108,11 @@ export class Jobs implements vscode.Disposable {
     return Promise.resolve(target);
   }
 
-  private poolOf(cluster: string, livy: LivyClient): SessionPool {
+  private poolOf(cluster: string, create: () => SessionPool): SessionPool {
     const key = cluster.toLowerCase();
     let pool = this.pools.get(key);
     if (!pool) {
-      pool = new SessionPool(livy);
+      pool = create();
       this.pools.set(key, pool);
     }
     return pool;

@@ -4,7 +4,7 @@
 // and log after Livy has forgotten the job. No vscode import.
 import { HDInsightError, isCancellation, userMessage } from '../core/errors';
 import { FINAL_STATES, type LivyClient, type LivyState, type SessionKind, type StatementOutput } from './client';
-import { type LogEntry, LogFollower } from './logFollower';
+import { type FollowerStats, type LogEntry, LogFollower } from './logFollower';
 
 export type JobMode = 'session' | 'batch';
 export type JobLanguage = 'python' | 'scala';
@@ -99,6 +99,11 @@ export class LivyJob {
 
   get log(): readonly LogEntry[] {
     return this.entries;
+  }
+
+  /** Requests and bytes spent following the log (for the benchmark). */
+  get logStats(): Readonly<FollowerStats> | undefined {
+    return this.follower?.stats;
   }
 
   get ended(): boolean {

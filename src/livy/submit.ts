@@ -3,23 +3,13 @@
 // interactive sessions time out on). A batch needs its file in the cluster's storage: code from
 // the editor goes there through a short-lived statement that writes it with Hadoop's FileSystem
 // (as the IntelliJ toolkit does), so no storage key is needed. No vscode import.
-import { HDInsightError, InvalidInputError, throwIfAborted } from '../core/errors';
+import { HDInsightError, throwIfAborted } from '../core/errors';
 import { FINAL_STATES, type LivyClient, type LivySession, type SessionKind } from './client';
-import { type JobLanguage, type LivyJob, sessionKindOf } from './job';
+import { type LivyJob, sessionKindOf } from './job';
 import { LogFollower } from './logFollower';
+import { checkSubmit, type SubmitRequest } from './request';
 
-export interface SubmitRequest {
-  language: JobLanguage;
-  mode: 'session' | 'batch';
-  /** The code to run (session mode; batch mode uploads it). */
-  code?: string;
-  /** A file already in the cluster's storage (batch mode), e.g. wasbs://…/job.py or a jar. */
-  file?: string;
-  className?: string;
-  conf?: Record<string, string>;
-  args?: string[];
-  name: string;
-}
+export type { SubmitRequest } from './request';
 
 const SESSION_READY_MS = 10 * 60_000;
 const LIVE: ReadonlySet<string> = new Set(['not_started', 'starting', 'recovering', 'idle', 'busy', 'running']);
@@ -84,21 +74,6 @@ export class SessionPool {
   }
 }
 
-/** Checks a request before anything is sent. */
-export function checkSubmit(request: SubmitRequest): void {
-  if (request.mode === 'session' && !request.code?.trim())
-    throw new InvalidInputError('There is no code to run: the file or selection is empty.');
-  if (request.mode === 'batch') {
-    if (!request.file && !request.code?.trim()) throw new InvalidInputError('There is no code to run: the file or selection is empty.');
-    if (request.language === 'scala' && !(request.file && request.className)) {
-      throw new InvalidInputError(
-        'A Scala batch runs a built jar: give "file" (the jar in the cluster storage) and "className".',
-        'Or submit the Scala code in session mode.',
-      );
-    }
-  }
-}
-
 /** Starts the job on Livy and hands it to `job` to follow; resolves once Livy accepted it. */
 export async function submit(
   livy: LivyClient,
@@ -123,7 +98,8 @@ export async function submit(
   let file = request.file;
   if (!file) {
     job.setNote('Uploading the code to the cluster storage through a Livy session…', { state: 'starting' });
-    file = await upload(livy, pool, request.code!, `${request.name}.py`, { signal, onStarting });
+    const uploading = (s: LivySession): void => job.setNote(`Uploading through Livy session ${s.id}, which is starting (${s.state})…`);
+    file = await upload(livy, pool, request.code!, `${request.name}.py`, { signal, onStarting: uploading });
   }
   throwIfAborted(signal);
   const batch = await livy.createBatch(

@@ -71,6 +71,25 @@ def error_reply(exc_type, exc_value, tb):
     return {"status": "error", "ename": exc_type.__name__, "evalue": str(exc_value), "traceback": formatted}
 
 
+def magic_table(name):
+    """Livy's %table magic: a list of rows (dicts, lists or Rows) as a table."""
+    value = eval(name, global_dict)
+    rows = [r.asDict() if hasattr(r, "asDict") else r for r in value]
+    if rows and isinstance(rows[0], dict):
+        headers = list(rows[0].keys())
+        data = [[r.get(h) for h in headers] for r in rows]
+    else:
+        headers = ["%d" % i for i in range(len(rows[0]) if rows else 0)]
+        data = [list(r) for r in rows]
+    types = ["STRING_TYPE" if data and isinstance(data[0][i], str) else "DOUBLE_TYPE" if data and isinstance(data[0][i], float) else "INT_TYPE" if data and isinstance(data[0][i], int) else "NULL_TYPE" for i in range(len(headers))]
+    return {"status": "ok", "data": {"application/vnd.livy.table.v1+json": {"headers": [{"name": h, "type": t} for h, t in zip(headers, types)], "data": data}}}
+
+
+def magic_json(name):
+    """Livy's %json magic: a value as application/json."""
+    return {"status": "ok", "data": {"application/json": eval(name, global_dict)}}
+
+
 def execute(code):
     """Runs the code like Livy: every top-level node but the last as 'exec', the last as
     'single' (so an expression's value is echoed), stdout and stderr captured."""
@@ -80,12 +99,22 @@ def execute(code):
     sys.stdout = sys.stderr = buffer
     running = True
     try:
+        # Livy's magics: a last line "%table NAME" or "%json NAME" shows a variable as data.
+        lines = code.rstrip().split("\n")
+        magic = lines[-1].strip().split(None, 1) if lines and lines[-1].strip().startswith("%") else None
+        if magic:
+            code = "\n".join(lines[:-1])
         tree = ast.parse(code, "<stdin>", "exec")
         body = tree.body
         for node in body[:-1]:
             exec(compile(ast.Module([node], type_ignores=[]), "<stdin>", "exec"), global_dict)
         for node in body[-1:]:
             exec(compile(ast.Interactive([node]), "<stdin>", "single"), global_dict)
+        if magic:
+            kind, name = magic[0], magic[1] if len(magic) > 1 else ""
+            if kind not in ("%table", "%json"):
+                raise ValueError("Unknown magic command %s" % kind)
+            return magic_table(name) if kind == "%table" else magic_json(name)
     except KeyboardInterrupt:
         raise
     except BaseException:  # noqa: BLE001 - SystemExit in a statement is an error too

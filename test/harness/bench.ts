@@ -11,6 +11,7 @@ import { ArmEmulator, DEV_TOKEN } from '../emulator/arm';
 import { createTlsMaterial, Emulator } from '../emulator/server';
 import { repoRoot, runInExtensionHost } from './extensionHost';
 import { runKafkaBenchmarks } from './kafkaBench';
+import { runLivyBenchmarks } from './livyBench';
 import { vsixPath } from './sandbox';
 
 const RUNS = 5;
@@ -134,6 +135,7 @@ export async function runBenchmarks(): Promise<number> {
       : `.vsix ${path.basename(vsixPath)}: ${kb(vsix)}; ratio to the activation bundle ${(vsix / bundle).toFixed(2)}`,
   ];
   lines.push(...(await benchmarkListing()));
+  lines.push(...(await runLivyBenchmarks()));
   lines.push(...(await runKafkaBenchmarks()));
   process.stdout.write(`${lines.join('\n')}\n`);
   return 0;

@@ -212,4 +212,25 @@ describe('Kafka: broker discovery through Ambari and topics, against a real brok
     );
     await vscode.commands.executeCommand('hdinsight.kafka.deleteTopic', { cluster, topic: 'views' });
   });
+
+  it('previews a 10 MB value instead of freezing: the browse result carries its size and the first 256 KB', async () => {
+    const cluster = 'contoso-kafka';
+    await vscode.commands.executeCommand('hdinsight.kafka.createTopic', {
+      cluster,
+      topic: 'large-values',
+      partitions: 1,
+      replicationFactor: 1,
+      configs: { 'max.message.bytes': String(12 * 1024 * 1024) },
+    });
+    const value = `{"blob":"${'z'.repeat(10 * 1024 * 1024)}"}`;
+    await vscode.commands.executeCommand('hdinsight.kafka.produce', { cluster, topic: 'large-values', messages: [{ key: 'big', value }] });
+    const { messages } = await vscode.commands.executeCommand<{
+      messages: { key: string; value: string; valueSize: number; truncated: boolean }[];
+    }>('hdinsight.kafka.browseMessages', { cluster, topic: 'large-values', from: 'earliest', limit: 10 });
+    assert.equal(messages.length, 1);
+    assert.equal(messages[0].valueSize, value.length);
+    assert.equal(messages[0].truncated, true);
+    assert.equal(messages[0].value.length, 256 * 1024);
+    await vscode.commands.executeCommand('hdinsight.kafka.deleteTopic', { cluster, topic: 'large-values' });
+  });
 });

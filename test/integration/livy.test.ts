@@ -54,6 +54,25 @@ describe('Submit Streaming Job through Livy, on real Spark', function () {
     assert.equal(done.state, 'succeeded', JSON.stringify(done.output));
     assert.equal(String(done.output?.data?.['text/plain']).trim(), '4950');
 
+    // Livy's %table magic: the statement's result is a table.
+    const table = await submit({
+      code: 'rows = [r.asDict() for r in spark.sql("SELECT id, id * id AS square FROM range(3)").collect()]\n%table rows',
+      language: 'python',
+      mode: 'session',
+    });
+    const tabled = await until(table.jobId, ['succeeded', 'failed']);
+    assert.deepEqual(tabled.output?.data?.['application/vnd.livy.table.v1+json'], {
+      headers: [
+        { name: 'id', type: 'INT_TYPE' },
+        { name: 'square', type: 'INT_TYPE' },
+      ],
+      data: [
+        [0, 0],
+        [1, 1],
+        [2, 4],
+      ],
+    });
+
     const failing = await submit({ code: 'print("before")\n1/0', language: 'python', mode: 'session' });
     const failed = await until(failing.jobId, ['succeeded', 'failed']);
     assert.equal(failed.state, 'failed');

@@ -261,6 +261,10 @@ describe('The sandbox in a browser', () => {
         '',
       ].join('\n'),
     );
+    fs.writeFileSync(
+      path.join(uiSandboxDir, 'workspace', 'top_words.py'),
+      "top = [r.asDict() for r in spark.sql(\"SELECT 'kafka' AS word, 3 AS n UNION ALL SELECT 'spark', 2\").collect()]\n%table top\n",
+    );
     await page.keyboard.press('Control+P');
     await page.locator('.quick-input-widget input').fill('word_counts.py');
     await page.locator('.quick-input-list .monaco-list-row', { hasText: 'word_counts.py' }).first().click({ timeout: 30_000 });
@@ -279,8 +283,8 @@ describe('The sandbox in a browser', () => {
     await frame.locator('.line.warn', { hasText: 'WARN this line is a warning' }).waitFor();
     assert.match((await frame.locator('.app').textContent()) ?? '', /batch \d+ · application local-\d+/);
     await screenshot(page, 'job-output');
-    await frame.getByLabel('Search the log').fill('count ');
-    await frame.locator('.count', { hasText: /^3 of \d+ lines$/ }).waitFor();
+    await frame.getByLabel('Search the log').fill('count spark');
+    await frame.locator('.count', { hasText: /^1 of \d+ lines$/ }).waitFor();
     await screenshot(page, 'job-output-search');
     await page.keyboard.press('Control+W'); // closes the panel; the job and its log stay
 
@@ -295,6 +299,23 @@ describe('The sandbox in a browser', () => {
     await frame.locator('.line', { hasText: 'count spark=2' }).waitFor({ timeout: 30_000 });
     await page.keyboard.press('Control+W');
     await treeRow(view, 'contoso-spark').click(); // collapses it again
+
+    // A statement in an interactive session whose result is a table (Livy's %table magic).
+    await page.keyboard.press('Control+P');
+    await page.locator('.quick-input-widget input').fill('top_words.py');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'top_words.py' }).first().click({ timeout: 30_000 });
+    await page.locator('.monaco-editor .view-lines', { hasText: '%table top' }).waitFor({ timeout: 30_000 });
+    await runFromPalette(page, 'HDInsight: Submit Streaming Job');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Interactive session' }).first().click({ timeout: 30_000 });
+    await page.locator('.quick-input-widget', { hasText: 'Choose a cluster' }).waitFor({ timeout: 30_000 });
+    await page.locator('.quick-input-widget input').fill('contoso-spark');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'contoso-spark' }).first().waitFor();
+    await page.keyboard.press('Enter');
+    await frame.locator('.state', { hasText: 'succeeded' }).waitFor({ timeout: 240_000 });
+    await frame.locator('.output td', { hasText: 'kafka' }).waitFor();
+    assert.deepEqual(await frame.locator('.output th').allTextContents(), ['word', 'n']);
+    await screenshot(page, 'job-output-table');
+    await page.keyboard.press('Control+W');
   });
 
   it('asks for the cluster login where the Reader role cannot read it, once, and keeps it', async () => {
@@ -322,9 +343,8 @@ describe('The sandbox in a browser', () => {
     await runFromPalette(page, 'HDInsight: Show Log');
     const output = page.locator('.part.panel');
     await output.locator('.view-lines').first().waitFor({ timeout: 30_000 });
-    // The log is long by now: go to its first line, where activation is logged.
-    await output.locator('.view-lines').first().click();
-    await page.keyboard.press('Control+Home');
+    // The log is long by now: the Output view's filter finds its first line, where activation is logged.
+    await output.getByPlaceholder('Filter').fill('activated in VS Code');
     await output.locator('.view-lines', { hasText: 'activated in VS Code 1.100.3' }).waitFor({ timeout: 30_000 });
     await screenshot(page, 'show-log');
   });

@@ -2,7 +2,6 @@ import * as vscode from 'vscode';
 import { MissingLoginError } from '../../clusters/brokers';
 import { livyEndpoint } from '../../clusters/livy';
 import type { ClusterTarget } from '../../clusters/resolveCluster';
-import { LivyClient } from '../../livy/client';
 import type { LivyJob } from '../../livy/job';
 import { folderItem, InfoNode } from './MessageNodes';
 import type { TreeContext } from './TreeContext';
@@ -46,7 +45,9 @@ export class JobsNode implements TreeNode {
     for (const job of mine) this.shown.set(job.id, new JobNode(this, job));
     const nodes: TreeNode[] = [...this.shown.values()];
     try {
-      const livy = new LivyClient(await livyEndpoint(this.target, this.context, { interactive: false, signal }));
+      const endpoint = await livyEndpoint(this.target, this.context, { interactive: false, signal });
+      const { LivyClient } = await import('../../chunks/livy');
+      const livy = new LivyClient(endpoint);
       const [batches, sessions] = await Promise.all([livy.listBatches(signal), livy.listSessions(signal)]);
       const known = new Set(mine.flatMap((j) => (j.snapshot.batchId !== undefined ? [`batch ${j.snapshot.batchId}`] : [])));
       for (const b of batches) {
