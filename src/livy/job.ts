@@ -155,18 +155,30 @@ export class LivyJob {
   followStatement(sessionId: number, statementId: number, follower: LogFollower): void {
     this.follower = follower;
     this.update({ sessionId, statementId, state: 'starting' });
+    let ticks = 0;
+    /** Undefined while the session lives; otherwise why the statement cannot finish. */
+    const sessionEnded = async (signal: AbortSignal): Promise<string | undefined> => {
+      const session = await this.target.livy.getSession(sessionId, signal).catch((err: unknown) => {
+        if (err instanceof HDInsightError && err.code === 'NotFound') return null;
+        throw err;
+      });
+      if (session && !FINAL_STATES.has(session.state) && session.state !== 'shutting_down') return undefined;
+      return `Session ${sessionId} ${session ? `is ${session.state}` : 'is gone'}: it ended while the statement ran. The log so far is kept.`;
+    };
     void this.loop(async (signal) => {
+      ticks++;
       const statement = await this.target.livy.getStatement(sessionId, statementId, signal).catch(async (err: unknown) => {
-        // A session that died takes its statements with it.
         if (err instanceof HDInsightError && err.code === 'NotFound') {
-          const session = await this.target.livy.getSession(sessionId, signal).catch(() => undefined);
-          throw new HDInsightError(
-            'NotFound',
-            session ? `Livy no longer knows statement ${statementId}.` : `Session ${sessionId} ended while the statement ran.`,
-          );
+          // A session that died takes its statements with it.
+          const ended = await sessionEnded(signal);
+          if (!ended) throw new HDInsightError('NotFound', `Livy no longer knows statement ${statementId}.`);
+          await this.pollLog(signal).catch(() => undefined);
+          this.update({ state: 'failed', note: ended });
+          return undefined;
         }
         throw err;
       });
+      if (!statement) return;
       await this.pollLog(signal);
       const output = statement.output ?? undefined;
       const state: JobState =
@@ -183,6 +195,15 @@ export class LivyJob {
       if (ENDED.has(state)) {
         const session = await this.target.livy.getSession(sessionId, signal).catch(() => undefined);
         if (session) this.update({ appId: session.appId ?? undefined, sparkUiUrl: session.appInfo?.sparkUiUrl ?? undefined });
+        if (state === 'failed' && (!session || FINAL_STATES.has(session.state))) {
+          this.update({
+            note: `Session ${sessionId} is ${session ? session.state : 'gone'}: it ended while the statement ran. The log so far is kept.`,
+          });
+        }
+      } else if (ticks % 3 === 0) {
+        // A session that dies mid-statement can leave the statement 'running' for good.
+        const ended = await sessionEnded(signal);
+        if (ended) this.update({ state: 'failed', note: ended });
       }
     });
   }

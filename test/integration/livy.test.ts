@@ -224,4 +224,19 @@ describe('Submit Streaming Job through Livy, on real Spark', function () {
     const unreachable = await until(second.jobId, ['failed'], 60_000);
     assert.match(unreachable.note ?? '', /could not be reached|Livy/);
   });
+
+  it('cancels a running statement', async () => {
+    const { jobId } = await submit({ code: 'import time\ntime.sleep(120)', language: 'python', mode: 'session' });
+    await until(jobId, ['running'], 240_000);
+    await vscode.commands.executeCommand('hdinsight.cancelJob', { jobId });
+    const done = await until(jobId, ['cancelled', 'failed', 'succeeded'], 60_000);
+    assert.equal(done.state, 'cancelled');
+  });
+
+  it('says so when the session dies in the middle of a statement, and keeps what it had', async () => {
+    const { jobId } = await submit({ code: 'import os, time\ntime.sleep(2)\nos._exit(3)', language: 'python', mode: 'session' });
+    const done = await until(jobId, ['failed', 'unknown', 'succeeded'], 120_000);
+    assert.equal(done.state, 'failed');
+    assert.match(done.note ?? '', /Session \d+ is (dead|gone): it ended while the statement ran/);
+  });
 });
