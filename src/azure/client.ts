@@ -42,6 +42,19 @@ export interface AzureClient {
   getCluster(clusterId: string, signal?: AbortSignal): Promise<HDInsightCluster>;
   /** The cluster login; throws a Forbidden HDInsightError for callers with the Reader role. */
   getGatewayLogin(clusterId: string, signal?: AbortSignal): Promise<GatewayLogin | undefined>;
+  /**
+   * Resizes the worker role and waits for the long-running operation (polled as Resource Manager
+   * says, Retry-After honoured); `accepted` runs once Azure took the request. Returns the cluster after.
+   */
+  resizeCluster(clusterId: string, workerCount: number, options?: LongRunning): Promise<HDInsightCluster>;
+  /** Deletes the cluster and waits until Azure says it is gone. */
+  deleteCluster(clusterId: string, options?: LongRunning): Promise<void>;
+}
+
+export interface LongRunning {
+  signal?: AbortSignal;
+  /** Called once Azure accepted the request (the operation runs on even if waiting stops). */
+  accepted?: () => void;
 }
 
 export type CreateAzureClient = (options: AzureClientOptions) => AzureClient;

@@ -2,7 +2,7 @@
 import { getContinuationToken, HDInsightManagementClient, type Cluster } from '@azure/arm-hdinsight';
 import { SubscriptionClient } from '@azure/arm-resources-subscriptions';
 import { Limiter } from '../core/limiter';
-import type { AzureClient, AzureClientOptions, GatewayLogin } from '../azure/client';
+import type { AzureClient, AzureClientOptions, GatewayLogin, LongRunning } from '../azure/client';
 import { toAzureError } from '../azure/errors';
 import { parseResourceId, toCluster, type AzureSubscription, type AzureTenant } from '../azure/model';
 
@@ -84,5 +84,40 @@ export function createAzureClient(options: AzureClientOptions): AzureClient {
         return { username: settings.userName, password: settings.password };
       });
     },
+
+    resizeCluster: async (clusterId, workerCount, { signal, accepted }: LongRunning = {}) => {
+      const { subscriptionId, resourceGroup, name } = parseResourceId(clusterId);
+      const client = hdinsightFor(subscriptionId);
+      // The request takes a slot; waiting for the operation does not hold one.
+      const poller = await call(`Resizing cluster ${name}`, signal, () =>
+        client.clusters.beginResize(resourceGroup, name, 'workernode', { targetInstanceCount: workerCount }, { abortSignal: signal }),
+      );
+      accepted?.();
+      await waitFor(poller, `Resizing cluster ${name}`, signal);
+      return call(`Reading cluster ${name}`, signal, async () =>
+        toCluster(await client.clusters.get(resourceGroup, name, { abortSignal: signal })),
+      );
+    },
+
+    deleteCluster: async (clusterId, { signal, accepted }: LongRunning = {}) => {
+      const { subscriptionId, resourceGroup, name } = parseResourceId(clusterId);
+      const poller = await call(`Deleting cluster ${name}`, signal, () =>
+        hdinsightFor(subscriptionId).clusters.beginDelete(resourceGroup, name, { abortSignal: signal }),
+      );
+      accepted?.();
+      await waitFor(poller, `Deleting cluster ${name}`, signal);
+    },
   };
+}
+
+async function waitFor(
+  poller: { pollUntilDone(options?: { abortSignal?: AbortSignal }): Promise<unknown> },
+  what: string,
+  signal?: AbortSignal,
+): Promise<void> {
+  try {
+    await poller.pollUntilDone({ abortSignal: signal });
+  } catch (err) {
+    throw toAzureError(err, what);
+  }
 }

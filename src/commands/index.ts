@@ -9,6 +9,7 @@ import type { Settings } from '../settings';
 import type { ClustersTreeDataProvider } from '../tree/ClustersTreeDataProvider';
 import { LoadMoreNode } from '../tree/nodes/AzureNodes';
 import { selectSubscriptionsCommand, selectTenantCommand, signInCommand } from './azureAccount';
+import { deleteClusterCommand, resizeClusterCommand } from './clusterLifecycle';
 import { copySshCommandCommand, openClusterPageCommand } from './clusterPages';
 import { browseMessagesCommand } from './browseMessages';
 import { discoverBrokersCommand } from './discoverBrokers';
@@ -74,6 +75,8 @@ export function registerCommands({
     ['hdinsight.kafka.deleteTopic', deleteTopicCommand(kafkaDeps)],
     ['hdinsight.kafka.produce', produceCommand(kafkaDeps)],
     ['hdinsight.kafka.browseMessages', browseMessagesCommand({ ...kafkaDeps, extensionUri, logger })],
+    ['hdinsight.resizeCluster', resizeClusterCommand({ lookup, changed: () => tree.refresh() })],
+    ['hdinsight.deleteCluster', deleteClusterCommand({ lookup, changed: () => tree.refresh() })],
     ['hdinsight.submitStreamingJob', submitStreamingJobCommand({ lookup, jobs, extensionUri })],
     ['hdinsight.getJob', getJobCommand(jobs)],
     ['hdinsight.cancelJob', cancelJobCommand(jobs)],

@@ -169,6 +169,16 @@ interface SubscriptionRecord extends SubscriptionSpec {
   state: string;
 }
 
+interface Operation {
+  status: 'InProgress' | 'Succeeded' | 'Failed';
+  doneAt: number;
+  failWith?: { code: string; message: string };
+  error?: { code: string; message: string };
+  asyncUrl: string;
+  locationUrl: string;
+  finish: () => void;
+}
+
 interface ClusterRecord {
   spec: ResolvedClusterSpec;
   etag: string;
@@ -191,6 +201,11 @@ export class ArmEmulator {
   private readonly subscriptionStore = new Map<string, SubscriptionRecord>();
   private readonly groupStore = new Map<string, ResourceGroupSpec>();
   private readonly clusterStore = new Map<string, ClusterRecord>();
+  private readonly operations = new Map<string, Operation>();
+  /** How long a resize or delete runs before it ends (tests shorten or lengthen it). */
+  operationMs = 2_500;
+  /** The next long-running operation ends Failed with this error (one-shot). */
+  failNextOperation?: { code: string; message: string };
 
   constructor(
     private readonly emulator: Emulator,
@@ -367,19 +382,8 @@ export class ArmEmulator {
       (req) => {
         const found = this.findCluster(req);
         if ('status' in found) return found;
-        const id = clusterId(found.spec).toLowerCase();
-        const reader = [...this.readerOnly].some(
-          (k) => k.toLowerCase() === id || k.toLowerCase() === found.spec.subscriptionId.toLowerCase(),
-        );
-        if (reader) {
-          return errorResponse(
-            403,
-            'AuthorizationFailed',
-            `The client '${DEV_USER.upn}' with object id '${DEV_USER.objectId}' does not have authorization to perform action ` +
-              `'Microsoft.HDInsight/clusters/getGatewaySettings/action' over scope '${clusterId(found.spec)}' or the scope is invalid. ` +
-              'If access was recently granted, please refresh your credentials.',
-          );
-        }
+        const denied = this.readerDenied(found, 'Microsoft.HDInsight/clusters/getGatewaySettings/action');
+        if (denied) return denied;
         return {
           status: 200,
           body: {
@@ -390,6 +394,125 @@ export class ArmEmulator {
         };
       },
     );
+
+    // Long-running operations as HDInsight runs them: resize answers 202 with Azure-AsyncOperation
+    // (and Location), delete 202 with Location only; both carry Retry-After.
+    route(
+      'POST',
+      `/subscriptions/${SUB}/resourcegroups/${RG}/${CLUSTERS}/(?<name>[^/]+)/roles/(?<role>[^/]+)/resize`,
+      API_VERSIONS.hdinsight,
+      (req, v) => {
+        const found = this.findCluster(req);
+        if ('status' in found) return found;
+        const denied = this.readerDenied(found, 'Microsoft.HDInsight/clusters/roles/resize/action');
+        if (denied) return denied;
+        if (req.params.role.toLowerCase() !== 'workernode') {
+          return errorResponse(400, 'InvalidRequestContent', `Role '${req.params.role}' cannot be resized; only 'workernode' can.`);
+        }
+        const { targetInstanceCount } = JSON.parse(req.body || '{}') as { targetInstanceCount?: unknown };
+        if (!Number.isInteger(targetInstanceCount) || (targetInstanceCount as number) < 1) {
+          return errorResponse(400, 'InvalidRequestContent', 'targetInstanceCount must be a whole number of at least 1.');
+        }
+        if (!/^running$/i.test(found.spec.clusterState) || !/^succeeded$/i.test(found.spec.provisioningState)) {
+          return errorResponse(
+            409,
+            'ClusterNotReady',
+            `The cluster '${found.spec.name}' is ${found.spec.clusterState} and cannot be resized now.`,
+          );
+        }
+        found.spec = { ...found.spec, provisioningState: 'InProgress' };
+        const count = targetInstanceCount as number;
+        const op = this.startOperation(found, v, {
+          succeed: (record) => (record.spec = { ...record.spec, workerCount: count, provisioningState: 'Succeeded' }),
+          fail: (record) => (record.spec = { ...record.spec, provisioningState: 'Succeeded' }),
+        });
+        return { status: 202, headers: { 'azure-asyncoperation': op.asyncUrl, location: op.locationUrl, 'retry-after': '1' } };
+      },
+    );
+    route('DELETE', `/subscriptions/${SUB}/resourcegroups/${RG}/${CLUSTERS}/(?<name>[^/]+)`, API_VERSIONS.hdinsight, (req, v) => {
+      const found = this.findCluster(req);
+      // Deleting what is not there succeeds at once; a missing resource group does not.
+      if ('status' in found)
+        return (found.body as { error?: { code?: string } }).error?.code === 'ResourceNotFound' ? { status: 204 } : found;
+      const denied = this.readerDenied(found, 'Microsoft.HDInsight/clusters/delete');
+      if (denied) return denied;
+      found.spec = { ...found.spec, clusterState: 'Deleting', provisioningState: 'Deleting' };
+      const op = this.startOperation(found, v, {
+        succeed: (record) => this.clusterStore.delete(clusterKey(record.spec.subscriptionId, record.spec.resourceGroup, record.spec.name)),
+        fail: (record) => (record.spec = { ...record.spec, clusterState: 'Error', provisioningState: 'Failed' }),
+      });
+      return { status: 202, headers: { location: op.locationUrl, 'retry-after': '1' } };
+    });
+    route(
+      'GET',
+      `/subscriptions/${SUB}/providers/microsoft\\.hdinsight/locations/(?<loc>[^/]+)/azureasyncoperations/(?<op>[^/]+)`,
+      API_VERSIONS.hdinsight,
+      (req) => {
+        const op = this.pollOperation(req.params.op);
+        if (!op) return errorResponse(404, 'OperationNotFound', `No operation ${req.params.op}.`);
+        const body = op.status === 'Failed' ? { status: 'Failed', error: op.error } : { status: op.status };
+        return { status: 200, headers: op.status === 'InProgress' ? { 'retry-after': '1' } : {}, body };
+      },
+    );
+    route(
+      'GET',
+      `/subscriptions/${SUB}/providers/microsoft\\.hdinsight/locations/(?<loc>[^/]+)/operationresults/(?<op>[^/]+)`,
+      API_VERSIONS.hdinsight,
+      (req) => {
+        const op = this.pollOperation(req.params.op);
+        if (!op) return errorResponse(404, 'OperationNotFound', `No operation ${req.params.op}.`);
+        if (op.status === 'InProgress') return { status: 202, headers: { location: op.locationUrl, 'retry-after': '1' } };
+        if (op.status === 'Failed') return errorResponse(400, op.error!.code, op.error!.message);
+        return { status: 204 };
+      },
+    );
+  }
+
+  /** ARM's 403 for a caller with only the Reader role on the cluster or its subscription. */
+  private readerDenied(record: ClusterRecord, action: string): EmulatorResponse | undefined {
+    const id = clusterId(record.spec).toLowerCase();
+    const reader = [...this.readerOnly].some((k) => k.toLowerCase() === id || k.toLowerCase() === record.spec.subscriptionId.toLowerCase());
+    if (!reader) return undefined;
+    return errorResponse(
+      403,
+      'AuthorizationFailed',
+      `The client '${DEV_USER.upn}' with object id '${DEV_USER.objectId}' does not have authorization to perform action ` +
+        `'${action}' over scope '${clusterId(record.spec)}' or the scope is invalid. ` +
+        'If access was recently granted, please refresh your credentials.',
+    );
+  }
+
+  private startOperation(
+    record: ClusterRecord,
+    apiVersion: string,
+    outcome: { succeed: (r: ClusterRecord) => void; fail: (r: ClusterRecord) => void },
+  ): Operation {
+    const id = crypto.randomUUID();
+    const location = regionName(record.spec.location);
+    const base = `${this.emulator.url}/subscriptions/${record.spec.subscriptionId}/providers/Microsoft.HDInsight/locations/${location}`;
+    const op: Operation = {
+      status: 'InProgress',
+      doneAt: Date.now() + this.operationMs,
+      failWith: this.failNextOperation,
+      asyncUrl: `${base}/azureasyncoperations/${id}?api-version=${apiVersion}`,
+      locationUrl: `${base}/operationresults/${id}?api-version=${apiVersion}`,
+      finish: () => (op.failWith ? outcome.fail(record) : outcome.succeed(record)),
+    };
+    this.failNextOperation = undefined;
+    record.etag = crypto.randomUUID();
+    this.operations.set(id, op);
+    return op;
+  }
+
+  /** The operation, brought up to date: it ends once its time has come. */
+  private pollOperation(id: string): Operation | undefined {
+    const op = this.operations.get(id);
+    if (op && op.status === 'InProgress' && Date.now() >= op.doneAt) {
+      op.finish();
+      op.status = op.failWith ? 'Failed' : 'Succeeded';
+      op.error = op.failWith;
+    }
+    return op;
   }
 
   /** Authentication, api-version and subscription checks in ARM's order, then the handler. */

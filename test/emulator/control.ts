@@ -89,6 +89,13 @@ export function addControlRoutes(
     on.requests.length = 0;
     return { status: 204 };
   });
+  // Long-running operations: how long they run, and whether the next one ends Failed.
+  emulator.route('PUT', /^\/_emulator\/operations$/, (req) => {
+    const { durationMs, failNext } = JSON.parse(req.body || '{}') as { durationMs?: number; failNext?: { code: string; message: string } };
+    if (durationMs !== undefined) arm.operationMs = durationMs;
+    arm.failNextOperation = failNext;
+    return { status: 204 };
+  });
   emulator.route('PUT', /^\/_emulator\/page-size$/, (req) => {
     const { pageSize } = JSON.parse(req.body || '{}') as { pageSize?: number };
     arm.pageSize = pageSize ?? 10;
