@@ -3,7 +3,7 @@
 // happens, rides out failed requests (resuming the log where it was), and keeps its state, output
 // and log after Livy has forgotten the job. No vscode import.
 import { HDInsightError, isCancellation, userMessage } from '../core/errors';
-import { FINAL_STATES, type LivyClient, type LivyState, type SessionKind, type StatementOutput } from './client';
+import { FINAL_STATES, type LivyBatch, type LivyClient, type LivyState, type SessionKind, type StatementOutput } from './client';
 import { type FollowerStats, type LogEntry, LogFollower } from './logFollower';
 
 export type JobMode = 'session' | 'batch';
@@ -137,8 +137,13 @@ export class LivyJob {
   followBatch(batchId: number, state: LivyState, appId?: string | null): void {
     this.follower = new LogFollower(this.target.livy, 'batches', batchId);
     this.update({ batchId, livyState: state, state: batchState(state), appId: appId ?? undefined });
+    let ticks = 0;
+    let batch: LivyBatch | undefined;
     void this.loop(async (signal) => {
-      const batch = await this.target.livy.getBatch(batchId, signal);
+      // The log every poll; the state every third one while lines flow (about 1.3 requests a
+      // second), and every poll once the job is quiet.
+      const quiet = Date.now() - this.lastLineAt > QUIET_AFTER_MS;
+      if (!batch || quiet || ticks++ % 3 === 0) batch = await this.target.livy.getBatch(batchId, signal);
       await this.pollLog(signal);
       this.update({
         livyState: batch.state,
@@ -287,14 +292,12 @@ export function sessionKindOf(language: JobLanguage): SessionKind {
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(timer);
-        resolve();
-      },
-      { once: true },
-    );
+    const done = (): void => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
   });
 }

@@ -368,6 +368,40 @@ describe('The sandbox in a browser', () => {
     await treeRow(view, 'contoso-kafka').waitFor({ timeout: 30_000 });
   });
 
+  it('resizes a cluster with progress, and deletes one only after its name is typed', async () => {
+    const view = await openHDInsightView(page);
+    const input = page.locator('.quick-input-widget input');
+    const chooseCluster = async (name: string): Promise<void> => {
+      await page.locator('.quick-input-widget', { hasText: 'Choose a cluster' }).waitFor({ timeout: 30_000 });
+      await input.fill(name);
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor();
+      await page.keyboard.press('Enter');
+    };
+    await runFromPalette(page, 'HDInsight: Resize Cluster…');
+    await chooseCluster('contoso-kafka');
+    await page.locator('.quick-input-widget', { hasText: 'Worker nodes (now 3; 1 to 500)' }).waitFor({ timeout: 30_000 });
+    await input.fill('0');
+    await page.locator('.quick-input-widget', { hasText: 'The worker count must be a whole number from 1 to 500' }).waitFor();
+    await input.fill('4');
+    await page.keyboard.press('Enter');
+    await page.locator('.notification-toast', { hasText: 'Resizing contoso-kafka to 4 workers' }).waitFor({ timeout: 30_000 });
+    await screenshot(page, 'resize-progress');
+    await page.locator('.notification-toast', { hasText: 'contoso-kafka now has 4 worker nodes.' }).waitFor({ timeout: 60_000 });
+
+    await runFromPalette(page, 'HDInsight: Delete Cluster…');
+    await chooseCluster('contoso-spark-etl');
+    await page.locator('.quick-input-widget', { hasText: 'Type contoso-spark-etl to confirm' }).waitFor({ timeout: 30_000 });
+    await input.fill('contoso-spark');
+    await page.locator('.quick-input-widget', { hasText: 'Type contoso-spark-etl exactly.' }).waitFor();
+    await screenshot(page, 'delete-confirm');
+    await input.fill('contoso-spark-etl');
+    await page.keyboard.press('Enter');
+    await page.locator('.notification-toast', { hasText: 'contoso-spark-etl was deleted.' }).waitFor({ timeout: 60_000 });
+    await treeRow(view, 'contoso-spark').waitFor();
+    assert.equal(await treeRow(view, 'contoso-spark-etl').count(), 0, 'the deleted cluster left the tree');
+    await screenshot(page, 'after-delete');
+  });
+
   it('stops everything it started on Ctrl-C', async () => {
     const origin = new URL(sandbox.url).origin;
     const exited = new Promise<number | null>((resolve) => sandbox.child.once('exit', (code) => resolve(code)));
