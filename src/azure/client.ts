@@ -49,6 +49,35 @@ export interface AzureClient {
   resizeCluster(clusterId: string, workerCount: number, options?: LongRunning): Promise<HDInsightCluster>;
   /** Deletes the cluster and waits until Azure says it is gone. */
   deleteCluster(clusterId: string, options?: LongRunning): Promise<void>;
+  /** Whether a cluster name is free (names are global DNS names). */
+  checkClusterName(
+    subscriptionId: string,
+    location: string,
+    name: string,
+    signal?: AbortSignal,
+  ): Promise<{ available: boolean; message?: string }>;
+  /** HDInsight's own validation of a create request: its errors, none when it would be accepted. */
+  validateCreate(
+    subscriptionId: string,
+    location: string,
+    name: string,
+    request: Record<string, unknown>,
+    signal?: AbortSignal,
+  ): Promise<{ code: string; message: string }[]>;
+  /** The region's core quota for HDInsight, and the cores of each VM size (billing specs). */
+  coreQuota(
+    subscriptionId: string,
+    location: string,
+    signal?: AbortSignal,
+  ): Promise<{ used: number; limit: number; coresOf: Map<string, number> }>;
+  /** Creates the cluster (PUT) and waits for the operation; `accepted` runs once Azure took the request. */
+  createCluster(
+    subscriptionId: string,
+    resourceGroup: string,
+    name: string,
+    request: Record<string, unknown>,
+    options?: LongRunning,
+  ): Promise<HDInsightCluster>;
 }
 
 export interface LongRunning {

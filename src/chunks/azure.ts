@@ -1,5 +1,5 @@
 // The Azure SDK, loaded on first use (its own bundle, dist/chunks/azure.js).
-import { getContinuationToken, HDInsightManagementClient, type Cluster } from '@azure/arm-hdinsight';
+import { getContinuationToken, HDInsightManagementClient, type Cluster, type ClusterCreateParametersExtended } from '@azure/arm-hdinsight';
 import { SubscriptionClient } from '@azure/arm-resources-subscriptions';
 import { Limiter } from '../core/limiter';
 import type { AzureClient, AzureClientOptions, GatewayLogin, LongRunning } from '../azure/client';
@@ -106,6 +106,52 @@ export function createAzureClient(options: AzureClientOptions): AzureClient {
       );
       accepted?.();
       await waitFor(poller, `Deleting cluster ${name}`, signal);
+    },
+
+    checkClusterName: (subscriptionId, location, name, signal) =>
+      call(`Checking the cluster name ${name}`, signal, async () => {
+        const result = await hdinsightFor(subscriptionId).locations.checkNameAvailability(
+          location,
+          { name, type: 'clusters' },
+          { abortSignal: signal },
+        );
+        return { available: result.nameAvailable !== false, message: result.message };
+      }),
+
+    validateCreate: (subscriptionId, location, name, request, signal) =>
+      call(`Validating cluster ${name}`, signal, async () => {
+        const result = await hdinsightFor(subscriptionId).locations.validateClusterCreateRequest(
+          location,
+          { ...(request as ClusterCreateParametersExtended), name, type: 'clusters', fetchAaddsResource: false },
+          { abortSignal: signal },
+        );
+        return (result.validationErrors ?? []).map((e) => ({ code: e.code ?? 'ValidationError', message: e.message ?? '' }));
+      }),
+
+    coreQuota: (subscriptionId, location, signal) =>
+      call(`Reading the core quota in ${location}`, signal, async () => {
+        const client = hdinsightFor(subscriptionId);
+        const [usages, specs] = await Promise.all([
+          client.locations.listUsages(location, { abortSignal: signal }),
+          client.locations.listBillingSpecs(location, { abortSignal: signal }),
+        ]);
+        const cores = (usages.value ?? []).find((u) => u.name?.value?.toLowerCase() === 'cores');
+        const coresOf = new Map(
+          (specs.vmSizeProperties ?? []).filter((v) => v.name && v.cores).map((v) => [v.name!.toLowerCase(), v.cores!] as const),
+        );
+        return { used: cores?.currentValue ?? 0, limit: cores?.limit ?? Number.POSITIVE_INFINITY, coresOf };
+      }),
+
+    createCluster: async (subscriptionId, resourceGroup, name, request, { signal, accepted }: LongRunning = {}) => {
+      const client = hdinsightFor(subscriptionId);
+      const poller = await call(`Creating cluster ${name}`, signal, () =>
+        client.clusters.beginCreate(resourceGroup, name, request as ClusterCreateParametersExtended, { abortSignal: signal }),
+      );
+      accepted?.();
+      await waitFor(poller, `Creating cluster ${name}`, signal);
+      return call(`Reading cluster ${name}`, signal, async () =>
+        toCluster(await client.clusters.get(resourceGroup, name, { abortSignal: signal })),
+      );
     },
   };
 }

@@ -10,6 +10,7 @@ import type { ClustersTreeDataProvider } from '../tree/ClustersTreeDataProvider'
 import { LoadMoreNode } from '../tree/nodes/AzureNodes';
 import { selectSubscriptionsCommand, selectTenantCommand, signInCommand } from './azureAccount';
 import { deleteClusterCommand, resizeClusterCommand } from './clusterLifecycle';
+import { createClusterCommand } from './createCluster';
 import { copySshCommandCommand, openClusterPageCommand } from './clusterPages';
 import { browseMessagesCommand } from './browseMessages';
 import { discoverBrokersCommand } from './discoverBrokers';
@@ -75,6 +76,7 @@ export function registerCommands({
     ['hdinsight.kafka.deleteTopic', deleteTopicCommand(kafkaDeps)],
     ['hdinsight.kafka.produce', produceCommand(kafkaDeps)],
     ['hdinsight.kafka.browseMessages', browseMessagesCommand({ ...kafkaDeps, extensionUri, logger })],
+    ['hdinsight.createCluster', createClusterCommand({ lookup, logins, changed: () => tree.refresh() })],
     ['hdinsight.resizeCluster', resizeClusterCommand({ lookup, changed: () => tree.refresh() })],
     ['hdinsight.deleteCluster', deleteClusterCommand({ lookup, changed: () => tree.refresh() })],
     ['hdinsight.submitStreamingJob', submitStreamingJobCommand({ lookup, jobs, extensionUri })],

@@ -169,6 +169,27 @@ interface SubscriptionRecord extends SubscriptionSpec {
   state: string;
 }
 
+/** The parts of a create request (ClusterCreateParametersExtended) the emulator reads. */
+interface CreateBody {
+  location?: string;
+  tags?: Record<string, string>;
+  properties?: {
+    clusterVersion?: string;
+    clusterDefinition?: { kind?: string; configurations?: { gateway?: Record<string, unknown> } };
+    computeProfile?: {
+      roles?: {
+        name?: string;
+        targetInstanceCount?: number;
+        hardwareProfile?: { vmSize?: string };
+        dataDisksGroups?: { disksPerNode?: number }[];
+        osProfile?: { linuxOperatingSystemProfile?: { username?: string } };
+        virtualNetworkProfile?: { id?: string; subnet?: string };
+      }[];
+    };
+    storageProfile?: { storageaccounts?: { name?: string; isDefault?: boolean }[] };
+  };
+}
+
 interface Operation {
   status: 'InProgress' | 'Succeeded' | 'Failed';
   doneAt: number;
@@ -206,6 +227,10 @@ export class ArmEmulator {
   operationMs = 2_500;
   /** The next long-running operation ends Failed with this error (one-shot). */
   failNextOperation?: { code: string; message: string };
+  /** Regional core quota per subscription (HDInsight's "cores" usage limit). */
+  coreLimit = 200;
+  /** Cluster names someone else takes right before our PUT (the race between validation and creation). */
+  readonly takenBeforeCreate = new Set<string>();
 
   constructor(
     private readonly emulator: Emulator,
@@ -395,6 +420,128 @@ export class ArmEmulator {
       },
     );
 
+    // Creating: name availability, request validation, usages, capabilities, billing specs, and
+    // the PUT itself, answered with the cluster in Accepted state and an Azure-AsyncOperation.
+    const LOC = `/subscriptions/${SUB}/providers/microsoft\\.hdinsight/locations/(?<loc>[^/]+)`;
+    route('POST', `${LOC}/checknameavailability`, API_VERSIONS.hdinsight, (req) => {
+      const { name } = JSON.parse(req.body || '{}') as { name?: string };
+      // takenBeforeCreate stays free here: someone takes it between this check and our PUT.
+      const taken = !!name && !!this.clusterByName(name);
+      return {
+        status: 200,
+        body: taken
+          ? { nameAvailable: false, reason: 'AlreadyExists', message: `The name '${name}' is already in use.` }
+          : { nameAvailable: true },
+      };
+    });
+    route('POST', `${LOC}/validatecreaterequest`, API_VERSIONS.hdinsight, (req) => {
+      const body = JSON.parse(req.body || '{}') as CreateBody & { name?: string };
+      const errors = this.createErrors(req.params.sub, regionName(req.params.loc), body);
+      if (body.name && this.clusterByName(body.name))
+        errors.push({ code: 'ClusterNameUnavailable', message: `Cluster name '${body.name}' is not available.` });
+      return {
+        status: 200,
+        body: {
+          validationErrors: errors.map((e) => ({ code: e.code, message: e.message, errorResource: '', messageArguments: [] })),
+          validationWarnings: [],
+          estimatedCreationDuration: 'PT20M',
+          aaddsResourcesDetails: [],
+        },
+      };
+    });
+    route('GET', `${LOC}/usages`, API_VERSIONS.hdinsight, (req) => ({
+      status: 200,
+      body: {
+        value: [
+          {
+            unit: 'Count',
+            currentValue: this.coresUsed(req.params.sub, regionName(req.params.loc)),
+            limit: this.coreLimit,
+            name: { value: 'cores', localizedValue: 'Cores' },
+          },
+        ],
+      },
+    }));
+    route('GET', `${LOC}/billingspecs`, API_VERSIONS.hdinsight, () => ({
+      status: 200,
+      body: {
+        vmSizes: Object.keys(VM_CORES).map(sizeName),
+        vmSizeProperties: Object.entries(VM_CORES).map(([size, cores]) => ({
+          name: sizeName(size),
+          cores,
+          memoryInMb: cores * 8192,
+          supportedByVirtualMachines: true,
+          supportedByWebWorkerRoles: false,
+          virtualMachineResourceDiskSizeInMb: 100_000,
+        })),
+        billingResources: [],
+      },
+    }));
+    route('GET', `${LOC}/capabilities`, API_VERSIONS.hdinsight, (req) => ({
+      status: 200,
+      body: {
+        versions: {
+          standard: {
+            available: [
+              {
+                friendlyName: '5.1',
+                displayName: '5.1',
+                isDefault: true,
+                componentVersions: { kafka: '3.2', spark: '3.3', hadoop: '3.3' },
+              },
+            ],
+          },
+        },
+        regions: { standard: { available: [REGIONS[regionName(req.params.loc)]?.displayName ?? req.params.loc] } },
+        features: ['KafkaRestProxy'],
+        quota: {
+          coresUsed: this.coresUsed(req.params.sub, regionName(req.params.loc)),
+          maxCoresAllowed: this.coreLimit,
+          regionalQuotas: [],
+        },
+      },
+    }));
+    route('PUT', `/subscriptions/${SUB}/resourcegroups/${RG}/${CLUSTERS}/(?<name>[^/]+)`, API_VERSIONS.hdinsight, (req, v) => {
+      const { sub, rg, name } = req.params;
+      if (!this.groupStore.has(groupKey(sub, rg))) return resourceGroupNotFound(rg);
+      const existing = this.clusterByName(name);
+      if (existing || this.takenBeforeCreate.has(name.toLowerCase())) {
+        return errorResponse(409, 'ClusterNameUnavailable', `Cluster name '${name}' is not available. Please choose a different name.`);
+      }
+      const body = JSON.parse(req.body || '{}') as CreateBody;
+      const location = regionName(body.location ?? '');
+      const [problem] = this.createErrors(sub, location, body);
+      if (problem) return errorResponse(400, problem.code, problem.message);
+      const roles = body.properties!.computeProfile!.roles!;
+      const role = (n: string) => roles.find((r) => r.name?.toLowerCase() === n);
+      const gateway = body.properties!.clusterDefinition!.configurations?.gateway ?? {};
+      const vnet = role('headnode')?.virtualNetworkProfile;
+      this.addCluster({
+        subscriptionId: sub,
+        resourceGroup: rg,
+        name,
+        location,
+        kind: body.properties!.clusterDefinition!.kind!.toLowerCase() as ClusterKind,
+        clusterState: 'Accepted',
+        provisioningState: 'InProgress',
+        workerCount: role('workernode')!.targetInstanceCount!,
+        headNodeSize: role('headnode')?.hardwareProfile?.vmSize,
+        workerNodeSize: role('workernode')?.hardwareProfile?.vmSize,
+        gatewayUsername: String(gateway['restAuthCredential.username']),
+        gatewayPassword: String(gateway['restAuthCredential.password']),
+        sshUsername: role('headnode')?.osProfile?.linuxOperatingSystemProfile?.username,
+        storageAccount: body.properties!.storageProfile?.storageaccounts?.[0]?.name?.split('.')[0],
+        vnet: vnet?.id && vnet.subnet ? { id: vnet.id, subnet: vnet.subnet } : undefined,
+        tags: body.tags,
+      });
+      const record = this.clusterStore.get(clusterKey(sub, rg, name))!;
+      const op = this.startOperation(record, v, {
+        succeed: (r) => (r.spec = { ...r.spec, clusterState: 'Running', provisioningState: 'Succeeded' }),
+        fail: (r) => (r.spec = { ...r.spec, clusterState: 'Error', provisioningState: 'Failed', errors: [op.failWith!] }),
+      });
+      return { status: 200, headers: { 'azure-asyncoperation': op.asyncUrl, 'retry-after': '1' }, body: this.renderCluster(record) };
+    });
+
     // Long-running operations as HDInsight runs them: resize answers 202 with Azure-AsyncOperation
     // (and Location), delete 202 with Location only; both carry Retry-After.
     route(
@@ -466,6 +613,62 @@ export class ArmEmulator {
         return { status: 204 };
       },
     );
+  }
+
+  /** Cores the clusters of a subscription use in a region. */
+  private coresUsed(subscriptionId: string, location: string): number {
+    return this.clusters()
+      .filter((c) => sameId(c.subscriptionId, subscriptionId) && regionName(c.location) === location)
+      .reduce((sum, c) => sum + 2 * coresOf(c.headNodeSize) + c.workerCount * coresOf(c.workerNodeSize) + 3 * 2, 0);
+  }
+
+  /** What HDInsight refuses in a create request, in its words. */
+  private createErrors(subscriptionId: string, location: string, body: CreateBody): { code: string; message: string }[] {
+    const errors: { code: string; message: string }[] = [];
+    const p = body.properties;
+    const kind = p?.clusterDefinition?.kind?.toLowerCase();
+    if (!kind || !['kafka', 'spark', 'hadoop', 'hbase', 'interactivehive'].includes(kind)) {
+      errors.push({ code: 'InvalidClusterType', message: `Cluster type '${p?.clusterDefinition?.kind ?? ''}' is not supported.` });
+    }
+    if (p?.clusterVersion && !/^5\.1(\.|$)/.test(p.clusterVersion)) {
+      errors.push({
+        code: 'InvalidClusterVersion',
+        message: `Cluster version '${p.clusterVersion}' is not supported. Supported versions: 5.1.`,
+      });
+    }
+    const roles = p?.computeProfile?.roles ?? [];
+    for (const needed of ['headnode', 'workernode', 'zookeepernode']) {
+      if (!roles.some((r) => r.name?.toLowerCase() === needed))
+        errors.push({ code: 'InvalidComputeProfile', message: `The role '${needed}' is missing.` });
+    }
+    const workers = roles.find((r) => r.name?.toLowerCase() === 'workernode');
+    if (kind === 'kafka' && !(workers?.dataDisksGroups?.[0]?.disksPerNode ?? 0)) {
+      errors.push({ code: 'InvalidDataDisksGroups', message: 'Kafka worker nodes need dataDisksGroups with disksPerNode of at least 1.' });
+    }
+    const gateway = p?.clusterDefinition?.configurations?.gateway ?? {};
+    const given = gateway['restAuthCredential.password'];
+    const password = typeof given === 'string' ? given : '';
+    if (
+      password.length < 10 ||
+      !/\d/.test(password) ||
+      !/[A-Z]/.test(password) ||
+      !/[a-z]/.test(password) ||
+      !/[^a-zA-Z0-9]/.test(password)
+    ) {
+      errors.push({ code: 'InvalidGatewayPassword', message: 'The cluster login password does not meet the complexity requirements.' });
+    }
+    if (!p?.storageProfile?.storageaccounts?.some((a) => a.isDefault)) {
+      errors.push({ code: 'InvalidStorageProfile', message: 'A default storage account is required.' });
+    }
+    const cores = roles.reduce((sum, r) => sum + (r.targetInstanceCount ?? 0) * coresOf(r.hardwareProfile?.vmSize ?? ''), 0);
+    const used = this.coresUsed(subscriptionId, location);
+    if (used + cores > this.coreLimit) {
+      errors.push({
+        code: 'QuotaExceeded',
+        message: `This operation requires ${cores} cores in ${location}; ${used} of the subscription's ${this.coreLimit} are in use. Request a quota increase or choose smaller sizes.`,
+      });
+    }
+    return errors;
   }
 
   /** ARM's 403 for a caller with only the Reader role on the cluster or its subscription. */
@@ -801,6 +1004,16 @@ function regionName(location: string): string {
   if (REGIONS[name]) return name;
   const byDisplay = Object.entries(REGIONS).find(([, r]) => r.displayName.toLowerCase() === location.toLowerCase());
   return byDisplay ? byDisplay[0] : name;
+}
+
+/** Cores of a VM size; an unknown size counts 8 (quota checks of user input must not throw). */
+function coresOf(vmSize: string): number {
+  return VM_CORES[vmSize.toLowerCase()] ?? 8;
+}
+
+/** standard_d4_v2 → Standard_D4_V2, as Azure spells sizes. */
+function sizeName(size: string): string {
+  return size.replace(/^standard_/, 'Standard_').replace(/(?<=_)[a-z0-9]+/g, (part) => part.toUpperCase());
 }
 
 function vmCores(vmSize: string): number {

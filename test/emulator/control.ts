@@ -89,6 +89,17 @@ export function addControlRoutes(
     on.requests.length = 0;
     return { status: 204 };
   });
+  // Creating: the regional core quota, and a name someone else takes right before our PUT.
+  emulator.route('PUT', /^\/_emulator\/quota$/, (req) => {
+    const { coreLimit } = JSON.parse(req.body || '{}') as { coreLimit?: number };
+    arm.coreLimit = coreLimit ?? 200;
+    return { status: 204 };
+  });
+  emulator.route('POST', /^\/_emulator\/taken-names$/, (req) => {
+    const { name } = JSON.parse(req.body || '{}') as { name?: string };
+    if (name) arm.takenBeforeCreate.add(name.toLowerCase());
+    return { status: 204 };
+  });
   // Long-running operations: how long they run, and whether the next one ends Failed.
   emulator.route('PUT', /^\/_emulator\/operations$/, (req) => {
     const { durationMs, failNext } = JSON.parse(req.body || '{}') as { durationMs?: number; failNext?: { code: string; message: string } };

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { activateExtension, children, control, find, text, useEmulatedAzure } from './helpers';
+import { TEST_PASSWORDS } from '../fixtures/secrets';
+import { activateExtension, children, control, eventually, find, text, useEmulatedAzure } from './helpers';
 
 const DEV = 'Contoso Streaming Dev';
 
@@ -107,5 +108,104 @@ describe('Resizing and deleting clusters (long-running operations against the em
       Promise.resolve(vscode.commands.executeCommand('hdinsight.deleteCluster', { cluster: 'contoso-prod-spark' })),
       /authoriz|permission|not allowed/i,
     );
+  });
+
+  describe('creating a cluster', () => {
+    const DEV_SUBSCRIPTION = '1f3c5b7a-2e4d-4f60-8a9b-0c1d2e3f4a5b';
+    const plan = (name: string, changes: Record<string, unknown> = {}): Record<string, unknown> => ({
+      subscriptionId: DEV_SUBSCRIPTION,
+      resourceGroup: 'streaming-rg',
+      location: 'westeurope',
+      name,
+      kind: 'kafka',
+      workerCount: 3,
+      clusterLogin: { username: 'admin', password: TEST_PASSWORDS.created },
+      ssh: { username: 'sshuser', password: TEST_PASSWORDS.createdSsh },
+      storage: { accountName: 'contosostreams', key: 'c3RvcmFnZS1rZXk=' },
+      ...changes,
+    });
+    const create = (arg: Record<string, unknown>): Promise<{ id: string; state: string }> =>
+      Promise.resolve(vscode.commands.executeCommand<{ id: string; state: string }>('hdinsight.createCluster', arg));
+
+    it('checks the name, validates, reads the quota, then creates; the tree shows it creating, then running', async () => {
+      await control('requests', 'DELETE');
+      await control('operations', 'PUT', { durationMs: 6_000 });
+      const api = await activateExtension();
+      const creating = create(plan('contoso-kafka-new'));
+      await eventually(
+        async () => {
+          await vscode.commands.executeCommand('hdinsight.refresh');
+          const clusters = text(await children(api, (await find(api, DEV)).node));
+          assert.ok(
+            clusters.some((c) => /^contoso-kafka-new — Kafka 3\.2 · Accepted/.test(c)),
+            clusters.join('\n'),
+          );
+        },
+        20_000,
+        500,
+      );
+      const created = await creating;
+      assert.equal(created.state, 'Running');
+      assert.match(created.id, /\/resourceGroups\/streaming-rg\/providers\/Microsoft\.HDInsight\/clusters\/contoso-kafka-new$/i);
+      const order = (await requests('/locations/|/clusters/contoso-kafka-new')).map(
+        (r) => `${r.method} ${r.path.split('?')[0].split('/').slice(-1)[0]}`,
+      );
+      assert.deepEqual(order.slice(0, 2), ['POST checkNameAvailability', 'POST validateCreateRequest']);
+      assert.deepEqual(order.slice(2, 4).sort(), ['GET billingSpecs', 'GET usages'], 'usages and billing specs, read together');
+      assert.equal(order[4], 'PUT contoso-kafka-new');
+      const [put] = (await requests('/clusters/contoso-kafka-new')).filter((r) => r.method === 'PUT');
+      const body = JSON.parse(put.body) as {
+        properties: {
+          clusterVersion: string;
+          computeProfile: { roles: { name: string; targetInstanceCount: number; dataDisksGroups?: unknown[] }[] };
+        };
+      };
+      assert.equal(body.properties.clusterVersion, '5.1');
+      assert.deepEqual(
+        body.properties.computeProfile.roles.map((r) => [r.name, r.targetInstanceCount, !!r.dataDisksGroups]),
+        [
+          ['headnode', 2, false],
+          ['workernode', 3, true],
+          ['zookeepernode', 3, false],
+        ],
+      );
+    });
+
+    it('refuses bad input before any request, without repeating a password', async () => {
+      await control('requests', 'DELETE');
+      const cases: [Record<string, unknown>, RegExp][] = [
+        [plan('9-lives'), /not a valid cluster name/],
+        [plan('weak-login', { clusterLogin: { username: 'admin', password: 'short' } }), /at least 10 characters/],
+        [plan('few-brokers', { workerCount: 2 }), /kafka cluster needs 3 to 500 worker nodes/],
+        [plan('same-users', { ssh: { username: 'admin', password: TEST_PASSWORDS.createdSsh } }), /SSH user must differ/],
+      ];
+      for (const [arg, message] of cases) {
+        await assert.rejects(create(arg), (err: Error) => message.test(err.message) && !err.message.includes(TEST_PASSWORDS.created));
+      }
+      assert.deepEqual(await requests('/locations/|/clusters/'), []);
+    });
+
+    it('stops before creating when the quota is exceeded, and says by how much', async () => {
+      await control('quota', 'PUT', { coreLimit: 60 });
+      try {
+        await assert.rejects(create(plan('over-quota')), /QuotaExceeded|cores/);
+        assert.deepEqual(
+          (await requests('/clusters/over-quota')).filter((r) => r.method === 'PUT'),
+          [],
+        );
+      } finally {
+        await control('quota', 'PUT', {});
+      }
+    });
+
+    it('says so when the name is taken between the check and the creation', async () => {
+      await control('taken-names', 'POST', { name: 'contoso-raced' });
+      await assert.rejects(create(plan('contoso-raced')), /not available/);
+    });
+
+    it('says what Azure said when the creation ends Failed, and the cluster shows its error', async () => {
+      await control('operations', 'PUT', { failNext: { code: 'VmProvisioningFailed', message: 'Worker VMs could not be allocated.' } });
+      await assert.rejects(create(plan('contoso-unlucky')), /VmProvisioningFailed|could not be allocated|ended Error/);
+    });
   });
 });
