@@ -49,6 +49,11 @@ export interface AzureClient {
   resizeCluster(clusterId: string, workerCount: number, options?: LongRunning): Promise<HDInsightCluster>;
   /** Deletes the cluster and waits until Azure says it is gone. */
   deleteCluster(clusterId: string, options?: LongRunning): Promise<void>;
+  /** The regions a subscription can use: name (westeurope) and display name (West Europe). */
+  listLocations(subscriptionId: string, signal?: AbortSignal): Promise<{ name: string; displayName: string }[]>;
+  listResourceGroups(subscriptionId: string, signal?: AbortSignal): Promise<{ name: string; location: string }[]>;
+  /** Creates (or keeps) a resource group. */
+  createResourceGroup(subscriptionId: string, name: string, location: string, signal?: AbortSignal): Promise<void>;
   /** Whether a cluster name is free (names are global DNS names). */
   checkClusterName(
     subscriptionId: string,

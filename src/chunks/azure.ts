@@ -1,5 +1,6 @@
 // The Azure SDK, loaded on first use (its own bundle, dist/chunks/azure.js).
 import { getContinuationToken, HDInsightManagementClient, type Cluster, type ClusterCreateParametersExtended } from '@azure/arm-hdinsight';
+import { ResourceManagementClient } from '@azure/arm-resources';
 import { SubscriptionClient } from '@azure/arm-resources-subscriptions';
 import { Limiter } from '../core/limiter';
 import type { AzureClient, AzureClientOptions, GatewayLogin, LongRunning } from '../azure/client';
@@ -23,6 +24,15 @@ export function createAzureClient(options: AzureClientOptions): AzureClient {
     if (!client) {
       client = new HDInsightManagementClient(credential, subscriptionId, clientOptions);
       hdinsight.set(subscriptionId, client);
+    }
+    return client;
+  };
+  const resources = new Map<string, ResourceManagementClient>();
+  const resourcesFor = (subscriptionId: string): ResourceManagementClient => {
+    let client = resources.get(subscriptionId);
+    if (!client) {
+      client = new ResourceManagementClient(credential, subscriptionId, clientOptions);
+      resources.set(subscriptionId, client);
     }
     return client;
   };
@@ -107,6 +117,29 @@ export function createAzureClient(options: AzureClientOptions): AzureClient {
       accepted?.();
       await waitFor(poller, `Deleting cluster ${name}`, signal);
     },
+
+    listLocations: (subscriptionId, signal) =>
+      call('Listing the Azure regions', signal, async () => {
+        const result: { name: string; displayName: string }[] = [];
+        for await (const l of subscriptions.subscriptions.listLocations(subscriptionId, { abortSignal: signal })) {
+          if (l.name) result.push({ name: l.name, displayName: l.displayName ?? l.name });
+        }
+        return result.sort((a, b) => a.displayName.localeCompare(b.displayName));
+      }),
+
+    listResourceGroups: (subscriptionId, signal) =>
+      call('Listing the resource groups', signal, async () => {
+        const result: { name: string; location: string }[] = [];
+        for await (const g of resourcesFor(subscriptionId).resourceGroups.list({ abortSignal: signal })) {
+          if (g.name) result.push({ name: g.name, location: g.location });
+        }
+        return result.sort((a, b) => a.name.localeCompare(b.name));
+      }),
+
+    createResourceGroup: (subscriptionId, name, location, signal) =>
+      call(`Creating resource group ${name}`, signal, async () => {
+        await resourcesFor(subscriptionId).resourceGroups.createOrUpdate(name, { location }, { abortSignal: signal });
+      }),
 
     checkClusterName: (subscriptionId, location, name, signal) =>
       call(`Checking the cluster name ${name}`, signal, async () => {

@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import https from 'node:https';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
+import { TEST_PASSWORDS } from '../fixtures/secrets';
 import { launchBrowser } from '../harness/browser';
 import { repoRoot } from '../harness/extensionHost';
 import { expand, openHDInsightView, runFromPalette, screenshot, treeRow, uiSandboxDir, waitForWorkbench } from './workbench';
@@ -400,6 +401,59 @@ describe('The sandbox in a browser', () => {
     await treeRow(view, 'contoso-spark').waitFor();
     assert.equal(await treeRow(view, 'contoso-spark-etl').count(), 0, 'the deleted cluster left the tree');
     await screenshot(page, 'after-delete');
+  });
+
+  it('creates a cluster step by step: each answer checked, Back keeps answers, a summary before anything is created', async () => {
+    const view = await openHDInsightView(page);
+    const widget = page.locator('.quick-input-widget');
+    const input = widget.locator('input');
+    const choose = async (placeholderOrPrompt: string, label: string): Promise<void> => {
+      await widget
+        .filter({ hasText: placeholderOrPrompt })
+        .or(widget.locator(`input[placeholder^="${placeholderOrPrompt}"]`))
+        .first()
+        .waitFor({ timeout: 30_000 });
+      await input.fill(label);
+      await widget.locator('.monaco-list-row', { hasText: label }).first().waitFor({ timeout: 30_000 });
+      await page.keyboard.press('Enter');
+    };
+    // A validation message takes the prompt's place: `prompt` undefined answers the step shown.
+    const answer = async (prompt: string | undefined, value?: string): Promise<void> => {
+      if (prompt) await widget.filter({ hasText: prompt }).waitFor({ timeout: 30_000 });
+      if (value !== undefined) await input.fill(value);
+      await page.keyboard.press('Enter');
+    };
+    await runFromPalette(page, 'HDInsight: Create Cluster…');
+    await choose('Subscription', 'Contoso Streaming Dev');
+    await choose('Resource group', 'streaming-rg');
+    await choose('Region', 'West Europe');
+    await choose('Cluster type', 'Kafka');
+    await answer('Cluster name', 'contoso-kafka');
+    await widget.filter({ hasText: /already in use/ }).waitFor({ timeout: 30_000 }); // checked with Azure on Enter
+    await screenshot(page, 'create-name-taken');
+    await answer(undefined, 'contoso-events');
+    await answer('Cluster login user');
+    await widget.filter({ hasText: 'Password of admin' }).waitFor({ timeout: 30_000 });
+    await input.fill('weak');
+    await widget.filter({ hasText: 'at least 10 characters' }).waitFor();
+    await answer(undefined, TEST_PASSWORDS.created);
+    await answer('SSH user');
+    await answer('SSH password of sshuser', TEST_PASSWORDS.createdSsh);
+    await answer('Worker nodes');
+    await answer('Default storage', 'contosostreams');
+    await answer('Access key of contosostreams', 'c3RvcmFnZS1rZXk=');
+    await widget.locator('.monaco-list-row', { hasText: 'Create contoso-events' }).waitFor({ timeout: 30_000 });
+    await widget.locator('.quick-input-titlebar [aria-label="Back"], .quick-input-titlebar .codicon-quick-input-back').first().click();
+    await widget.filter({ hasText: 'Access key of contosostreams' }).waitFor();
+    assert.equal(await input.inputValue(), 'c3RvcmFnZS1rZXk=', 'going back keeps the answer');
+    await page.keyboard.press('Enter');
+    await widget.locator('.monaco-list-row', { hasText: 'Create contoso-events' }).waitFor({ timeout: 30_000 });
+    await screenshot(page, 'create-summary');
+    await page.keyboard.press('Enter');
+    await page.locator('.notification-toast', { hasText: 'Creating contoso-events' }).waitFor({ timeout: 30_000 });
+    await treeRow(view, 'contoso-events').waitFor({ timeout: 30_000 });
+    await screenshot(page, 'create-progress');
+    await page.locator('.notification-toast', { hasText: 'contoso-events is running.' }).waitFor({ timeout: 60_000 });
   });
 
   it('stops everything it started on Ctrl-C', async () => {
