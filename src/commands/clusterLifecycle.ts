@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { resolveCluster, type ClusterLookup, type ClusterTarget } from '../clusters/resolveCluster';
 import { CancelledError, HDInsightError, InvalidInputError } from '../core/errors';
 import type { HDInsightCluster } from '../azure/model';
-import { isScripted } from './command';
+import { isScripted, withCancellableProgress } from './command';
 
 export interface LifecycleDeps {
   lookup: ClusterLookup;
@@ -33,24 +33,19 @@ async function withOperationProgress<T>(
   task: (signal: AbortSignal | undefined, report: (message: string) => void) => Promise<T>,
 ): Promise<T> {
   if (scripted) return task(undefined, () => undefined);
-  return vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title, cancellable: true },
-    async (progress, token) => {
-      const abort = new AbortController();
-      token.onCancellationRequested(() => abort.abort());
-      try {
-        return await task(abort.signal, (message) => progress.report({ message }));
-      } catch (err) {
-        if (abort.signal.aborted) {
-          void vscode.window.showInformationMessage(
-            `${title}: stopped waiting. Azure carries on; the HDInsight view shows the cluster's state.`,
-          );
-          throw new CancelledError();
-        }
-        throw err;
+  return withCancellableProgress(title, async (signal, report) => {
+    try {
+      return await task(signal, report);
+    } catch (err) {
+      if (signal.aborted) {
+        void vscode.window.showInformationMessage(
+          `${title}: stopped waiting. Azure carries on; the HDInsight view shows the cluster's state.`,
+        );
+        throw new CancelledError();
       }
-    },
-  );
+      throw err;
+    }
+  });
 }
 
 /** `hdinsight.resizeCluster` `{ cluster, workerCount }` → `{ id, workerCount }` once Azure finished. */

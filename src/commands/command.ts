@@ -36,3 +36,17 @@ export function registerCommand(id: string, handler: CommandHandler, logger: Com
     }
   });
 }
+
+/** Runs `task` under a cancellable notification; Cancel aborts the signal it gets. */
+export function withCancellableProgress<T>(
+  title: string,
+  task: (signal: AbortSignal, report: (message: string) => void) => Promise<T>,
+): Promise<T> {
+  return Promise.resolve(
+    vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, (progress, token) => {
+      const controller = new AbortController();
+      token.onCancellationRequested(() => controller.abort());
+      return task(controller.signal, (message) => progress.report({ message }));
+    }),
+  );
+}

@@ -13,7 +13,7 @@ import {
 import type { ClusterLookup } from '../clusters/resolveCluster';
 import { CancelledError, HDInsightError, InvalidInputError } from '../core/errors';
 import type { ClusterLogins } from '../secrets/ClusterLogins';
-import { isScripted } from './command';
+import { isScripted, withCancellableProgress } from './command';
 import { BACK, inputStep, pickStep, runSteps } from './multiStep';
 
 export interface CreateDeps {
@@ -87,18 +87,7 @@ async function create(deps: CreateDeps, args: CreateClusterArgs, interactive: bo
       accepted: () => deps.changed(), // the tree shows the cluster in its creating state
     });
   const cluster = interactive
-    ? await vscode.window.withProgress(
-        {
-          location: vscode.ProgressLocation.Notification,
-          title: `Creating ${plan.name} (HDInsight takes about 20 minutes)`,
-          cancellable: true,
-        },
-        (_, token) => {
-          const abort = new AbortController();
-          token.onCancellationRequested(() => abort.abort());
-          return run(abort.signal);
-        },
-      )
+    ? await withCancellableProgress(`Creating ${plan.name} (HDInsight takes about 20 minutes)`, (signal) => run(signal))
     : await run();
   // The login is known: keep it in secret storage (never in settings), for when Azure will not hand it out.
   await deps.logins.store({ kind: 'azure', cluster }, plan.clusterLogin);

@@ -1,7 +1,15 @@
 import * as vscode from 'vscode';
 import { findBrokers, type BrokerLookup } from '../clusters/brokers';
-import { resolveCluster } from '../clusters/resolveCluster';
-import { isScripted } from './command';
+import type { BrokerDiscovery } from '../ambari/discovery';
+import { resolveCluster, type ClusterTarget } from '../clusters/resolveCluster';
+import { isScripted, withCancellableProgress } from './command';
+
+/** Broker discovery under a cancellable notification. */
+export function discoverWithProgress(target: ClusterTarget, lookup: BrokerLookup, interactive: boolean): Promise<BrokerDiscovery> {
+  return withCancellableProgress(`Discovering the Kafka brokers of ${target.cluster.name}…`, (signal) =>
+    findBrokers(target, lookup, { interactive, signal }),
+  );
+}
 
 /**
  * `hdinsight.discoverBrokers` `{ cluster }` → `{ brokers, bootstrap, zookeeper }`. From the palette it
@@ -11,18 +19,7 @@ export function discoverBrokersCommand(lookup: BrokerLookup) {
   return async (arg?: unknown): Promise<{ brokers: string[]; bootstrap: string; zookeeper: string[] }> => {
     const scripted = isScripted([arg]);
     const target = await resolveCluster(arg, lookup);
-    const found = await vscode.window.withProgress(
-      {
-        location: vscode.ProgressLocation.Notification,
-        title: `Discovering the Kafka brokers of ${target.cluster.name}…`,
-        cancellable: true,
-      },
-      (_progress, token) => {
-        const controller = new AbortController();
-        token.onCancellationRequested(() => controller.abort());
-        return findBrokers(target, lookup, { interactive: !scripted, signal: controller.signal });
-      },
-    );
+    const found = await discoverWithProgress(target, lookup, !scripted);
     const result = { brokers: found.brokers, bootstrap: found.bootstrap, zookeeper: found.zookeeper };
     if (!scripted) void offerBootstrap(target.cluster.name, result.bootstrap, result.brokers);
     return result;

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { findBrokers, type BrokerLookup } from '../clusters/brokers';
+import type { BrokerLookup } from '../clusters/brokers';
 import { resolveCluster } from '../clusters/resolveCluster';
 import { CancelledError, InvalidInputError } from '../core/errors';
 import {
@@ -13,6 +13,7 @@ import {
   type StreamingSnippet,
 } from '../snippets/render';
 import { isScripted } from './command';
+import { discoverWithProgress } from './discoverBrokers';
 
 export interface InsertSnippetDependencies extends BrokerLookup {
   extensionUri: vscode.Uri;
@@ -143,20 +144,7 @@ async function pickSnippet(snippets: StreamingSnippet[], language: SnippetLangua
 }
 
 async function discoverBootstrap(arg: unknown, scripted: boolean, deps: InsertSnippetDependencies): Promise<string> {
-  const target = await resolveCluster(arg, deps);
-  const found = await vscode.window.withProgress(
-    {
-      location: vscode.ProgressLocation.Notification,
-      title: `Discovering the Kafka brokers of ${target.cluster.name}…`,
-      cancellable: true,
-    },
-    (_progress, token) => {
-      const controller = new AbortController();
-      token.onCancellationRequested(() => controller.abort());
-      return findBrokers(target, deps, { interactive: !scripted, signal: controller.signal });
-    },
-  );
-  return found.bootstrap;
+  return (await discoverWithProgress(await resolveCluster(arg, deps), deps, !scripted)).bootstrap;
 }
 
 async function openUntitled(language: SnippetLanguage): Promise<vscode.TextEditor> {
