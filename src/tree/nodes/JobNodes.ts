@@ -3,7 +3,7 @@ import { MissingLoginError } from '../../clusters/brokers';
 import { livyEndpoint } from '../../clusters/livy';
 import type { ClusterTarget } from '../../clusters/resolveCluster';
 import type { LivyJob } from '../../livy/job';
-import { folderItem, InfoNode } from './MessageNodes';
+import { folderItem, InfoNode, loginNeededNode } from './MessageNodes';
 import type { TreeContext } from './TreeContext';
 import type { TreeNode } from './TreeNode';
 
@@ -77,12 +77,7 @@ export class JobsNode implements TreeNode {
       }
     } catch (err) {
       if (!(err instanceof MissingLoginError)) throw err;
-      const enter = {
-        command: 'hdinsight.setClusterLogin',
-        title: 'Enter Cluster Login',
-        arguments: [{ cluster: this.target.cluster.name }],
-      };
-      nodes.push(new InfoNode(this, `${this.id}/login`, 'Enter the cluster login to see Livy’s jobs', undefined, 'key', undefined, enter));
+      nodes.push(loginNeededNode(this, this.target.cluster.name, 'Livy’s jobs'));
     }
     if (nodes.length === 0) nodes.push(new InfoNode(this, `${this.id}/none`, 'No jobs', 'Submit Streaming Job runs one', 'info'));
     return nodes;

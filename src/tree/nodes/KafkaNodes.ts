@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { findBrokers, MissingLoginError } from '../../clusters/brokers';
 import type { ConsumerGroup, TopicSummary } from '../../kafka/client';
 import type { ClusterTarget } from '../../clusters/resolveCluster';
-import { folderItem, GroupNode, InfoNode } from './MessageNodes';
+import { folderItem, GroupNode, InfoNode, loginNeededNode } from './MessageNodes';
 import type { TreeContext } from './TreeContext';
 import type { TreeNode } from './TreeNode';
 
@@ -52,12 +52,7 @@ export class BrokersNode implements TreeNode {
       });
     } catch (err) {
       if (!(err instanceof MissingLoginError)) throw err;
-      const enter = {
-        command: 'hdinsight.setClusterLogin',
-        title: 'Enter Cluster Login',
-        arguments: [{ cluster: this.target.cluster.name }],
-      };
-      return [new InfoNode(this, `${this.id}/login`, 'Enter the cluster login to see the brokers', undefined, 'key', undefined, enter)];
+      return [loginNeededNode(this, this.target.cluster.name, 'the brokers')];
     }
   }
 }

@@ -93,3 +93,9 @@ export class GroupNode implements TreeNode {
     return Promise.resolve(this.rows);
   }
 }
+
+/** The row in place of what a missing cluster login hides: a click enters the login. */
+export function loginNeededNode(parent: TreeNode, cluster: string, what: string): InfoNode {
+  const enter = { command: 'hdinsight.setClusterLogin', title: 'Enter Cluster Login', arguments: [{ cluster }] };
+  return new InfoNode(parent, `${parent.id}/login`, `Enter the cluster login to see ${what}`, undefined, 'key', undefined, enter);
+}
