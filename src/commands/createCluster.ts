@@ -14,7 +14,7 @@ import type { ClusterLookup } from '../clusters/resolveCluster';
 import { CancelledError, HDInsightError, InvalidInputError } from '../core/errors';
 import type { ClusterLogins } from '../secrets/ClusterLogins';
 import { isScripted, withCancellableProgress } from './command';
-import { BACK, inputStep, pickStep, runSteps } from './multiStep';
+import { BACK, inputStep, pickStep, runSteps, type StepResult } from './multiStep';
 
 export interface CreateDeps {
   lookup: ClusterLookup;
@@ -133,16 +133,17 @@ async function createInteractively(deps: CreateDeps): Promise<{ id: string; stat
     [
       async (a, at) => {
         const subscriptions = await client.listSubscriptions();
-        const chosen = await pickStep({
-          title,
-          ...at,
-          placeholder: 'Subscription',
-          active: a.subscriptionId,
-          items: subscriptions.map((s) => ({ label: s.displayName, description: s.subscriptionId, value: s.subscriptionId })),
-        });
-        if (chosen === BACK) return BACK;
-        a.subscriptionId = chosen;
-        return undefined;
+        return answer(
+          a,
+          'subscriptionId',
+          await pickStep({
+            title,
+            ...at,
+            placeholder: 'Subscription',
+            active: a.subscriptionId,
+            items: subscriptions.map((s) => ({ label: s.displayName, description: s.subscriptionId, value: s.subscriptionId })),
+          }),
+        );
       },
       async (a, at) => {
         const groups = await client.listResourceGroups(a.subscriptionId!);
@@ -176,140 +177,141 @@ async function createInteractively(deps: CreateDeps): Promise<{ id: string; stat
       },
       async (a, at) => {
         const regions = await client.listLocations(a.subscriptionId!);
-        const chosen = await pickStep({
-          title,
-          ...at,
-          placeholder: 'Region',
-          active: a.location,
-          items: regions.map((r) => ({ label: r.displayName, description: r.name, value: r.name })),
-        });
-        if (chosen === BACK) return BACK;
-        a.location = chosen;
-        return undefined;
+        return answer(
+          a,
+          'location',
+          await pickStep({
+            title,
+            ...at,
+            placeholder: 'Region',
+            active: a.location,
+            items: regions.map((r) => ({ label: r.displayName, description: r.name, value: r.name })),
+          }),
+        );
       },
-      async (a, at) => {
-        const chosen = await pickStep<CreatableKind>({
-          title,
-          ...at,
-          placeholder: 'Cluster type (HDInsight 5.1)',
-          active: a.kind,
-          items: [
-            { label: 'Kafka', description: 'Kafka 3.2: brokers on the workers, 3 ZooKeeper nodes', value: 'kafka' },
-            { label: 'Spark', description: 'Spark 3.3 with Livy', value: 'spark' },
-          ],
-        });
-        if (chosen === BACK) return BACK;
-        a.kind = chosen;
-        return undefined;
-      },
-      async (a, at) => {
-        const typed = await inputStep({
-          title,
-          ...at,
-          prompt: 'Cluster name (a global DNS name)',
-          value: a.name,
-          validate: check(validateClusterName),
-          confirm: async (v) => {
-            const result = await client.checkClusterName(a.subscriptionId!, a.location!, v);
-            return result.available ? undefined : (result.message ?? `${v} is taken.`);
-          },
-        });
-        if (typed === BACK) return BACK;
-        a.name = typed;
-        return undefined;
-      },
-      async (a, at) => {
-        const typed = await inputStep({
-          title,
-          ...at,
-          prompt: 'Cluster login user (Ambari, Livy)',
-          value: a.loginUser,
-          validate: (v) => (/^[a-z][a-z0-9_-]{0,31}$/i.test(v) ? undefined : 'Use up to 32 letters, digits, "_" or "-".'),
-        });
-        if (typed === BACK) return BACK;
-        a.loginUser = typed;
-        return undefined;
-      },
-      async (a, at) => {
-        const typed = await inputStep({
-          title,
-          ...at,
-          prompt: `Password of ${a.loginUser}`,
-          password: true,
-          value: a.loginPassword,
-          validate: check(validateClusterPassword),
-        });
-        if (typed === BACK) return BACK;
-        a.loginPassword = typed;
-        return undefined;
-      },
-      async (a, at) => {
-        const typed = await inputStep({
-          title,
-          ...at,
-          prompt: 'SSH user',
-          value: a.sshUser,
-          validate: (v) =>
-            v.toLowerCase() === a.loginUser.toLowerCase()
-              ? 'The SSH user must differ from the cluster login user.'
-              : /^[a-z_][a-z0-9_-]{0,31}$/i.test(v)
-                ? undefined
-                : 'Use up to 32 letters, digits, "_" or "-".',
-        });
-        if (typed === BACK) return BACK;
-        a.sshUser = typed;
-        return undefined;
-      },
-      async (a, at) => {
-        const typed = await inputStep({
-          title,
-          ...at,
-          prompt: `SSH password of ${a.sshUser}`,
-          password: true,
-          value: a.sshPassword,
-          validate: check((v) => validateSshLogin({ username: a.sshUser, password: v }, a.loginUser)),
-        });
-        if (typed === BACK) return BACK;
-        a.sshPassword = typed;
-        return undefined;
-      },
-      async (a, at) => {
-        const typed = await inputStep({
-          title,
-          ...at,
-          prompt: 'Worker nodes',
-          value: a.workers ?? (a.kind === 'kafka' ? '3' : '4'),
-          validate: check((v) => validateWorkers(a.kind!, Number(v))),
-        });
-        if (typed === BACK) return BACK;
-        a.workers = typed;
-        return undefined;
-      },
-      async (a, at) => {
-        const typed = await inputStep({
-          title,
-          ...at,
-          prompt: 'Default storage: the storage account (its blob service holds the cluster’s file system)',
-          value: a.storageAccount,
-          validate: (v) => (/^[a-z0-9]{3,24}$/.test(v) ? undefined : 'Use 3 to 24 lower-case letters and digits.'),
-        });
-        if (typed === BACK) return BACK;
-        a.storageAccount = typed;
-        return undefined;
-      },
-      async (a, at) => {
-        const typed = await inputStep({
-          title,
-          ...at,
-          prompt: `Access key of ${a.storageAccount}`,
-          password: true,
-          value: a.storageKey,
-          validate: (v) => (v.trim() ? undefined : 'The key is needed.'),
-        });
-        if (typed === BACK) return BACK;
-        a.storageKey = typed;
-        return undefined;
-      },
+      async (a, at) =>
+        answer(
+          a,
+          'kind',
+          await pickStep<CreatableKind>({
+            title,
+            ...at,
+            placeholder: 'Cluster type (HDInsight 5.1)',
+            active: a.kind,
+            items: [
+              { label: 'Kafka', description: 'Kafka 3.2: brokers on the workers, 3 ZooKeeper nodes', value: 'kafka' },
+              { label: 'Spark', description: 'Spark 3.3 with Livy', value: 'spark' },
+            ],
+          }),
+        ),
+      async (a, at) =>
+        answer(
+          a,
+          'name',
+          await inputStep({
+            title,
+            ...at,
+            prompt: 'Cluster name (a global DNS name)',
+            value: a.name,
+            validate: check(validateClusterName),
+            confirm: async (v) => {
+              const result = await client.checkClusterName(a.subscriptionId!, a.location!, v);
+              return result.available ? undefined : (result.message ?? `${v} is taken.`);
+            },
+          }),
+        ),
+      async (a, at) =>
+        answer(
+          a,
+          'loginUser',
+          await inputStep({
+            title,
+            ...at,
+            prompt: 'Cluster login user (Ambari, Livy)',
+            value: a.loginUser,
+            validate: (v) => (/^[a-z][a-z0-9_-]{0,31}$/i.test(v) ? undefined : 'Use up to 32 letters, digits, "_" or "-".'),
+          }),
+        ),
+      async (a, at) =>
+        answer(
+          a,
+          'loginPassword',
+          await inputStep({
+            title,
+            ...at,
+            prompt: `Password of ${a.loginUser}`,
+            password: true,
+            value: a.loginPassword,
+            validate: check(validateClusterPassword),
+          }),
+        ),
+      async (a, at) =>
+        answer(
+          a,
+          'sshUser',
+          await inputStep({
+            title,
+            ...at,
+            prompt: 'SSH user',
+            value: a.sshUser,
+            validate: (v) =>
+              v.toLowerCase() === a.loginUser.toLowerCase()
+                ? 'The SSH user must differ from the cluster login user.'
+                : /^[a-z_][a-z0-9_-]{0,31}$/i.test(v)
+                  ? undefined
+                  : 'Use up to 32 letters, digits, "_" or "-".',
+          }),
+        ),
+      async (a, at) =>
+        answer(
+          a,
+          'sshPassword',
+          await inputStep({
+            title,
+            ...at,
+            prompt: `SSH password of ${a.sshUser}`,
+            password: true,
+            value: a.sshPassword,
+            validate: check((v) => validateSshLogin({ username: a.sshUser, password: v }, a.loginUser)),
+          }),
+        ),
+      async (a, at) =>
+        answer(
+          a,
+          'workers',
+          await inputStep({
+            title,
+            ...at,
+            prompt: 'Worker nodes',
+            value: a.workers ?? (a.kind === 'kafka' ? '3' : '4'),
+            validate: check((v) => validateWorkers(a.kind!, Number(v))),
+          }),
+        ),
+      async (a, at) =>
+        answer(
+          a,
+          'storageAccount',
+          await inputStep({
+            title,
+            ...at,
+            prompt: 'Default storage: the storage account (its blob service holds the cluster’s file system)',
+            value: a.storageAccount,
+            validate: (v) => (/^[a-z0-9]{3,24}$/.test(v) ? undefined : 'Use 3 to 24 lower-case letters and digits.'),
+          }),
+        ),
+      async (a, at) =>
+        answer(
+          a,
+          'storageKey',
+          await inputStep({
+            title,
+            ...at,
+            prompt: `Access key of ${a.storageAccount}`,
+            password: true,
+            value: a.storageKey,
+            validate: (v) => (v.trim() ? undefined : 'The key is needed.'),
+          }),
+        ),
       async (a, at) => {
         const plan = planOf(a);
         const request = createRequest(plan);
@@ -338,6 +340,13 @@ async function createInteractively(deps: CreateDeps): Promise<{ id: string; stat
   );
   if (answers.newGroup) await client.createResourceGroup(answers.subscriptionId!, answers.resourceGroup!, answers.location!);
   return create(deps, { subscriptionId: answers.subscriptionId!, resourceGroup: answers.resourceGroup!, ...planOf(answers) }, true);
+}
+
+/** Keeps a step's answer under `key`, or goes back. */
+function answer<K extends keyof Answers>(a: Answers, key: K, value: NonNullable<Answers[K]> | typeof BACK): StepResult {
+  if (value === BACK) return BACK;
+  a[key] = value;
+  return undefined;
 }
 
 function planOf(a: Answers): ClusterPlan {
