@@ -11,16 +11,8 @@
   let now = 0;
   let lineCount = 0;
 
-  const el = (tag, props = {}, children = []) => {
-    const node = document.createElement(tag);
-    for (const [k, v] of Object.entries(props)) {
-      if (k === 'text') node.textContent = v;
-      else if (k.startsWith('on')) node.addEventListener(k.slice(2), v);
-      else node.setAttribute(k, v);
-    }
-    for (const c of children) node.append(c);
-    return node;
-  };
+  /** From dom.js, loaded before this script. */
+  const el = /** @type {any} */ (window).hdiElement;
 
   const title = el('h1', { text: 'Job' });
   const state = el('span', { class: 'state', role: 'status' });

@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 
 /**
- * A webview page that only loads its own script (by nonce) and stylesheet from media/: a strict
+ * A webview page that loads only the shared dom.js and webview.css and its own script (by nonce)
+ * and stylesheet from media/: a strict
  * Content-Security-Policy with no inline code, nothing from elsewhere, and no data in the HTML.
  */
 export function webviewHtml(
@@ -18,10 +19,12 @@ export function webviewHtml(
 <meta charset="UTF-8">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src ${webview.cspSource}; script-src 'nonce-${nonce}';">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link rel="stylesheet" href="${media('webview.css')}">
 <link rel="stylesheet" href="${media(page.style)}">
 <title>${page.title}</title>
 </head>
 <body>
+<script nonce="${nonce}" src="${media('dom.js')}"></script>
 <script nonce="${nonce}" src="${media(page.script)}"></script>
 </body>
 </html>`;
