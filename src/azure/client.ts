@@ -83,6 +83,28 @@ export interface AzureClient {
     request: Record<string, unknown>,
     options?: LongRunning,
   ): Promise<HDInsightCluster>;
+  /** Creates (or updates) a virtual network with one subnet and waits until it is provisioned. */
+  createVirtualNetwork(
+    subscriptionId: string,
+    resourceGroup: string,
+    name: string,
+    spec: { location: string; addressPrefix: string; subnetName: string; subnetPrefix: string; tags?: Record<string, string> },
+    options?: LongRunning,
+  ): Promise<{ id: string; subnetId: string }>;
+  deleteVirtualNetwork(id: string, options?: LongRunning): Promise<void>;
+  /** Whether a storage account name is free (names are global) and valid. */
+  checkStorageAccountName(subscriptionId: string, name: string, signal?: AbortSignal): Promise<{ available: boolean; message?: string }>;
+  /** Creates a general-purpose v2 account (Standard_LRS, TLS 1.2, no public blobs) and waits for it. */
+  createStorageAccount(
+    subscriptionId: string,
+    resourceGroup: string,
+    name: string,
+    spec: { location: string; tags?: Record<string, string> },
+    options?: LongRunning,
+  ): Promise<{ id: string; blobEndpoint: string }>;
+  /** A full-access key of the account (for HDInsight's default storage); never logged. */
+  storageAccountKey(id: string, signal?: AbortSignal): Promise<string>;
+  deleteStorageAccount(id: string, signal?: AbortSignal): Promise<void>;
 }
 
 export interface LongRunning {

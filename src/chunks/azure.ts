@@ -5,6 +5,7 @@ import { SubscriptionClient } from '@azure/arm-resources-subscriptions';
 import { Limiter } from '../core/limiter';
 import type { AzureClient, AzureClientOptions, GatewayLogin, LongRunning } from '../azure/client';
 import { toAzureError } from '../azure/errors';
+import type { Provisioning } from '../chunks/armProvisioning';
 import { parseResourceId, toCluster, type AzureSubscription, type AzureTenant } from '../azure/model';
 
 export function createAzureClient(options: AzureClientOptions): AzureClient {
@@ -44,7 +45,19 @@ export function createAzureClient(options: AzureClientOptions): AzureClient {
     }
   };
 
+  // Network and storage clients load on first use (dist/chunks/armProvisioning.js).
+  let provisioning: Promise<Provisioning> | undefined;
+  const provision = (): Promise<Provisioning> =>
+    (provisioning ??= import('../chunks/armProvisioning').then((m) => m.createProvisioning(credential, clientOptions, call, waitFor)));
+
   return {
+    createVirtualNetwork: async (...args) => (await provision()).createVirtualNetwork(...args),
+    deleteVirtualNetwork: async (...args) => (await provision()).deleteVirtualNetwork(...args),
+    checkStorageAccountName: async (...args) => (await provision()).checkStorageAccountName(...args),
+    createStorageAccount: async (...args) => (await provision()).createStorageAccount(...args),
+    storageAccountKey: async (...args) => (await provision()).storageAccountKey(...args),
+    deleteStorageAccount: async (...args) => (await provision()).deleteStorageAccount(...args),
+
     listTenants: (signal) =>
       call('Listing your Azure tenants', signal, async () => {
         const tenants: AzureTenant[] = [];

@@ -5,6 +5,7 @@
 // api-version; paths are matched case-insensitively as ARM does; lists are paged with absolute
 // nextLinks. Faults (throttling, 500s, latency, drops) come from the generic Emulator.inject().
 import crypto from 'node:crypto';
+import { ArmResources } from './armResources';
 import { type Emulator, type EmulatorRequest, type EmulatorResponse, type Fault, errorResponse } from './server';
 
 /** The fixed development bearer token the extension sends to a loopback endpoint. */
@@ -227,6 +228,10 @@ export class ArmEmulator {
   operationMs = 2_500;
   /** The next long-running operation ends Failed with this error (one-shot). */
   failNextOperation?: { code: string; message: string };
+  /** The next operation on the resource with this name (lower case) ends Failed with this error (one-shot). */
+  readonly failOperationOf = new Map<string, { code: string; message: string }>();
+  /** Virtual networks and storage accounts (the Spark + Kafka pair's other resources). */
+  readonly resources: ArmResources;
   /** Regional core quota per subscription (HDInsight's "cores" usage limit). */
   coreLimit = 200;
   /** Cluster names someone else takes right before our PUT (the race between validation and creation). */
@@ -237,6 +242,13 @@ export class ArmEmulator {
     options: ArmEmulatorOptions = {},
   ) {
     this.pageSize = options.pageSize ?? 10;
+    this.resources = new ArmResources({
+      url: () => this.emulator.url,
+      hasGroup: (sub, rg) => this.groupStore.has(groupKey(sub, rg)),
+      operationMs: () => this.operationMs,
+      failureFor: (name) => this.takeFailure(name),
+      subnetsInUse: () => this.clusters().flatMap((c) => (c.vnet ? [c.vnet.subnet] : [])),
+    });
     this.registerRoutes();
   }
 
@@ -377,6 +389,9 @@ export class ArmEmulator {
       status: this.groupStore.has(groupKey(req.params.sub, req.params.rg)) ? 204 : 404,
     }));
     route('PUT', `/subscriptions/${SUB}/resourcegroups/${RG}`, undefined, (req) => this.putGroup(req));
+
+    // Microsoft.Network virtual networks and Microsoft.Storage accounts.
+    this.resources.register(route);
 
     // Microsoft.HDInsight clusters.
     route('GET', `/subscriptions/${SUB}/${CLUSTERS}`, API_VERSIONS.hdinsight, (req, v) =>
@@ -615,6 +630,18 @@ export class ArmEmulator {
     );
   }
 
+  /** A failure asked for the operation on this resource, or the one asked for the next operation (both one-shot). */
+  private takeFailure(name: string): { code: string; message: string } | undefined {
+    const named = this.failOperationOf.get(name.toLowerCase());
+    if (named) {
+      this.failOperationOf.delete(name.toLowerCase());
+      return named;
+    }
+    const next = this.failNextOperation;
+    this.failNextOperation = undefined;
+    return next;
+  }
+
   /** Cores the clusters of a subscription use in a region. */
   private coresUsed(subscriptionId: string, location: string): number {
     return this.clusters()
@@ -657,6 +684,30 @@ export class ArmEmulator {
     ) {
       errors.push({ code: 'InvalidGatewayPassword', message: 'The cluster login password does not meet the complexity requirements.' });
     }
+    // Every role's subnet must exist, in a virtual network of the cluster's region.
+    for (const r of roles) {
+      const profile = r.virtualNetworkProfile;
+      if (!profile?.id) continue;
+      const vnet = this.resources.vnet(profile.id);
+      const subnet = profile.subnet?.split('/').pop() ?? '';
+      if (!vnet) {
+        errors.push({
+          code: 'InvalidNetworkConfiguration',
+          message: `The virtual network '${profile.id}' of role '${r.name}' does not exist.`,
+        });
+      } else if (vnet.location !== location) {
+        errors.push({
+          code: 'InvalidNetworkConfiguration',
+          message: `The virtual network location '${vnet.location}' does not match the cluster location '${location}'.`,
+        });
+      } else if (!profile.subnet?.toLowerCase().startsWith(`${profile.id.toLowerCase()}/subnets/`) || !vnet.subnets.includes(subnet)) {
+        errors.push({
+          code: 'InvalidNetworkConfiguration',
+          message: `The subnet '${profile.subnet ?? ''}' of role '${r.name}' does not exist.`,
+        });
+      }
+      if (errors.some((e) => e.code === 'InvalidNetworkConfiguration')) break;
+    }
     if (!p?.storageProfile?.storageaccounts?.some((a) => a.isDefault)) {
       errors.push({ code: 'InvalidStorageProfile', message: 'A default storage account is required.' });
     }
@@ -696,12 +747,11 @@ export class ArmEmulator {
     const op: Operation = {
       status: 'InProgress',
       doneAt: Date.now() + this.operationMs,
-      failWith: this.failNextOperation,
+      failWith: this.takeFailure(record.spec.name),
       asyncUrl: `${base}/azureasyncoperations/${id}?api-version=${apiVersion}`,
       locationUrl: `${base}/operationresults/${id}?api-version=${apiVersion}`,
       finish: () => (op.failWith ? outcome.fail(record) : outcome.succeed(record)),
     };
-    this.failNextOperation = undefined;
     record.etag = crypto.randomUUID();
     this.operations.set(id, op);
     return op;

@@ -1,0 +1,131 @@
+// Virtual networks and storage accounts (@azure/arm-network, @azure/arm-storage): loaded from the
+// Azure chunk only when the Spark + Kafka pair or a new storage account is created, so listing
+// clusters never pays for these two large clients.
+import { NetworkManagementClient, type NetworkManagementClientOptionalParams } from '@azure/arm-network';
+import { StorageManagementClient } from '@azure/arm-storage';
+import type { AzureClient, LongRunning, TokenSource } from '../azure/client';
+import { parseResourceId } from '../azure/model';
+
+type Call = <T>(what: string, signal: AbortSignal | undefined, task: () => Promise<T>) => Promise<T>;
+type WaitFor = (
+  poller: { pollUntilDone(o?: { abortSignal?: AbortSignal }): Promise<unknown> },
+  what: string,
+  signal?: AbortSignal,
+) => Promise<void>;
+
+export type Provisioning = Pick<
+  AzureClient,
+  | 'createVirtualNetwork'
+  | 'deleteVirtualNetwork'
+  | 'checkStorageAccountName'
+  | 'createStorageAccount'
+  | 'storageAccountKey'
+  | 'deleteStorageAccount'
+>;
+
+export function createProvisioning(
+  credential: TokenSource,
+  clientOptions: NetworkManagementClientOptionalParams,
+  call: Call,
+  waitFor: WaitFor,
+): Provisioning {
+  const perSubscription = <T>(make: (subscriptionId: string) => T): ((subscriptionId: string) => T) => {
+    const clients = new Map<string, T>();
+    return (subscriptionId) => {
+      let client = clients.get(subscriptionId);
+      if (!client) clients.set(subscriptionId, (client = make(subscriptionId)));
+      return client;
+    };
+  };
+  const network = perSubscription((s) => new NetworkManagementClient(credential, s, clientOptions));
+  const storage = perSubscription((s) => new StorageManagementClient(credential, s, clientOptions));
+
+  return {
+    createVirtualNetwork: async (subscriptionId, resourceGroup, name, spec, { signal, accepted }: LongRunning = {}) => {
+      const what = `Creating virtual network ${name}`;
+      const poller = await call(what, signal, () =>
+        network(subscriptionId).virtualNetworks.beginCreateOrUpdate(
+          resourceGroup,
+          name,
+          {
+            location: spec.location,
+            tags: spec.tags,
+            addressSpace: { addressPrefixes: [spec.addressPrefix] },
+            subnets: [{ name: spec.subnetName, addressPrefix: spec.subnetPrefix }],
+          },
+          { abortSignal: signal },
+        ),
+      );
+      accepted?.();
+      await waitFor(poller, what, signal);
+      const vnet = await call(`Reading virtual network ${name}`, signal, () =>
+        network(subscriptionId).virtualNetworks.get(resourceGroup, name, { abortSignal: signal }),
+      );
+      const subnet = vnet.subnets?.find((s) => s.name === spec.subnetName);
+      return { id: vnet.id!, subnetId: subnet?.id ?? `${vnet.id!}/subnets/${spec.subnetName}` };
+    },
+
+    deleteVirtualNetwork: async (id, { signal, accepted }: LongRunning = {}) => {
+      const { subscriptionId, resourceGroup, name } = parseResourceId(id);
+      const what = `Deleting virtual network ${name}`;
+      const poller = await call(what, signal, () =>
+        network(subscriptionId).virtualNetworks.beginDelete(resourceGroup, name, { abortSignal: signal }),
+      );
+      accepted?.();
+      await waitFor(poller, what, signal);
+    },
+
+    checkStorageAccountName: (subscriptionId, name, signal) =>
+      call(`Checking the storage account name ${name}`, signal, async () => {
+        const result = await storage(subscriptionId).storageAccounts.checkNameAvailability(
+          { name, type: 'Microsoft.Storage/storageAccounts' },
+          { abortSignal: signal },
+        );
+        return { available: result.nameAvailable !== false, message: result.message };
+      }),
+
+    createStorageAccount: async (subscriptionId, resourceGroup, name, spec, { signal, accepted }: LongRunning = {}) => {
+      const what = `Creating storage account ${name}`;
+      // What HDInsight's default storage needs: general-purpose v2 with blobs, no public access, TLS 1.2.
+      const poller = await call(what, signal, () =>
+        storage(subscriptionId).storageAccounts.beginCreate(
+          resourceGroup,
+          name,
+          {
+            location: spec.location,
+            tags: spec.tags,
+            kind: 'StorageV2',
+            sku: { name: 'Standard_LRS' },
+            minimumTlsVersion: 'TLS1_2',
+            allowBlobPublicAccess: false,
+            enableHttpsTrafficOnly: true,
+          },
+          { abortSignal: signal },
+        ),
+      );
+      accepted?.();
+      await waitFor(poller, what, signal);
+      const account = await call(`Reading storage account ${name}`, signal, () =>
+        storage(subscriptionId).storageAccounts.getProperties(resourceGroup, name, { abortSignal: signal }),
+      );
+      return { id: account.id!, blobEndpoint: account.primaryEndpoints?.blob ?? `https://${name}.blob.core.windows.net/` };
+    },
+
+    storageAccountKey: (id, signal) => {
+      const { subscriptionId, resourceGroup, name } = parseResourceId(id);
+      return call(`Reading the access key of storage account ${name}`, signal, async () => {
+        const { keys } = await storage(subscriptionId).storageAccounts.listKeys(resourceGroup, name, { abortSignal: signal });
+        const key = keys?.find((k) => k.value && k.permissions !== 'Read')?.value;
+        if (!key) throw new Error(`Storage account ${name} has no key with full access.`);
+        return key;
+      });
+    },
+
+    deleteStorageAccount: (id, signal) => {
+      const { subscriptionId, resourceGroup, name } = parseResourceId(id);
+      return call(`Deleting storage account ${name}`, signal, () =>
+        storage(subscriptionId).storageAccounts.delete(resourceGroup, name, { abortSignal: signal }),
+      );
+    },
+  };
+}
