@@ -11,6 +11,7 @@ import { LoadMoreNode } from '../tree/nodes/AzureNodes';
 import { selectSubscriptionsCommand, selectTenantCommand, signInCommand } from './azureAccount';
 import { deleteClusterCommand, resizeClusterCommand } from './clusterLifecycle';
 import { createClusterCommand } from './createCluster';
+import { createPairCommand } from './createPair';
 import { copySshCommandCommand, openClusterPageCommand } from './clusterPages';
 import { browseMessagesCommand } from './browseMessages';
 import { discoverBrokersCommand } from './discoverBrokers';
@@ -77,6 +78,7 @@ export function registerCommands({
     ['hdinsight.kafka.produce', produceCommand(kafkaDeps)],
     ['hdinsight.kafka.browseMessages', browseMessagesCommand({ ...kafkaDeps, extensionUri, logger })],
     ['hdinsight.createCluster', createClusterCommand({ lookup, logins, changed: () => tree.refresh() })],
+    ['hdinsight.createSparkKafkaPair', createPairCommand({ lookup, logins, changed: () => tree.refresh() })],
     ['hdinsight.resizeCluster', resizeClusterCommand({ lookup, changed: () => tree.refresh() })],
     ['hdinsight.deleteCluster', deleteClusterCommand({ lookup, changed: () => tree.refresh() })],
     ['hdinsight.submitStreamingJob', submitStreamingJobCommand({ lookup, jobs, extensionUri })],

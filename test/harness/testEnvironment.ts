@@ -2,6 +2,7 @@
 // serving Azure Resource Manager (seeded with the sandbox's tenants, subscriptions and clusters)
 // and its control API, with a CA file the extension host is told to trust.
 import { ArmEmulator, DEV_TOKEN, seedSandbox, type SandboxSeed } from '../emulator/arm';
+import { emulatedStorageKey } from '../emulator/armResources';
 import { TEST_PASSWORDS } from '../fixtures/secrets';
 import { secretForms } from './secretScan';
 import { addControlRoutes } from '../emulator/control';
@@ -163,12 +164,18 @@ export async function startTestEnvironment(options: { vnet: 'required' | 'option
       HDINSIGHT_KAFKA_BOOTSTRAP: kafka.bootstrap,
       ...(vnetKafka ? { HDINSIGHT_VNET_KAFKA: JSON.stringify(vnetKafka.vnet) } : {}),
     },
-    secrets: secretForms([
-      { label: 'the development token', value: DEV_TOKEN },
-      ...arm.clusters().map((c) => ({ label: `the login of ${c.name}`, value: c.gatewayPassword, username: c.gatewayUsername })),
-      ...(vnetKafka ? [{ label: 'the SSH private key', value: sshKeyBody(fs.readFileSync(vnetKafka.vnet.ssh.keyFile, 'utf8')) }] : []),
-      ...Object.entries(TEST_PASSWORDS).map(([name, value]) => ({ label: `the test password ${name}`, value, username: 'admin' })),
-    ]),
+    // A getter: storage accounts the suite creates add their keys.
+    get secrets() {
+      return secretForms([
+        { label: 'the development token', value: DEV_TOKEN },
+        ...[...arm.resources.createdAccounts].flatMap((name) =>
+          ([1, 2] as const).map((i) => ({ label: `key ${i} of storage account ${name}`, value: emulatedStorageKey(name, i) })),
+        ),
+        ...arm.clusters().map((c) => ({ label: `the login of ${c.name}`, value: c.gatewayPassword, username: c.gatewayUsername })),
+        ...(vnetKafka ? [{ label: 'the SSH private key', value: sshKeyBody(fs.readFileSync(vnetKafka.vnet.ssh.keyFile, 'utf8')) }] : []),
+        ...Object.entries(TEST_PASSWORDS).map(([name, value]) => ({ label: `the test password ${name}`, value, username: 'admin' })),
+      ]);
+    },
     stop,
   };
 }

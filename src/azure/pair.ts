@@ -1,0 +1,277 @@
+// The template of Azure's tutorial "Use Spark Structured Streaming with Kafka on HDInsight" as one
+// operation: a virtual network with one subnet and a storage account, then a Spark and a Kafka
+// cluster with every role in that subnet, created in parallel. When a part fails the outcome says
+// which, and what exists, so the caller can offer to delete it. No vscode import.
+import type { AzureClient } from './client';
+import { createRequest, estimatedCores, PAIR_NETWORK, pairPlans, type ClusterPlan, type LinuxLogin } from './createRequest';
+import type { HDInsightCluster } from './model';
+import { HDInsightError, InvalidInputError, isCancellation, throwIfAborted } from '../core/errors';
+
+export type PairPart = 'network' | 'storage' | 'spark' | 'kafka';
+
+export interface PairInput {
+  subscriptionId: string;
+  resourceGroup: string;
+  location: string;
+  /** The clusters are spark-BASE and kafka-BASE, as in the tutorial's template. */
+  baseName: string;
+  clusterLogin: { username: string; password: string };
+  ssh: LinuxLogin;
+  /** The new storage account's name; default derived from the base name. */
+  storageAccount?: string;
+  /** The new virtual network's name; default BASE-vnet. */
+  virtualNetwork?: string;
+}
+
+export interface PairNames {
+  spark: string;
+  kafka: string;
+  network: string;
+  storage: string;
+}
+
+export interface PairCheck {
+  names: PairNames;
+  /** Cores both clusters need, and the region's quota. */
+  cores: number;
+  used: number;
+  limit: number;
+}
+
+export interface PairOutcome {
+  names: PairNames;
+  network?: { id: string; subnetId: string };
+  storage?: { id: string };
+  /** Clusters Azure accepted (they exist, whatever became of them), by part. */
+  clusterIds: Partial<Record<'spark' | 'kafka', string>>;
+  clusters: Partial<Record<'spark' | 'kafka', HDInsightCluster>>;
+  failures: { part: PairPart; error: unknown }[];
+}
+
+export const PAIR_LABELS: Record<PairPart, string> = {
+  network: 'virtual network',
+  storage: 'storage account',
+  spark: 'Spark cluster',
+  kafka: 'Kafka cluster',
+};
+
+/** The resources' names; throws InvalidInputError for a base name that makes an invalid cluster name. */
+export function pairNames(input: Pick<PairInput, 'baseName' | 'storageAccount' | 'virtualNetwork'>): PairNames {
+  const base = input.baseName;
+  if (typeof base !== 'string' || !/^[a-zA-Z0-9-]{1,53}$/.test(base) || base.startsWith('-') || base.endsWith('-')) {
+    throw new InvalidInputError(
+      `"${String(base)}" cannot be the pair's base name.`,
+      'Use 1 to 53 letters, digits and hyphens, not starting or ending with a hyphen: the clusters become spark-NAME and kafka-NAME.',
+    );
+  }
+  const storage =
+    input.storageAccount ??
+    `${base
+      .toLowerCase()
+      .replace(/[^a-z0-9]/g, '')
+      .slice(0, 19)}store`;
+  const network = input.virtualNetwork ?? `${base}-vnet`;
+  if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}[a-zA-Z0-9_]$/.test(network)) {
+    throw new InvalidInputError(
+      `"${network}" is not a valid virtual network name.`,
+      'Use 2 to 64 letters, digits, "_", "." or "-", starting with a letter or digit.',
+    );
+  }
+  if (!/^[a-z0-9]{3,24}$/.test(storage)) {
+    throw new InvalidInputError(`"${storage}" is not a valid storage account name.`, 'Use 3 to 24 lower-case letters and digits.');
+  }
+  return { spark: `spark-${base}`.toLowerCase(), kafka: `kafka-${base}`.toLowerCase(), network, storage };
+}
+
+/** Both clusters' plans for a network and a storage account (which may not exist yet). */
+export function pairClusterPlans(
+  input: PairInput,
+  names: PairNames,
+  network?: { id: string },
+  storage?: { key: string; blobEndpointSuffix?: string },
+): [ClusterPlan, ClusterPlan] {
+  const [spark, kafka] = pairPlans(
+    {
+      location: input.location,
+      clusterLogin: input.clusterLogin,
+      ssh: input.ssh,
+      storage: { accountName: names.storage, key: storage?.key ?? '', blobEndpointSuffix: storage?.blobEndpointSuffix },
+    },
+    names,
+    network?.id ?? '',
+  );
+  // Before the network exists the plans carry none: validation cannot see a network that is not there yet.
+  return network
+    ? [spark, kafka]
+    : [
+        { ...spark, network: undefined },
+        { ...kafka, network: undefined },
+      ];
+}
+
+/** Every check that needs no request: the names and both clusters' input rules. */
+export function checkPairInput(input: PairInput): PairNames {
+  for (const key of ['subscriptionId', 'resourceGroup', 'location'] as const) {
+    if (typeof input[key] !== 'string' || !input[key]) throw new InvalidInputError(`"${key}" is needed.`);
+  }
+  if (!input.clusterLogin || !input.ssh) throw new InvalidInputError('"clusterLogin" and "ssh" are needed.');
+  const names = pairNames(input);
+  for (const plan of pairClusterPlans(input, names)) createRequest(plan);
+  return names;
+}
+
+/**
+ * What Azure can check before anything exists: both cluster names and the storage account name
+ * are free, HDInsight would accept both requests, and the region's core quota holds both.
+ */
+export async function checkPair(client: AzureClient, input: PairInput, signal?: AbortSignal): Promise<PairCheck> {
+  const names = checkPairInput(input);
+  const { subscriptionId, location } = input;
+  const plans = pairClusterPlans(input, names);
+  const [spark, kafka, account, quota] = await Promise.all([
+    client.checkClusterName(subscriptionId, location, names.spark, signal),
+    client.checkClusterName(subscriptionId, location, names.kafka, signal),
+    client.checkStorageAccountName(subscriptionId, names.storage, signal),
+    client.coreQuota(subscriptionId, location, signal),
+  ]);
+  const taken = [
+    spark.available ? undefined : (spark.message ?? `The cluster name ${names.spark} is taken.`),
+    kafka.available ? undefined : (kafka.message ?? `The cluster name ${names.kafka} is taken.`),
+    account.available ? undefined : (account.message ?? `The storage account name ${names.storage} is taken.`),
+  ].filter((m): m is string => !!m);
+  if (taken.length > 0) throw new InvalidInputError(taken.join(' '), 'Choose another base name or storage account name.');
+  const problems = (
+    await Promise.all(
+      plans.map(async (plan) =>
+        (await client.validateCreate(subscriptionId, location, plan.name, createRequest(plan), signal)).map(
+          (p) => `${plan.name}: ${p.message} (${p.code})`,
+        ),
+      ),
+    )
+  ).flat();
+  if (problems.length > 0) throw new HDInsightError('InvalidInput', `HDInsight would refuse the pair: ${problems.join(' ')}`);
+  const cores = plans.reduce((sum, plan) => sum + estimatedCores(createRequest(plan), (size) => quota.coresOf.get(size.toLowerCase())), 0);
+  if (quota.used + cores > quota.limit) {
+    throw new HDInsightError(
+      'InvalidInput',
+      `The pair needs ${cores} cores; ${quota.used} of the ${quota.limit} in ${location} are in use.`,
+      'Request a quota increase, or choose another region.',
+    );
+  }
+  return { names, cores, used: quota.used, limit: quota.limit };
+}
+
+/**
+ * Creates the network and the storage account in parallel, then both clusters in parallel.
+ * Resolves with what exists and what failed; rejects only when cancelled.
+ */
+export async function createPair(
+  client: AzureClient,
+  input: PairInput,
+  options: { signal?: AbortSignal; progress?: (part: PairPart, state: string) => void; accepted?: () => void } = {},
+): Promise<PairOutcome> {
+  const { signal, progress = () => undefined } = options;
+  const names = checkPairInput(input);
+  const { subscriptionId, resourceGroup, location } = input;
+  const outcome: PairOutcome = { names, clusterIds: {}, clusters: {}, failures: [] };
+  const attempt = async (part: PairPart, task: () => Promise<void>): Promise<void> => {
+    progress(part, 'creating');
+    try {
+      await task();
+      progress(part, 'done');
+    } catch (err) {
+      if (isCancellation(err) || signal?.aborted) throw err;
+      outcome.failures.push({ part, error: err });
+      progress(part, 'failed');
+    }
+  };
+  let key = '';
+  let blobEndpointSuffix: string | undefined;
+  await Promise.all([
+    attempt('network', async () => {
+      outcome.network = await client.createVirtualNetwork(
+        subscriptionId,
+        resourceGroup,
+        names.network,
+        {
+          location,
+          addressPrefix: PAIR_NETWORK.addressPrefix,
+          subnetName: PAIR_NETWORK.subnetName,
+          subnetPrefix: PAIR_NETWORK.subnetPrefix,
+        },
+        { signal },
+      );
+    }),
+    attempt('storage', async () => {
+      const account = await client.createStorageAccount(subscriptionId, resourceGroup, names.storage, { location }, { signal });
+      outcome.storage = { id: account.id };
+      key = await client.storageAccountKey(account.id, signal);
+      blobEndpointSuffix = /^https:\/\/[^.]+\.blob\.(.+?)\/?$/.exec(account.blobEndpoint)?.[1];
+    }),
+  ]);
+  throwIfAborted(signal);
+  if (outcome.failures.length > 0) return outcome;
+
+  const plans = pairClusterPlans(input, names, outcome.network, { key, blobEndpointSuffix });
+  await Promise.all(
+    plans.map((plan) => {
+      const part = plan.kind as 'spark' | 'kafka';
+      return attempt(part, async () => {
+        const cluster = await client.createCluster(subscriptionId, resourceGroup, plan.name, createRequest(plan), {
+          signal,
+          accepted: () => {
+            outcome.clusterIds[part] = clusterResourceId(subscriptionId, resourceGroup, plan.name);
+            progress(part, 'accepted');
+            options.accepted?.();
+          },
+        });
+        outcome.clusters[part] = cluster;
+        if (!/^running$/i.test(cluster.state)) throw new HDInsightError('Remote', `${plan.name} ended ${cluster.state}.`);
+      });
+    }),
+  );
+  throwIfAborted(signal);
+  return outcome;
+}
+
+/**
+ * Deletes what a pair's creation left: the clusters first (their nodes hold the subnet), then the
+ * network and the storage account. Returns what could not be deleted, with why.
+ */
+export async function deletePairResources(
+  client: AzureClient,
+  outcome: Pick<PairOutcome, 'names' | 'network' | 'storage' | 'clusterIds'>,
+  options: { signal?: AbortSignal; progress?: (what: string) => void } = {},
+): Promise<{ what: string; error: unknown }[]> {
+  const { signal, progress = () => undefined } = options;
+  const left: { what: string; error: unknown }[] = [];
+  const remove = async (what: string, task: () => Promise<void>): Promise<boolean> => {
+    progress(`Deleting ${what}`);
+    try {
+      await task();
+      return true;
+    } catch (err) {
+      if (isCancellation(err) || signal?.aborted) throw err;
+      left.push({ what, error: err });
+      return false;
+    }
+  };
+  const clusters = await Promise.all(
+    Object.values(outcome.clusterIds).map((id) => remove(`cluster ${id.split('/').pop()}`, () => client.deleteCluster(id, { signal }))),
+  );
+  const network = outcome.network;
+  if (network) {
+    if (clusters.every(Boolean)) {
+      await remove(`virtual network ${outcome.names.network}`, () => client.deleteVirtualNetwork(network.id, { signal }));
+    } else {
+      left.push({ what: `virtual network ${outcome.names.network}`, error: new Error('a cluster in its subnet is still there') });
+    }
+  }
+  const storage = outcome.storage;
+  if (storage) await remove(`storage account ${outcome.names.storage}`, () => client.deleteStorageAccount(storage.id, signal));
+  return left;
+}
+
+export function clusterResourceId(subscriptionId: string, resourceGroup: string, name: string): string {
+  return `/subscriptions/${subscriptionId}/resourceGroups/${resourceGroup}/providers/Microsoft.HDInsight/clusters/${name}`;
+}

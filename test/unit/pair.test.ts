@@ -1,0 +1,196 @@
+import assert from 'node:assert/strict';
+import type { AzureClient } from '../../src/azure/client';
+import { checkPair, createPair, deletePairResources, pairNames, type PairInput, type PairPart } from '../../src/azure/pair';
+import { createAzureClient } from '../../src/chunks/azure';
+import { type HDInsightError, InvalidInputError } from '../../src/core/errors';
+import { ArmEmulator, DEV_TOKEN } from '../emulator/arm';
+import { createTlsMaterial, Emulator, type TlsMaterial } from '../emulator/server';
+
+const SUB = '00000000-1111-2222-3333-444444444444';
+const PASSWORD = 'Str0ng!Passw0rd';
+
+type Role = {
+  name: string;
+  targetInstanceCount: number;
+  dataDisksGroups?: { disksPerNode: number }[];
+  virtualNetworkProfile?: { id: string; subnet: string };
+};
+interface ClusterBody {
+  properties: {
+    clusterDefinition: { kind: string };
+    computeProfile: { roles: Role[] };
+    storageProfile: { storageaccounts: { name: string; key: string; container: string; isDefault: boolean }[] };
+  };
+}
+
+describe('The Spark + Kafka pair: network, storage and two clusters (real Azure SDKs against the emulator)', function () {
+  this.timeout(30_000);
+  let tls: TlsMaterial;
+  let emulator: Emulator;
+  let arm: ArmEmulator;
+  let client: AzureClient;
+  const input: PairInput = {
+    subscriptionId: SUB,
+    resourceGroup: 'streaming',
+    location: 'westeurope',
+    baseName: 'contoso',
+    clusterLogin: { username: 'admin', password: PASSWORD },
+    ssh: { username: 'sshuser', password: 'Ssh!Passw0rd' },
+  };
+
+  before(async function () {
+    this.timeout(30_000);
+    tls = await createTlsMaterial();
+  });
+
+  beforeEach(async () => {
+    emulator = new Emulator(tls);
+    await emulator.start();
+    arm = new ArmEmulator(emulator);
+    arm.operationMs = 100;
+    arm.addSubscription({ subscriptionId: SUB, displayName: 'Streaming Dev', tenantId: 'tenant' });
+    arm.addResourceGroup({ subscriptionId: SUB, name: 'streaming', location: 'westeurope' });
+    client = createAzureClient({
+      endpoint: emulator.url,
+      scope: `${emulator.url}/.default`,
+      ca: tls.cert,
+      credential: { getToken: () => Promise.resolve({ token: DEV_TOKEN, expiresOnTimestamp: Date.now() + 3600_000 }) },
+    });
+  });
+
+  afterEach(() => emulator.stop());
+
+  const requests = (method: string, re: RegExp) => emulator.requests.filter((r) => r.method === method && re.test(r.path.split('?')[0]));
+
+  it('names the resources as the tutorial does and refuses a bad base name before any request', async () => {
+    assert.deepEqual(pairNames({ baseName: 'Contoso-1' }), {
+      spark: 'spark-contoso-1',
+      kafka: 'kafka-contoso-1',
+      network: 'Contoso-1-vnet',
+      storage: 'contoso1store',
+    });
+    for (const baseName of ['-x', 'x-', 'a_b', 'a'.repeat(54), '']) {
+      await assert.rejects(createPair(client, { ...input, baseName }), InvalidInputError, baseName);
+    }
+    await assert.rejects(createPair(client, { ...input, clusterLogin: { username: 'admin', password: 'weak' } }), /at least 10 characters/);
+    await assert.rejects(createPair(client, { ...input, storageAccount: 'Has-Dashes' }), /not a valid storage account name/);
+    assert.equal(emulator.requests.length, 0);
+  });
+
+  it('checks both names, the storage name, HDInsight validation and the quota for both clusters together', async () => {
+    const checked = await checkPair(client, input);
+    assert.deepEqual(checked.names, { spark: 'spark-contoso', kafka: 'kafka-contoso', network: 'contoso-vnet', storage: 'contosostore' });
+    // Spark: 2 x E8_V3 (8) + 4 x E8_V3 (8) + 3 x A2_V2 (2); Kafka: 2 x E4_V3 (4) + 3 x D4_V2 (8) + 3 x A4_V2 (4).
+    assert.equal(checked.cores, 54 + 44);
+    assert.equal(requests('POST', /validatecreaterequest$/i).length, 2);
+    assert.equal(requests('POST', /Microsoft\.Storage\/checkNameAvailability$/i).length, 1);
+
+    arm.coreLimit = 90;
+    await assert.rejects(checkPair(client, input), (err: HDInsightError) => /needs 98 cores; 0 of the 90 in westeurope/.test(err.message));
+    arm.coreLimit = 200;
+    arm.addCluster({ subscriptionId: SUB, resourceGroup: 'other', name: 'kafka-contoso', location: 'westeurope', kind: 'kafka' });
+    await assert.rejects(
+      checkPair(client, input),
+      (err: InvalidInputError) => err instanceof InvalidInputError && /kafka-contoso/.test(err.message),
+    );
+  });
+
+  it('creates the network and the storage account, then both clusters in parallel with every role in the subnet', async () => {
+    const progress: string[] = [];
+    let accepted = 0;
+    const outcome = await createPair(client, input, {
+      progress: (part: PairPart, state: string) => progress.push(`${part} ${state}`),
+      accepted: () => accepted++,
+    });
+    assert.deepEqual(outcome.failures, []);
+    assert.equal(outcome.clusters.spark?.state, 'Running');
+    assert.equal(outcome.clusters.kafka?.state, 'Running');
+    assert.equal(accepted, 2);
+    assert.match(outcome.network!.id, /virtualNetworks\/contoso-vnet$/);
+    assert.match(outcome.storage!.id, /storageAccounts\/contosostore$/);
+    for (const p of ['network', 'storage', 'spark', 'kafka'])
+      assert.ok(progress.includes(`${p} done`), `${p} done in ${progress.join(', ')}`);
+
+    // Order: both clusters are PUT after the network and the storage account exist.
+    const vnetPut = requests('PUT', /virtualNetworks\/contoso-vnet$/i)[0];
+    const storagePut = requests('PUT', /storageAccounts\/contosostore$/i)[0];
+    const clusterPuts = requests('PUT', /clusters\/(spark|kafka)-contoso$/i);
+    assert.equal(clusterPuts.length, 2);
+    const keys = requests('POST', /storageAccounts\/contosostore\/listKeys$/i)[0];
+    for (const put of clusterPuts) {
+      const at = emulator.requests.indexOf(put);
+      assert.ok(
+        at > emulator.requests.indexOf(vnetPut) && at > emulator.requests.indexOf(storagePut) && at > emulator.requests.indexOf(keys),
+      );
+    }
+
+    // In parallel: the second PUT went out before the first operation was polled.
+    const firstPoll = emulator.requests.findIndex((r) => /azureasyncoperations/i.test(r.path));
+    assert.ok(emulator.requests.indexOf(clusterPuts[1]) < firstPoll, 'both clusters were requested before waiting on either');
+
+    const bodies = clusterPuts.map((r) => JSON.parse(r.body) as ClusterBody);
+    const key = await client.storageAccountKey(outcome.storage!.id);
+    for (const body of bodies) {
+      const roles = body.properties.computeProfile.roles;
+      assert.deepEqual(
+        roles.map((r) => r.name),
+        ['headnode', 'workernode', 'zookeepernode'],
+      );
+      for (const role of roles) {
+        assert.deepEqual(role.virtualNetworkProfile, { id: outcome.network!.id, subnet: outcome.network!.subnetId }, role.name);
+      }
+      const [store] = body.properties.storageProfile.storageaccounts;
+      assert.equal(store.name, 'contosostore.blob.core.windows.net');
+      assert.equal(store.key, key);
+      assert.equal(store.isDefault, true);
+    }
+    const kafka = bodies.find((b) => b.properties.clusterDefinition.kind === 'kafka')!;
+    const spark = bodies.find((b) => b.properties.clusterDefinition.kind === 'spark')!;
+    const workers = (b: ClusterBody) => b.properties.computeProfile.roles.find((r) => r.name === 'workernode')!;
+    assert.equal(workers(kafka).targetInstanceCount, 3);
+    assert.deepEqual(workers(kafka).dataDisksGroups, [{ disksPerNode: 2 }]);
+    assert.equal(workers(spark).targetInstanceCount, 4);
+    assert.equal(workers(spark).dataDisksGroups, undefined);
+    assert.notEqual(
+      kafka.properties.storageProfile.storageaccounts[0].container,
+      spark.properties.storageProfile.storageaccounts[0].container,
+    );
+  });
+
+  it('when the Kafka cluster fails, says so, keeps what exists, and deletes it all in an order Azure accepts', async () => {
+    arm.failOperationOf.set('kafka-contoso', { code: 'InternalServerError', message: 'Failed to provision the ZooKeeper nodes.' });
+    const outcome = await createPair(client, input);
+    assert.deepEqual(
+      outcome.failures.map((f) => f.part),
+      ['kafka'],
+    );
+    assert.match(String((outcome.failures[0].error as Error).message), /ZooKeeper nodes/);
+    assert.equal(outcome.clusters.spark?.state, 'Running');
+    assert.ok(outcome.clusterIds.kafka, 'the failed cluster exists (in Error) and must be deletable');
+    assert.equal(arm.clusterByName('kafka-contoso')?.clusterState, 'Error');
+
+    const steps: string[] = [];
+    const left = await deletePairResources(client, outcome, { progress: (s) => steps.push(s) });
+    assert.deepEqual(left, []);
+    assert.equal(arm.clusters().length, 0);
+    assert.equal(arm.resources.vnet(outcome.network!.id), undefined);
+    assert.equal(arm.resources.account('contosostore'), undefined);
+    // The network went after both clusters were gone (else Azure answers InUseSubnetCannotBeDeleted).
+    const vnetDelete = emulator.requests.indexOf(requests('DELETE', /virtualNetworks\/contoso-vnet$/i)[0]);
+    for (const d of requests('DELETE', /clusters\//i)) assert.ok(emulator.requests.indexOf(d) < vnetDelete);
+    assert.deepEqual(steps.slice(-2), ['Deleting virtual network contoso-vnet', 'Deleting storage account contosostore']);
+  });
+
+  it('when the storage account fails, creates no cluster and can delete the network it made', async () => {
+    arm.failOperationOf.set('contosostore', { code: 'StorageAccountOperationFailed', message: 'No capacity for Standard_LRS.' });
+    const outcome = await createPair(client, input);
+    assert.deepEqual(
+      outcome.failures.map((f) => f.part),
+      ['storage'],
+    );
+    assert.ok(outcome.network);
+    assert.equal(requests('PUT', /clusters\//i).length, 0);
+    assert.deepEqual(await deletePairResources(client, outcome), []);
+    assert.equal(arm.resources.vnet(outcome.network.id), undefined);
+  });
+});
