@@ -215,7 +215,7 @@ export async function createPair(
   const plans = pairClusterPlans(input, names, outcome.network, { key, blobEndpointSuffix });
   await Promise.all(
     plans.map((plan) => {
-      const part = plan.kind as 'spark' | 'kafka';
+      const part = plan.kind;
       return attempt(part, async () => {
         const cluster = await client.createCluster(subscriptionId, resourceGroup, plan.name, createRequest(plan), {
           signal,
