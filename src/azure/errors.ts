@@ -52,7 +52,8 @@ export function toAzureError(err: unknown, what: string): unknown {
       { cause: err },
     );
   }
-  if (e.statusCode) {
+  // A long-running operation that Azure ended Failed carries no status code: Azure answered, the network is fine.
+  if (e.statusCode || /long-running operation has failed/i.test(e.message)) {
     return new HDInsightError('Remote', `${what} failed: ${detail}`, undefined, { cause: err });
   }
   return new HDInsightError('Unreachable', `${what} failed: ${detail}`, 'Check the network connection, then refresh.', { cause: err });

@@ -107,7 +107,12 @@ async function create(
     };
   }
 
-  const failed = outcome.failures.map((f) => `${failedName(outcome, f.part)} failed: ${userMessage(f.error)}`).join(' ');
+  const failed = outcome.failures
+    .map(
+      (f) =>
+        `${failedName(outcome, f.part)} failed: ${userMessage(f.error).replace(/^\w+ (cluster|virtual network|storage account) \S+ failed: /, '')}`,
+    )
+    .join(' ');
   const left = createdList(outcome);
   const summary = `The Spark + Kafka pair is incomplete. ${failed}${left ? ` Created and still there: ${left}.` : ''}`;
   if (!left) throw new HDInsightError('Remote', summary);
@@ -125,7 +130,7 @@ async function create(
   const kept = notDeleted.map((n) => `${n.what} (${userMessage(n.error)})`).join('; ');
   const deleted = `${failed} What was created is deleted again${kept ? `, except ${kept}` : ''}.`;
   if (how.interactive && !kept) {
-    void vscode.window.showInformationMessage(`Deleted ${left}.`);
+    void vscode.window.showInformationMessage(`Deleted ${createdList(outcome, false)}.`);
     throw new CancelledError();
   }
   throw new HDInsightError('Remote', `The Spark + Kafka pair failed. ${deleted}`);
@@ -136,15 +141,15 @@ function failedName(outcome: PairOutcome, part: PairPart): string {
   return `${PAIR_LABELS[part]} ${name}`;
 }
 
-/** What exists after a creation, in words. */
-function createdList(outcome: PairOutcome): string {
+/** What exists after a creation, in words (with the clusters' states, or without). */
+function createdList(outcome: PairOutcome, states = true): string {
   const parts: string[] = [];
   if (outcome.network) parts.push(`virtual network ${outcome.names.network}`);
   if (outcome.storage) parts.push(`storage account ${outcome.names.storage}`);
   for (const part of ['spark', 'kafka'] as const) {
     if (!outcome.clusterIds[part]) continue;
     const state = outcome.clusters[part]?.state ?? 'Error';
-    parts.push(`${outcome.names[part]} (${state})`);
+    parts.push(states ? `${outcome.names[part]} (${state})` : outcome.names[part]);
   }
   return parts.join(', ');
 }

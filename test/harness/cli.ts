@@ -10,6 +10,7 @@ import { startSandbox } from './sandbox';
 import { reportScan, scanForSecrets, secretForms } from './secretScan';
 import { startTestEnvironment } from './testEnvironment';
 import { uiSandboxDir } from '../ui/workbench';
+import { emulatedStorageKey } from '../emulator/armResources';
 import { TEST_PASSWORDS } from '../fixtures/secrets';
 
 const outTest = path.join(repoRoot, 'out', 'test');
@@ -56,6 +57,8 @@ function uiSecrets(): { label: string; text: string }[] {
     })),
     ...Object.values(TEST_PASSWORDS).map((value) => ({ label: 'a test password', value, username: 'admin' })),
     { label: 'the development token', value: 'hdinsight-dev-token' },
+    // The storage account the UI suite's Spark + Kafka pair creates.
+    ...([1, 2] as const).map((i) => ({ label: 'a storage key', value: emulatedStorageKey('streamdemostore', i) })),
   ]);
 }
 

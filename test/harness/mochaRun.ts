@@ -8,9 +8,10 @@ export interface TierResult {
   skipped: number;
 }
 
-/** Runs every *.test.js under `dir` with mocha in this process. */
+/** Runs every *.test.js under `dir` with mocha in this process (HDINSIGHT_TEST_GREP narrows it by title). */
 export async function runMocha(dir: string, options: Mocha.MochaOptions = {}): Promise<TierResult> {
-  const mocha = new Mocha({ ui: 'bdd', reporter: 'spec', timeout: 20_000, ...options });
+  const grep = process.env.HDINSIGHT_TEST_GREP;
+  const mocha = new Mocha({ ui: 'bdd', reporter: 'spec', timeout: 20_000, ...(grep ? { grep } : {}), ...options });
   for (const file of listTests(dir)) mocha.addFile(file);
   await mocha.loadFilesAsync();
   return new Promise((resolve) => {

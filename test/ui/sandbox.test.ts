@@ -456,6 +456,69 @@ describe('The sandbox in a browser', () => {
     await page.locator('.notification-toast', { hasText: 'contoso-events is running.' }).waitFor({ timeout: 60_000 });
   });
 
+  it('creates the Spark + Kafka pair with one summary and one progress; when Kafka fails, offers to delete what was made', async () => {
+    const view = await openHDInsightView(page);
+    const widget = page.locator('.quick-input-widget');
+    const input = widget.locator('input');
+    const choose = async (placeholder: string, label: string): Promise<void> => {
+      await widget.locator(`input[placeholder^="${placeholder}"]`).waitFor({ timeout: 30_000 });
+      await input.fill(label);
+      await widget.locator('.monaco-list-row', { hasText: label }).first().waitFor({ timeout: 30_000 });
+      await page.keyboard.press('Enter');
+    };
+    const answer = async (prompt: string, value?: string): Promise<void> => {
+      await widget.filter({ hasText: prompt }).waitFor({ timeout: 30_000 });
+      if (value !== undefined) await input.fill(value);
+      await page.keyboard.press('Enter');
+    };
+    await emulatorControl(sandbox.output(), 'PUT', '/_emulator/operations', {
+      durationMs: 8_000,
+      failOf: { name: 'kafka-streamdemo', code: 'InternalServerError', message: 'Failed to provision the ZooKeeper nodes.' },
+    });
+    try {
+      await runFromPalette(page, 'HDInsight: Create Spark + Kafka Pair…');
+      await choose('Subscription', 'Contoso Streaming Dev');
+      await choose('Resource group', 'New resource group');
+      await answer('Name of the new resource group', 'streamdemo-rg');
+      await choose('Region', 'UK South');
+      await answer('Base name', 'streamdemo');
+      await answer('Cluster login user');
+      await answer('Password of admin', TEST_PASSWORDS.created);
+      await answer('SSH user');
+      await answer('SSH password of sshuser', TEST_PASSWORDS.createdSsh);
+      await widget.filter({ hasText: 'New storage account' }).waitFor({ timeout: 30_000 });
+      assert.equal(await input.inputValue(), 'streamdemostore', 'the storage account name is proposed from the base name');
+      await page.keyboard.press('Enter');
+      const create = widget.locator('.monaco-list-row', { hasText: 'Create spark-streamdemo and kafka-streamdemo' });
+      await create.waitFor({ timeout: 30_000 });
+      assert.match((await input.getAttribute('placeholder')) ?? '', /Create the pair\? 98 cores \(\d+ of 200 in use in uksouth\)/);
+      await screenshot(page, 'pair-summary');
+      await page.keyboard.press('Enter');
+
+      const progress = page.locator('.notification-toast', { hasText: 'Creating the Spark + Kafka pair' });
+      await progress.filter({ hasText: 'spark-streamdemo: accepted' }).waitFor({ timeout: 60_000 });
+      await treeRow(view, 'kafka-streamdemo').waitFor({ timeout: 30_000 });
+      await treeRow(view, 'spark-streamdemo').waitFor({ timeout: 30_000 });
+      await screenshot(page, 'pair-progress');
+
+      const failed = page.locator('.notification-toast', { hasText: 'The Spark + Kafka pair is incomplete' });
+      await failed.waitFor({ timeout: 90_000 });
+      const message = await failed.innerText();
+      assert.match(message, /Kafka cluster kafka-streamdemo failed/);
+      assert.match(message, /ZooKeeper nodes/);
+      assert.match(message, /streamdemo-vnet, storage account streamdemostore, spark-streamdemo \(Running\), kafka-streamdemo \(Error\)/);
+      await screenshot(page, 'pair-failed');
+      await failed.locator('a.monaco-button, .monaco-button', { hasText: 'Delete What Was Created' }).first().click();
+      await page.locator('.notification-toast', { hasText: 'Deleted virtual network streamdemo-vnet' }).waitFor({ timeout: 90_000 });
+      await treeRow(view, 'contoso-kafka').first().waitFor();
+      assert.equal(await treeRow(view, 'kafka-streamdemo').count(), 0, 'the failed cluster was deleted');
+      assert.equal(await treeRow(view, 'spark-streamdemo').count(), 0, 'the Spark cluster was deleted');
+      await screenshot(page, 'pair-deleted');
+    } finally {
+      await emulatorControl(sandbox.output(), 'PUT', '/_emulator/operations', { durationMs: 2_500 });
+    }
+  });
+
   it('stops everything it started on Ctrl-C', async () => {
     const origin = new URL(sandbox.url).origin;
     const exited = new Promise<number | null>((resolve) => sandbox.child.once('exit', (code) => resolve(code)));

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import type * as errors from '../../src/core/errors';
+import { toAzureError } from '../../src/azure/errors';
 import { CancelledError, HDInsightError, InvalidInputError, isCancellation, userMessage } from '../../src/core/errors';
 
 describe('Typed errors', () => {
@@ -31,5 +32,18 @@ describe('Typed errors', () => {
     assert.ok(isCancellation(new CancelledError()));
     assert.ok(isCancellation(new DOMException('aborted', 'AbortError')));
     assert.ok(!isCancellation(new Error('boom')));
+  });
+
+  it('say what Azure said when a long-running operation ended Failed, without blaming the network', () => {
+    // What @azure/core-lro throws: no status code, Azure's code and message in the text.
+    const failed = new Error('The long-running operation has failed. InternalServerError. Failed to provision the ZooKeeper nodes.');
+    const err = toAzureError(failed, 'Creating cluster kafka-x') as HDInsightError;
+    assert.equal(err.code, 'Remote');
+    assert.equal(
+      userMessage(err),
+      'Creating cluster kafka-x failed: The long-running operation has failed. InternalServerError. Failed to provision the ZooKeeper nodes.',
+    );
+    const offline = toAzureError(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }), 'Listing') as HDInsightError;
+    assert.equal(offline.code, 'Unreachable');
   });
 });
