@@ -176,7 +176,7 @@ describe('Resizing and deleting clusters (long-running operations against the em
       const cases: [Record<string, unknown>, RegExp][] = [
         [plan('9-lives'), /not a valid cluster name/],
         [plan('weak-login', { clusterLogin: { username: 'admin', password: 'short' } }), /at least 10 characters/],
-        [plan('few-brokers', { workerCount: 2 }), /kafka cluster needs 3 to 500 worker nodes/],
+        [plan('few-brokers', { workerCount: 2 }), /Kafka cluster needs 3 to 500 worker nodes/],
         [plan('same-users', { ssh: { username: 'admin', password: TEST_PASSWORDS.createdSsh } }), /SSH user must differ/],
       ];
       for (const [arg, message] of cases) {
