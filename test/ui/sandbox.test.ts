@@ -438,14 +438,22 @@ describe('The sandbox in a browser', () => {
     await widget.filter({ hasText: 'at least 10 characters' }).waitFor();
     await answer(undefined, TEST_PASSWORDS.created);
     await answer('SSH user');
+    await choose('How sshuser signs in', 'Password');
     await answer('SSH password of sshuser', TEST_PASSWORDS.createdSsh);
     await answer('Worker nodes');
-    await answer('Default storage', 'contosostreams');
+    await choose('Worker node size', 'Standard_D4_V2'); // Kafka's default
+    await choose('Default storage of contoso-events', 'An account outside this subscription');
+    await answer('Name of the storage account', 'contosostreams');
     await answer('Access key of contosostreams', 'c3RvcmFnZS1rZXk=');
     await widget.locator('.monaco-list-row', { hasText: 'Create contoso-events' }).waitFor({ timeout: 30_000 });
     await widget.locator('.quick-input-titlebar [aria-label="Back"], .quick-input-titlebar .codicon-quick-input-back').first().click();
+    await widget.locator('input[placeholder^="Default storage of contoso-events"]').waitFor();
+    await page.keyboard.press('Enter'); // the choice made before is the active one
+    await widget.filter({ hasText: 'Name of the storage account' }).waitFor();
+    assert.equal(await input.inputValue(), 'contosostreams', 'going back keeps the answers');
+    await page.keyboard.press('Enter');
     await widget.filter({ hasText: 'Access key of contosostreams' }).waitFor();
-    assert.equal(await input.inputValue(), 'c3RvcmFnZS1rZXk=', 'going back keeps the answer');
+    assert.equal(await input.inputValue(), 'c3RvcmFnZS1rZXk=', 'going back keeps the answers');
     await page.keyboard.press('Enter');
     await widget.locator('.monaco-list-row', { hasText: 'Create contoso-events' }).waitFor({ timeout: 30_000 });
     await screenshot(page, 'create-summary');
