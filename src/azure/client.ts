@@ -1,5 +1,6 @@
 // What the extension asks of Azure Resource Manager. The implementation (src/chunks/azure.ts)
 // loads the Azure SDK on first use; everything else sees only this interface.
+import type { RegionCapabilities } from './capabilities';
 import type { AzureSubscription, AzureTenant, HDInsightCluster } from './model';
 
 export interface AccessToken {
@@ -75,6 +76,11 @@ export interface AzureClient {
     location: string,
     signal?: AbortSignal,
   ): Promise<{ used: number; limit: number; coresOf: Map<string, number> }>;
+  /**
+   * What HDInsight offers in the region: its versions with their components (getCapabilities) and
+   * its VM sizes with cores, memory and the filters by kind and role (listBillingSpecs).
+   */
+  regionCapabilities(subscriptionId: string, location: string, signal?: AbortSignal): Promise<RegionCapabilities>;
   /** Creates the cluster (PUT) and waits for the operation; `accepted` runs once Azure took the request. */
   createCluster(
     subscriptionId: string,
@@ -92,6 +98,8 @@ export interface AzureClient {
     options?: LongRunning,
   ): Promise<{ id: string; subnetId: string }>;
   deleteVirtualNetwork(id: string, options?: LongRunning): Promise<void>;
+  /** Every storage account of the subscription (all pages). */
+  listStorageAccounts(subscriptionId: string, signal?: AbortSignal): Promise<StorageAccountInfo[]>;
   /** Whether a storage account name is free (names are global) and valid. */
   checkStorageAccountName(subscriptionId: string, name: string, signal?: AbortSignal): Promise<{ available: boolean; message?: string }>;
   /** Creates a general-purpose v2 account (Standard_LRS, TLS 1.2, no public blobs) and waits for it. */
@@ -105,6 +113,15 @@ export interface AzureClient {
   /** A full-access key of the account (for HDInsight's default storage); never logged. */
   storageAccountKey(id: string, signal?: AbortSignal): Promise<string>;
   deleteStorageAccount(id: string, signal?: AbortSignal): Promise<void>;
+}
+
+export interface StorageAccountInfo {
+  id: string;
+  name: string;
+  resourceGroup: string;
+  location: string;
+  /** StorageV2, BlobStorage, ... */
+  kind?: string;
 }
 
 export interface LongRunning {

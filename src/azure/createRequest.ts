@@ -3,7 +3,93 @@
 // follow Microsoft.HDInsight 2021-06-01 (ClusterCreateParametersExtended). No vscode import.
 import { InvalidInputError } from '../core/errors';
 
-export type CreatableKind = 'kafka' | 'spark';
+/** The kinds of HDInsight 5.1 this extension creates: each has head, worker and ZooKeeper nodes. */
+export type CreatableKind = 'kafka' | 'spark' | 'hadoop' | 'interactivehive' | 'hbase';
+
+export interface KindSpec {
+  label: string;
+  /** The key of clusterDefinition.componentVersion, of the capabilities' componentVersions, and the VM size filters' cluster flavor. */
+  component: string;
+  /** HDInsight 5.1's version of the component, when the region's capabilities do not say. */
+  version: string;
+  /** One line on what the kind is, for pickers. */
+  summary: string;
+  minWorkers: number;
+  defaultWorkers: number;
+  /** HDInsight's default sizes for the kind; the region's billing specs decide what is offered. */
+  sizes: { head: string; worker: string; zookeeper: string };
+}
+
+/** Cluster kinds in the order pickers offer them: the streaming pair first. */
+export const CLUSTER_KINDS: Record<CreatableKind, KindSpec> = {
+  kafka: {
+    label: 'Kafka',
+    component: 'Kafka',
+    version: '3.2',
+    summary: 'brokers on the workers with managed disks, 3 ZooKeeper nodes',
+    minWorkers: 3,
+    defaultWorkers: 3,
+    sizes: { head: 'Standard_E4_V3', worker: 'Standard_D4_V2', zookeeper: 'Standard_A4_V2' },
+  },
+  spark: {
+    label: 'Spark',
+    component: 'Spark',
+    version: '3.3',
+    summary: 'Spark with Livy, for streaming jobs',
+    minWorkers: 1,
+    defaultWorkers: 4,
+    sizes: { head: 'Standard_E8_V3', worker: 'Standard_E8_V3', zookeeper: 'Standard_A2_V2' },
+  },
+  hadoop: {
+    label: 'Hadoop',
+    component: 'Hadoop',
+    version: '3.3',
+    summary: 'HDFS, YARN, MapReduce and Hive',
+    minWorkers: 1,
+    defaultWorkers: 4,
+    sizes: { head: 'Standard_E4_V3', worker: 'Standard_E8_V3', zookeeper: 'Standard_A2_V2' },
+  },
+  interactivehive: {
+    label: 'Interactive Query',
+    component: 'InteractiveHive',
+    version: '3.1',
+    summary: 'Hive LLAP for interactive SQL',
+    minWorkers: 1,
+    defaultWorkers: 3,
+    sizes: { head: 'Standard_E16_V3', worker: 'Standard_E16_V3', zookeeper: 'Standard_A4_V2' },
+  },
+  hbase: {
+    label: 'HBase',
+    component: 'HBase',
+    version: '2.4',
+    summary: 'HBase NoSQL tables on the cluster storage',
+    minWorkers: 1,
+    defaultWorkers: 4,
+    sizes: { head: 'Standard_E4_V3', worker: 'Standard_E8_V3', zookeeper: 'Standard_A4_V2' },
+  },
+};
+
+export const CREATABLE_KINDS = Object.keys(CLUSTER_KINDS) as CreatableKind[];
+
+export function isCreatableKind(kind: unknown): kind is CreatableKind {
+  return typeof kind === 'string' && Object.hasOwn(CLUSTER_KINDS, kind);
+}
+
+/** Cluster kinds are given in lower case, as Resource Manager takes them. */
+export function validateKind(kind: unknown): CreatableKind {
+  if (!isCreatableKind(kind)) {
+    throw new InvalidInputError(`"kind" must be one of ${CREATABLE_KINDS.map((k) => `"${k}"`).join(', ')} (got ${JSON.stringify(kind)}).`);
+  }
+  return kind;
+}
+
+/** VM size names as Azure spells them: Standard_E8_V3. */
+export function validateVmSizeName(size: unknown, what: string): string {
+  if (typeof size !== 'string' || !/^Standard_[A-Za-z0-9_]+$/i.test(size)) {
+    throw new InvalidInputError(`${what} ${JSON.stringify(size)} is not a VM size name.`, 'Use a name such as Standard_E8_V3.');
+  }
+  return size;
+}
 
 export interface LinuxLogin {
   username: string;
@@ -18,6 +104,8 @@ export interface ClusterPlan {
   kind: CreatableKind;
   /** HDInsight version; 5.1 is the one offered (4.0 and 5.0 were retired on 2025-03-31). */
   clusterVersion?: string;
+  /** The kind's component version, as the region's capabilities give it (e.g. Kafka 3.2); HDInsight 5.1's by default. */
+  componentVersion?: string;
   workerCount: number;
   headNodeSize?: string;
   workerNodeSize?: string;
@@ -33,11 +121,6 @@ export interface ClusterPlan {
 
 /** Kafka brokers' managed disks per worker node. */
 export const KAFKA_DISKS_PER_NODE = 2;
-const COMPONENTS: Record<CreatableKind, Record<string, string>> = { kafka: { Kafka: '3.2' }, spark: { Spark: '3.3' } };
-const DEFAULT_SIZES: Record<CreatableKind, { head: string; worker: string; zookeeper: string }> = {
-  kafka: { head: 'Standard_E4_V3', worker: 'Standard_D4_V2', zookeeper: 'Standard_A4_V2' },
-  spark: { head: 'Standard_E8_V3', worker: 'Standard_E8_V3', zookeeper: 'Standard_A2_V2' },
-};
 
 /** Cluster names: 3 to 59 letters, digits and hyphens, starting with a letter, not ending with a hyphen. */
 export function validateClusterName(name: unknown): string {
@@ -101,9 +184,12 @@ export function validateSshLogin(ssh: LinuxLogin, clusterUsername: string): Linu
 
 /** Workers: Kafka needs at least 3 (one per replica of its default replication). */
 export function validateWorkers(kind: CreatableKind, count: unknown): number {
-  const min = kind === 'kafka' ? 3 : 1;
+  const min = CLUSTER_KINDS[kind].minWorkers;
   if (typeof count !== 'number' || !Number.isInteger(count) || count < min || count > 500) {
-    throw new InvalidInputError(`A ${kind} cluster needs ${min} to 500 worker nodes (got ${JSON.stringify(count)}).`);
+    const label = CLUSTER_KINDS[kind].label;
+    throw new InvalidInputError(
+      `${/^[AEIOU]/.test(label) ? 'An' : 'A'} ${label} cluster needs ${min} to 500 worker nodes (got ${JSON.stringify(count)}).`,
+    );
   }
   return count;
 }
@@ -111,21 +197,29 @@ export function validateWorkers(kind: CreatableKind, count: unknown): number {
 /** Checks a whole plan before any request. */
 export function validatePlan(plan: ClusterPlan): void {
   validateClusterName(plan.name);
+  validateKind(plan.kind);
+  if (plan.headNodeSize !== undefined) validateVmSizeName(plan.headNodeSize, '"headNodeSize"');
+  if (plan.workerNodeSize !== undefined) validateVmSizeName(plan.workerNodeSize, '"workerNodeSize"');
+  if (plan.zookeeperNodeSize !== undefined) validateVmSizeName(plan.zookeeperNodeSize, '"zookeeperNodeSize"');
   validateWorkers(plan.kind, plan.workerCount);
   validateClusterPassword(plan.clusterLogin.password);
   validateSshLogin(plan.ssh, plan.clusterLogin.username);
-  if (!/^[a-z0-9]{3,24}$/.test(plan.storage.accountName)) {
-    throw new InvalidInputError(
-      `"${plan.storage.accountName}" is not a storage account name.`,
-      'Use 3 to 24 lower-case letters and digits.',
-    );
+  validateStorageAccountName(plan.storage.accountName);
+}
+
+/** Storage account names: 3 to 24 lower-case letters and digits (global DNS names). */
+export function validateStorageAccountName(name: unknown): string {
+  if (typeof name !== 'string' || !/^[a-z0-9]{3,24}$/.test(name)) {
+    throw new InvalidInputError(`${JSON.stringify(name)} is not a storage account name.`, 'Use 3 to 24 lower-case letters and digits.');
   }
+  return name;
 }
 
 /** The PUT body of a cluster (ClusterCreateParametersExtended). */
 export function createRequest(plan: ClusterPlan): Record<string, unknown> {
   validatePlan(plan);
-  const sizes = DEFAULT_SIZES[plan.kind];
+  const spec = CLUSTER_KINDS[plan.kind];
+  const sizes = spec.sizes;
   const osProfile = {
     linuxOperatingSystemProfile: plan.ssh.publicKey
       ? { username: plan.ssh.username, sshProfile: { publicKeys: [{ certificateData: plan.ssh.publicKey.trim() }] } }
@@ -151,7 +245,7 @@ export function createRequest(plan: ClusterPlan): Record<string, unknown> {
       tier: 'Standard',
       clusterDefinition: {
         kind: plan.kind,
-        componentVersion: COMPONENTS[plan.kind],
+        componentVersion: { [spec.component]: plan.componentVersion ?? spec.version },
         configurations: {
           gateway: {
             'restAuthCredential.isEnabled': true,

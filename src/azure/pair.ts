@@ -214,8 +214,8 @@ export async function createPair(
 
   const plans = pairClusterPlans(input, names, outcome.network, { key, blobEndpointSuffix });
   await Promise.all(
-    plans.map((plan) => {
-      const part = plan.kind;
+    (['spark', 'kafka'] as const).map((part, i) => {
+      const plan = plans[i];
       return attempt(part, async () => {
         const cluster = await client.createCluster(subscriptionId, resourceGroup, plan.name, createRequest(plan), {
           signal,

@@ -3,7 +3,7 @@
 // clusters never pays for these two large clients.
 import { NetworkManagementClient, type NetworkManagementClientOptionalParams } from '@azure/arm-network';
 import { StorageManagementClient } from '@azure/arm-storage';
-import type { AzureClient, LongRunning, TokenSource } from '../azure/client';
+import type { AzureClient, LongRunning, StorageAccountInfo, TokenSource } from '../azure/client';
 import { parseResourceId } from '../azure/model';
 
 type Call = <T>(what: string, signal: AbortSignal | undefined, task: () => Promise<T>) => Promise<T>;
@@ -17,6 +17,7 @@ export type Provisioning = Pick<
   AzureClient,
   | 'createVirtualNetwork'
   | 'deleteVirtualNetwork'
+  | 'listStorageAccounts'
   | 'checkStorageAccountName'
   | 'createStorageAccount'
   | 'storageAccountKey'
@@ -74,6 +75,16 @@ export function createProvisioning(
       accepted?.();
       await waitFor(poller, what, signal);
     },
+
+    listStorageAccounts: (subscriptionId, signal) =>
+      call('Listing the storage accounts', signal, async () => {
+        const result: StorageAccountInfo[] = [];
+        for await (const a of storage(subscriptionId).storageAccounts.list({ abortSignal: signal })) {
+          if (!a.id || !a.name) continue;
+          result.push({ id: a.id, name: a.name, resourceGroup: parseResourceId(a.id).resourceGroup, location: a.location, kind: a.kind });
+        }
+        return result.sort((a, b) => a.name.localeCompare(b.name));
+      }),
 
     checkStorageAccountName: (subscriptionId, name, signal) =>
       call(`Checking the storage account name ${name}`, signal, async () => {

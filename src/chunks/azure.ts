@@ -3,6 +3,7 @@ import { getContinuationToken, HDInsightManagementClient, type Cluster, type Clu
 import { ResourceManagementClient } from '@azure/arm-resources';
 import { SubscriptionClient } from '@azure/arm-resources-subscriptions';
 import { Limiter } from '../core/limiter';
+import type { RegionCapabilities } from '../azure/capabilities';
 import type { AzureClient, AzureClientOptions, GatewayLogin, LongRunning } from '../azure/client';
 import { toAzureError } from '../azure/errors';
 import type { Provisioning } from '../chunks/armProvisioning';
@@ -53,6 +54,7 @@ export function createAzureClient(options: AzureClientOptions): AzureClient {
   return {
     createVirtualNetwork: async (...args) => (await provision()).createVirtualNetwork(...args),
     deleteVirtualNetwork: async (...args) => (await provision()).deleteVirtualNetwork(...args),
+    listStorageAccounts: async (...args) => (await provision()).listStorageAccounts(...args),
     checkStorageAccountName: async (...args) => (await provision()).checkStorageAccountName(...args),
     createStorageAccount: async (...args) => (await provision()).createStorageAccount(...args),
     storageAccountKey: async (...args) => (await provision()).storageAccountKey(...args),
@@ -186,6 +188,37 @@ export function createAzureClient(options: AzureClientOptions): AzureClient {
           (specs.vmSizeProperties ?? []).filter((v) => v.name && v.cores).map((v) => [v.name!.toLowerCase(), v.cores!] as const),
         );
         return { used: cores?.currentValue ?? 0, limit: cores?.limit ?? Number.POSITIVE_INFINITY, coresOf };
+      }),
+
+    regionCapabilities: (subscriptionId, location, signal) =>
+      call(`Reading what HDInsight offers in ${location}`, signal, async (): Promise<RegionCapabilities> => {
+        const client = hdinsightFor(subscriptionId);
+        const [capabilities, specs] = await Promise.all([
+          client.locations.getCapabilities(location, { abortSignal: signal }),
+          client.locations.listBillingSpecs(location, { abortSignal: signal }),
+        ]);
+        // Versions come grouped (by tier or by cluster type); the same version may appear in several groups.
+        const versions = new Map<string, RegionCapabilities['versions'][number]>();
+        for (const group of Object.values(capabilities.versions ?? {})) {
+          for (const v of group.available ?? []) {
+            if (!v.friendlyName) continue;
+            const known = versions.get(v.friendlyName) ?? { version: v.friendlyName, isDefault: false, components: {} };
+            known.isDefault ||= v.isDefault === true;
+            Object.assign(known.components, v.componentVersions ?? {});
+            versions.set(v.friendlyName, known);
+          }
+        }
+        const properties = new Map((specs.vmSizeProperties ?? []).filter((p) => p.name).map((p) => [p.name!.toLowerCase(), p] as const));
+        const names = specs.vmSizes?.length ? specs.vmSizes : [...properties.values()].map((p) => p.name!);
+        return {
+          location,
+          versions: [...versions.values()],
+          vmSizes: names.map((name) => {
+            const p = properties.get(name.toLowerCase());
+            return { name: p?.name ?? name, cores: p?.cores, memoryInMb: p?.memoryInMb };
+          }),
+          vmSizeFilters: (specs.vmSizeFilters ?? []).map((f) => ({ ...f, osType: f.osType?.map(String) })),
+        };
       }),
 
     createCluster: async (subscriptionId, resourceGroup, name, request, { signal, accepted }: LongRunning = {}) => {

@@ -5,6 +5,7 @@
 // api-version; paths are matched case-insensitively as ARM does; lists are paged with absolute
 // nextLinks. Faults (throttling, 500s, latency, drops) come from the generic Emulator.inject().
 import crypto from 'node:crypto';
+import { COMPONENTS, NODE_TYPES, RegionOffers, VM_SIZES } from './armCapabilities';
 import { ArmResources } from './armResources';
 import { type Emulator, type EmulatorRequest, type EmulatorResponse, type Fault, errorResponse } from './server';
 
@@ -137,34 +138,11 @@ export const REGIONS: Record<string, { displayName: string; geography: string; g
 };
 
 /** Cores per VM size (lower-case keys), for quotaInfo.coresUsed. */
-export const VM_CORES: Record<string, number> = {
-  standard_a2_v2: 2,
-  standard_a4_v2: 4,
-  standard_a8_v2: 8,
-  standard_d3_v2: 4,
-  standard_d4_v2: 8,
-  standard_d5_v2: 16,
-  standard_d12_v2: 4,
-  standard_d13_v2: 8,
-  standard_d14_v2: 16,
-  standard_d4a_v4: 4,
-  standard_d8a_v4: 8,
-  standard_e2_v3: 2,
-  standard_e4_v3: 4,
-  standard_e8_v3: 8,
-  standard_e16_v3: 16,
-  standard_e32_v3: 32,
-  standard_e4a_v4: 4,
-  standard_e8a_v4: 8,
-};
+export const VM_CORES: Record<string, number> = Object.fromEntries(Object.entries(VM_SIZES).map(([size, { cores }]) => [size, cores]));
 
-const COMPONENT_VERSIONS: Record<ClusterKind, Record<string, string>> = {
-  kafka: { Kafka: '3.2' },
-  spark: { Spark: '3.3' },
-  hadoop: { Hadoop: '3.3' },
-  interactivehive: { InteractiveHive: '3.1' },
-  hbase: { HBase: '2.4' },
-};
+const COMPONENT_VERSIONS = Object.fromEntries(
+  Object.entries(COMPONENTS).map(([kind, [component, version]]) => [kind, { [component]: version }]),
+) as Record<ClusterKind, Record<string, string>>;
 
 interface SubscriptionRecord extends SubscriptionSpec {
   state: string;
@@ -187,7 +165,7 @@ interface CreateBody {
         virtualNetworkProfile?: { id?: string; subnet?: string };
       }[];
     };
-    storageProfile?: { storageaccounts?: { name?: string; isDefault?: boolean }[] };
+    storageProfile?: { storageaccounts?: { name?: string; isDefault?: boolean; key?: string }[] };
   };
 }
 
@@ -236,6 +214,8 @@ export class ArmEmulator {
   coreLimit = 200;
   /** Cluster names someone else takes right before our PUT (the race between validation and creation). */
   readonly takenBeforeCreate = new Set<string>();
+  /** What each region offers (kinds, VM sizes); tests take some away. */
+  readonly offers = new RegionOffers();
 
   constructor(
     private readonly emulator: Emulator,
@@ -248,6 +228,7 @@ export class ArmEmulator {
       operationMs: () => this.operationMs,
       failureFor: (name) => this.takeFailure(name),
       subnetsInUse: () => this.clusters().flatMap((c) => (c.vnet ? [c.vnet.subnet] : [])),
+      page: (req, apiVersion, items) => this.page(req, apiVersion, items),
     });
     this.registerRoutes();
   }
@@ -477,45 +458,21 @@ export class ArmEmulator {
         ],
       },
     }));
-    route('GET', `${LOC}/billingspecs`, API_VERSIONS.hdinsight, () => ({
-      status: 200,
-      body: {
-        vmSizes: Object.keys(VM_CORES).map(sizeName),
-        vmSizeProperties: Object.entries(VM_CORES).map(([size, cores]) => ({
-          name: sizeName(size),
-          cores,
-          memoryInMb: cores * 8192,
-          supportedByVirtualMachines: true,
-          supportedByWebWorkerRoles: false,
-          virtualMachineResourceDiskSizeInMb: 100_000,
-        })),
-        billingResources: [],
-      },
-    }));
-    route('GET', `${LOC}/capabilities`, API_VERSIONS.hdinsight, (req) => ({
-      status: 200,
-      body: {
-        versions: {
-          standard: {
-            available: [
-              {
-                friendlyName: '5.1',
-                displayName: '5.1',
-                isDefault: true,
-                componentVersions: { kafka: '3.2', spark: '3.3', hadoop: '3.3' },
-              },
-            ],
-          },
-        },
-        regions: { standard: { available: [REGIONS[regionName(req.params.loc)]?.displayName ?? req.params.loc] } },
-        features: ['KafkaRestProxy'],
-        quota: {
-          coresUsed: this.coresUsed(req.params.sub, regionName(req.params.loc)),
-          maxCoresAllowed: this.coreLimit,
-          regionalQuotas: [],
-        },
-      },
-    }));
+    route('GET', `${LOC}/billingspecs`, API_VERSIONS.hdinsight, (req) => {
+      const region = regionName(req.params.loc);
+      return { status: 200, body: this.offers.billingSpecs(region, REGIONS[region]?.displayName ?? req.params.loc) };
+    });
+    route('GET', `${LOC}/capabilities`, API_VERSIONS.hdinsight, (req) => {
+      const region = regionName(req.params.loc);
+      return {
+        status: 200,
+        body: this.offers.capabilities(
+          region,
+          Object.values(REGIONS).map((r) => r.displayName),
+          { coresUsed: this.coresUsed(req.params.sub, region), maxCoresAllowed: this.coreLimit },
+        ),
+      };
+    });
     route('PUT', `/subscriptions/${SUB}/resourcegroups/${RG}/${CLUSTERS}/(?<name>[^/]+)`, API_VERSIONS.hdinsight, (req, v) => {
       const { sub, rg, name } = req.params;
       if (!this.groupStore.has(groupKey(sub, rg))) return resourceGroupNotFound(rg);
@@ -664,6 +621,23 @@ export class ArmEmulator {
       });
     }
     const roles = p?.computeProfile?.roles ?? [];
+    const known = kind && kind in COMPONENTS ? (kind as ClusterKind) : undefined;
+    if (known && !this.offers.kindsIn(location).includes(known)) {
+      errors.push({
+        code: 'InvalidClusterType',
+        message: `Cluster type '${p?.clusterDefinition?.kind ?? ''}' is not available in region '${REGIONS[location]?.displayName ?? location}'.`,
+      });
+    }
+    for (const r of roles) {
+      const size = r.hardwareProfile?.vmSize;
+      if (!known || !size || !r.name || !NODE_TYPES[r.name.toLowerCase()]) continue;
+      if (!this.offers.sizeAllowed(location, known, r.name, size)) {
+        errors.push({
+          code: 'InvalidVmSize',
+          message: `The VM size '${size}' is not supported for role '${r.name}' of cluster type '${known}' in region '${REGIONS[location]?.displayName ?? location}'.`,
+        });
+      }
+    }
     for (const needed of ['headnode', 'workernode', 'zookeepernode']) {
       if (!roles.some((r) => r.name?.toLowerCase() === needed))
         errors.push({ code: 'InvalidComputeProfile', message: `The role '${needed}' is missing.` });
@@ -710,6 +684,20 @@ export class ArmEmulator {
     }
     if (!p?.storageProfile?.storageaccounts?.some((a) => a.isDefault)) {
       errors.push({ code: 'InvalidStorageProfile', message: 'A default storage account is required.' });
+    }
+    // Accounts this emulator holds are checked as HDInsight does: the key must open it, and it must be in the cluster's region.
+    for (const a of p?.storageProfile?.storageaccounts ?? []) {
+      const name = /^([a-z0-9]+)\.blob\./.exec(a.name ?? '')?.[1];
+      const account = name ? this.resources.account(name) : undefined;
+      if (!name || !account) continue;
+      if (!this.resources.keyOpens(name, a.key ?? '')) {
+        errors.push({ code: 'InvalidStorageAccountKey', message: `The key of storage account '${name}' is not valid.` });
+      } else if (account.location !== location) {
+        errors.push({
+          code: 'StorageAccountLocationMismatch',
+          message: `Storage account '${name}' is in '${account.location}'; the default storage must be in the cluster's region '${location}'.`,
+        });
+      }
     }
     const cores = roles.reduce((sum, r) => sum + (r.targetInstanceCount ?? 0) * coresOf(r.hardwareProfile?.vmSize ?? ''), 0);
     const used = this.coresUsed(subscriptionId, location);
@@ -770,6 +758,8 @@ export class ArmEmulator {
 
   /** Authentication, api-version and subscription checks in ARM's order, then the handler. */
   private handleArm(req: EmulatorRequest, versions: string[] | undefined, handler: ArmHandler): EmulatorResponse {
+    // Azure runs operations whether or not anyone polls them: what is due ends before any answer.
+    for (const id of this.operations.keys()) this.pollOperation(id);
     const response = this.checkArm(req, versions) ?? handler(req, queryParam(req.url, 'api-version')!);
     const requestId = crypto.randomUUID();
     return {
@@ -1061,11 +1051,6 @@ function coresOf(vmSize: string): number {
   return VM_CORES[vmSize.toLowerCase()] ?? 8;
 }
 
-/** standard_d4_v2 → Standard_D4_V2, as Azure spells sizes. */
-function sizeName(size: string): string {
-  return size.replace(/^standard_/, 'Standard_').replace(/(?<=_)[a-z0-9]+/g, (part) => part.toUpperCase());
-}
-
 function vmCores(vmSize: string): number {
   const cores = VM_CORES[vmSize.toLowerCase()];
   if (cores === undefined) throw new Error(`Unknown VM size '${vmSize}': add it to VM_CORES`);
@@ -1271,6 +1256,10 @@ export function seedSandbox(arm: ArmEmulator): SandboxSeed {
     },
   ];
   for (const spec of specs) arm.addCluster(spec);
+  // Storage accounts to choose as a new cluster's default storage (one per region in use).
+  arm.resources.addAccount({ subscriptionId: dev, resourceGroup: 'streaming-rg', name: 'contosodevlake', location: 'westeurope' });
+  arm.resources.addAccount({ subscriptionId: dev, resourceGroup: 'analytics-rg', name: 'contosoetlstore', location: 'northeurope' });
+  arm.resources.addAccount({ subscriptionId: prod, resourceGroup: 'prod-streaming', name: 'contosoprodstore', location: 'eastus' });
   arm.readerOnly.add(prod);
   return {
     tenants,

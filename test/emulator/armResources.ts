@@ -2,7 +2,8 @@
 // them: Microsoft.Network virtual networks (PUT answers 201 with Azure-AsyncOperation, DELETE 202
 // with both headers, subnets checked against the address space, a subnet in use cannot go) and
 // Microsoft.Storage accounts (global name check, PUT answers 202 with a Location that answers 202
-// until the account exists and then 200 with it, listKeys, DELETE 200 or 204).
+// until the account exists and then 200 with it, the subscription's list paged with nextLink,
+// listKeys, DELETE 200 or 204).
 import crypto from 'node:crypto';
 import { type EmulatorRequest, type EmulatorResponse, errorResponse } from './server';
 
@@ -64,6 +65,18 @@ export interface ArmResourceHooks {
   failureFor: (name: string) => { code: string; message: string } | undefined;
   /** Resource ids of subnets clusters are joined to (a subnet in use cannot be deleted). */
   subnetsInUse: () => string[];
+  /** One page of a list, as Resource Manager pages (absolute nextLink with api-version). */
+  page: (req: EmulatorRequest, apiVersion: string, items: unknown[]) => EmulatorResponse;
+}
+
+export interface StorageAccountSpec {
+  subscriptionId: string;
+  resourceGroup: string;
+  name: string;
+  location: string;
+  kind?: string;
+  sku?: string;
+  tags?: Record<string, string>;
 }
 
 export class ArmResources {
@@ -85,6 +98,27 @@ export class ArmResources {
   account(name: string): { location: string; resourceGroup: string } | undefined {
     const a = this.accounts.get(name.toLowerCase());
     return a && Date.now() >= a.readyAt ? { location: a.location, resourceGroup: a.resourceGroup } : undefined;
+  }
+
+  /** Whether the key is one of the account's keys (HDInsight checks the key it is given). */
+  keyOpens(name: string, key: string): boolean {
+    return this.accounts.get(name.toLowerCase())?.keys.includes(key) ?? false;
+  }
+
+  /** Adds an account that exists already (the sandbox's). */
+  addAccount(spec: StorageAccountSpec): void {
+    this.accounts.set(spec.name.toLowerCase(), {
+      subscriptionId: spec.subscriptionId,
+      resourceGroup: spec.resourceGroup,
+      name: spec.name.toLowerCase(),
+      location: spec.location,
+      kind: spec.kind ?? 'StorageV2',
+      sku: spec.sku ?? 'Standard_LRS',
+      readyAt: 0,
+      keys: [crypto.randomBytes(64).toString('base64'), crypto.randomBytes(64).toString('base64')],
+      created: new Date('2024-03-01T09:30:00Z'),
+      tags: spec.tags,
+    });
   }
 
   register(route: Route): void {
@@ -126,6 +160,15 @@ export class ArmResources {
       }
       return { status: 200, body: this.nameAvailability(name ?? '') };
     });
+    route('GET', `/subscriptions/${SUB}/providers/microsoft\\.storage/storageaccounts`, STORAGE_API_VERSIONS, (req, v) =>
+      this.hooks.page(
+        req,
+        v,
+        [...this.accounts.values()]
+          .filter((a) => a.subscriptionId.toLowerCase() === req.params.sub.toLowerCase() && Date.now() >= a.readyAt)
+          .map((a) => this.renderAccount(a)),
+      ),
+    );
     route('PUT', ACCOUNT, STORAGE_API_VERSIONS, (req, v) => this.putAccount(req, v));
     route('GET', ACCOUNT, STORAGE_API_VERSIONS, (req) => {
       const found = this.ownAccount(req);

@@ -1,6 +1,6 @@
 // A small control API on the emulator, so suites running elsewhere (inside the VS Code extension
 // host) can switch faults on and read what the emulator received. Test-only by nature.
-import type { ArmEmulator } from './arm';
+import type { ArmEmulator, ClusterKind } from './arm';
 import type { LivyEmulator } from './livy';
 import type { Emulator, Fault, RecordedRequest } from './server';
 
@@ -112,6 +112,18 @@ export function addControlRoutes(
     arm.failNextOperation = failNext;
     arm.failOperationOf.clear();
     if (failOf) arm.failOperationOf.set(failOf.name.toLowerCase(), { code: failOf.code, message: failOf.message });
+    return { status: 204 };
+  });
+  // What a region offers: cluster kinds and VM sizes taken away from it, until DELETE /_emulator/regions.
+  emulator.route('PUT', /^\/_emulator\/regions\/(?<region>[^/]+)$/, (req) => {
+    const { withoutKinds, withoutVmSizes } = JSON.parse(req.body || '{}') as { withoutKinds?: string[]; withoutVmSizes?: string[] };
+    const region = req.params.region.toLowerCase();
+    arm.offers.withoutKinds.set(region, new Set((withoutKinds ?? []).map((k) => k.toLowerCase() as ClusterKind)));
+    arm.offers.withoutVmSizes.set(region, new Set((withoutVmSizes ?? []).map((s) => s.toLowerCase())));
+    return { status: 204 };
+  });
+  emulator.route('DELETE', /^\/_emulator\/regions$/, () => {
+    arm.offers.reset();
     return { status: 204 };
   });
   emulator.route('PUT', /^\/_emulator\/page-size$/, (req) => {

@@ -150,9 +150,10 @@ describe('Resizing and deleting clusters (long-running operations against the em
       const order = (await requests('/locations/|/clusters/contoso-kafka-new')).map(
         (r) => `${r.method} ${r.path.split('?')[0].split('/').slice(-1)[0]}`,
       );
-      assert.deepEqual(order.slice(0, 2), ['POST checkNameAvailability', 'POST validateCreateRequest']);
-      assert.deepEqual(order.slice(2, 4).sort(), ['GET billingSpecs', 'GET usages'], 'usages and billing specs, read together');
-      assert.equal(order[4], 'PUT contoso-kafka-new');
+      assert.deepEqual(order.slice(0, 2).sort(), ['GET billingSpecs', 'GET capabilities'], 'what the region offers, read together');
+      assert.equal(order[2], 'POST checkNameAvailability');
+      assert.deepEqual(order.slice(3, 5).sort(), ['GET billingSpecs', 'GET usages'], 'usages and billing specs, read together');
+      assert.deepEqual(order.slice(5, 7), ['POST validateCreateRequest', 'PUT contoso-kafka-new']);
       const [put] = (await requests('/clusters/contoso-kafka-new')).filter((r) => r.method === 'PUT');
       const body = JSON.parse(put.body) as {
         properties: {
@@ -176,7 +177,7 @@ describe('Resizing and deleting clusters (long-running operations against the em
       const cases: [Record<string, unknown>, RegExp][] = [
         [plan('9-lives'), /not a valid cluster name/],
         [plan('weak-login', { clusterLogin: { username: 'admin', password: 'short' } }), /at least 10 characters/],
-        [plan('few-brokers', { workerCount: 2 }), /kafka cluster needs 3 to 500 worker nodes/],
+        [plan('few-brokers', { workerCount: 2 }), /Kafka cluster needs 3 to 500 worker nodes/],
         [plan('same-users', { ssh: { username: 'admin', password: TEST_PASSWORDS.createdSsh } }), /SSH user must differ/],
       ];
       for (const [arg, message] of cases) {

@@ -53,6 +53,31 @@ async function emulatorControl(output: string, method: string, path: string, bod
   assert.ok(status >= 200 && status < 300, `emulator control ${method} ${path}: ${status}`);
 }
 
+/** Answers quick picks and input boxes; quick-pick placeholders are not text, so they are matched on the input. */
+function quickInput(page: Page) {
+  const widget = page.locator('.quick-input-widget');
+  const input = widget.locator('input');
+  return {
+    widget,
+    choose: async (placeholderOrPrompt: string, label: string): Promise<void> => {
+      await widget
+        .filter({ hasText: placeholderOrPrompt })
+        .or(widget.locator(`input[placeholder^="${placeholderOrPrompt}"]`))
+        .first()
+        .waitFor({ timeout: 30_000 });
+      await input.fill(label);
+      await widget.locator('.monaco-list-row', { hasText: label }).first().waitFor({ timeout: 30_000 });
+      await page.keyboard.press('Enter');
+    },
+    /** A validation message takes the prompt's place: `prompt` undefined answers the step shown. */
+    answer: async (prompt: string | undefined, value?: string): Promise<void> => {
+      if (prompt) await widget.filter({ hasText: prompt }).waitFor({ timeout: 30_000 });
+      if (value !== undefined) await input.fill(value);
+      await page.keyboard.press('Enter');
+    },
+  };
+}
+
 describe('The sandbox in a browser', () => {
   let sandbox: Awaited<ReturnType<typeof startSandboxCommand>>;
   let browser: Browser;
@@ -438,14 +463,22 @@ describe('The sandbox in a browser', () => {
     await widget.filter({ hasText: 'at least 10 characters' }).waitFor();
     await answer(undefined, TEST_PASSWORDS.created);
     await answer('SSH user');
+    await choose('How sshuser signs in', 'Password');
     await answer('SSH password of sshuser', TEST_PASSWORDS.createdSsh);
     await answer('Worker nodes');
-    await answer('Default storage', 'contosostreams');
+    await choose('Worker node size', 'Standard_D4_V2'); // Kafka's default
+    await choose('Default storage of contoso-events', 'An account outside this subscription');
+    await answer('Name of the storage account', 'contosostreams');
     await answer('Access key of contosostreams', 'c3RvcmFnZS1rZXk=');
     await widget.locator('.monaco-list-row', { hasText: 'Create contoso-events' }).waitFor({ timeout: 30_000 });
     await widget.locator('.quick-input-titlebar [aria-label="Back"], .quick-input-titlebar .codicon-quick-input-back').first().click();
+    await widget.locator('input[placeholder^="Default storage of contoso-events"]').waitFor();
+    await page.keyboard.press('Enter'); // the choice made before is the active one
+    await widget.filter({ hasText: 'Name of the storage account' }).waitFor();
+    assert.equal(await input.inputValue(), 'contosostreams', 'going back keeps the answers');
+    await page.keyboard.press('Enter');
     await widget.filter({ hasText: 'Access key of contosostreams' }).waitFor();
-    assert.equal(await input.inputValue(), 'c3RvcmFnZS1rZXk=', 'going back keeps the answer');
+    assert.equal(await input.inputValue(), 'c3RvcmFnZS1rZXk=', 'going back keeps the answers');
     await page.keyboard.press('Enter');
     await widget.locator('.monaco-list-row', { hasText: 'Create contoso-events' }).waitFor({ timeout: 30_000 });
     await screenshot(page, 'create-summary');
@@ -517,6 +550,109 @@ describe('The sandbox in a browser', () => {
     } finally {
       await emulatorControl(sandbox.output(), 'PUT', '/_emulator/operations', { durationMs: 2_500 });
     }
+  });
+
+  it('lists the kinds and worker sizes of the region, takes a pasted SSH key, and creates a new storage account first', async () => {
+    const view = await openHDInsightView(page);
+    const { widget, choose, answer } = quickInput(page);
+    const publicKey = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHN0cmVhbWluZy10ZXN0cy1wdWJsaWMta2V5LTAy tester@contoso';
+    await emulatorControl(sandbox.output(), 'PUT', '/_emulator/regions/northeurope', { withoutKinds: ['kafka'] });
+    try {
+      await runFromPalette(page, 'HDInsight: Create Cluster…');
+      await choose('Subscription', 'Contoso Streaming Dev');
+      await choose('Resource group', 'analytics-rg');
+      await choose('Region', 'North Europe');
+      await widget
+        .locator('input[placeholder="Cluster type (HDInsight 5.1 in North Europe; not offered there: Kafka)"]')
+        .waitFor({ timeout: 30_000 });
+      const kinds = widget.locator('.monaco-list-row');
+      await kinds.first().waitFor();
+      const offered = await kinds.allTextContents();
+      assert.deepEqual(
+        offered.map((row) => /^(Spark|Hadoop|Interactive Query|HBase|Kafka)/.exec(row)?.[1]),
+        ['Spark', 'Hadoop', 'Interactive Query', 'HBase'],
+        offered.join('\n'),
+      );
+      await screenshot(page, 'create-kinds-of-region');
+      await choose('Cluster type', 'Hadoop');
+      await answer('Cluster name', 'contoso-hadoop-ne');
+      await answer('Cluster login user');
+      await answer('Password of admin', TEST_PASSWORDS.created);
+      await answer('SSH user');
+      await choose('How sshuser signs in', 'Paste a public key');
+      await answer('Public key of sshuser', '-----BEGIN PUBLIC KEY-----');
+      await widget.filter({ hasText: 'not in OpenSSH format' }).waitFor();
+      await answer(undefined, publicKey);
+      await answer('Worker nodes', '2');
+      await widget.locator('input[placeholder^="Worker node size"]').waitFor({ timeout: 30_000 });
+      const fallback = widget.locator('.monaco-list-row', { hasText: 'Standard_E8_V3' }).first();
+      assert.match((await fallback.textContent()) ?? '', /8 cores · 64 GB · default for Hadoop/);
+      assert.equal(await widget.locator('.monaco-list-row', { hasText: 'Standard_A2_V2' }).count(), 0, 'no A-series workers');
+      await screenshot(page, 'create-worker-sizes');
+      await choose('Worker node size', 'Standard_E16_V3');
+      await choose('Default storage of contoso-hadoop-ne', 'New storage account');
+      await widget.filter({ hasText: 'Name of the new storage account' }).waitFor({ timeout: 30_000 });
+      assert.equal(await widget.locator('input').inputValue(), 'contosohadoopnestore', 'a name suggested from the cluster');
+      await widget.locator('input').fill('contosoetlstore');
+      await page.keyboard.press('Enter');
+      await widget.filter({ hasText: 'already taken' }).waitFor({ timeout: 30_000 }); // checked with Azure on Enter
+      await answer(undefined, 'contosohadoopstore');
+      const summary = widget.locator('.monaco-list-row', { hasText: 'Create contoso-hadoop-ne' });
+      await summary.waitFor({ timeout: 30_000 });
+      assert.match(
+        (await summary.textContent()) ?? '',
+        /Hadoop 3\.3 · HDInsight 5\.1 · 2 × Standard_E16_V3 workers.*new storage account contosohadoopstore · SSH sshuser with key \(pasted\)/,
+      );
+      await screenshot(page, 'create-new-storage-summary');
+      await page.keyboard.press('Enter');
+      await page.locator('.notification-toast', { hasText: 'Creating contoso-hadoop-ne' }).waitFor({ timeout: 30_000 });
+      await page.locator('.notification-toast', { hasText: 'contoso-hadoop-ne is running.' }).waitFor({ timeout: 90_000 });
+      const row = treeRow(view, 'contoso-hadoop-ne');
+      await row.waitFor({ timeout: 30_000 });
+      assert.match((await row.textContent()) ?? '', /Hadoop 3\.3 · Running · North Europe/);
+      await screenshot(page, 'create-hadoop-running');
+    } finally {
+      await emulatorControl(sandbox.output(), 'DELETE', '/_emulator/regions');
+    }
+  });
+
+  it('still shows a cluster being created, Accepted, after the window reloads (the extension host restarts)', async () => {
+    const view = await openHDInsightView(page);
+    const { choose, answer } = quickInput(page);
+    // Azure takes two minutes here: the reload comes while the creation runs.
+    await emulatorControl(sandbox.output(), 'PUT', '/_emulator/operations', { durationMs: 120_000 });
+    try {
+      await runFromPalette(page, 'HDInsight: Create Cluster…');
+      await choose('Subscription', 'Contoso Streaming Dev');
+      await choose('Resource group', 'analytics-rg');
+      await choose('Region', 'North Europe');
+      await choose('Cluster type', 'Spark');
+      await answer('Cluster name', 'contoso-spark-reload');
+      await answer('Cluster login user');
+      await answer('Password of admin', TEST_PASSWORDS.created);
+      await answer('SSH user');
+      await choose('How sshuser signs in', 'Password');
+      await answer('SSH password of sshuser', TEST_PASSWORDS.createdSsh);
+      await answer('Worker nodes', '1');
+      await choose('Worker node size', 'Standard_E8_V3');
+      await choose('Default storage of contoso-spark-reload', 'contosoetlstore');
+      await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Create contoso-spark-reload' }).waitFor({ timeout: 30_000 });
+      await page.keyboard.press('Enter');
+      const creating = treeRow(view, 'contoso-spark-reload');
+      await creating.waitFor({ timeout: 30_000 });
+      assert.match((await creating.textContent()) ?? '', /Spark 3\.3 · Accepted/);
+      await screenshot(page, 'create-before-reload');
+    } finally {
+      await emulatorControl(sandbox.output(), 'PUT', '/_emulator/operations', { durationMs: 2_500 });
+    }
+    page.once('dialog', (dialog) => void dialog.accept()); // should the page ask before it unloads
+    await page.reload();
+    await waitForWorkbench(page);
+    const reloaded = await openHDInsightView(page);
+    const row = treeRow(reloaded, 'contoso-spark-reload');
+    await row.waitFor({ timeout: 60_000 });
+    assert.match((await row.textContent()) ?? '', /Spark 3\.3 · Accepted \(InProgress\) · North Europe/);
+    await screenshot(page, 'create-after-reload');
   });
 
   it('stops everything it started on Ctrl-C', async () => {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import {
   type ClusterPlan,
+  CREATABLE_KINDS,
   createRequest,
   estimatedCores,
   pairPlans,
@@ -60,8 +61,8 @@ describe('Creating clusters: the request and the checks before it', () => {
   });
 
   it('checks worker counts per kind', () => {
-    assert.throws(() => validateWorkers('kafka', 2), /kafka cluster needs 3 to 500 worker nodes/);
-    assert.throws(() => validateWorkers('spark', 0), /spark cluster needs 1 to 500/);
+    assert.throws(() => validateWorkers('kafka', 2), /Kafka cluster needs 3 to 500 worker nodes/);
+    assert.throws(() => validateWorkers('spark', 0), /Spark cluster needs 1 to 500/);
     assert.throws(() => validateWorkers('spark', 501), /1 to 500/);
     assert.equal(validateWorkers('spark', 1), 1);
   });
@@ -120,5 +121,62 @@ describe('Creating clusters: the request and the checks before it', () => {
       estimatedCores(kafka, (s) => cores[s]),
       2 * 4 + 3 * 8 + 3 * 4,
     );
+  });
+
+  it('builds Hadoop, Interactive Query and HBase clusters: their component, head, worker and ZooKeeper roles, no data disks', () => {
+    const expected = { hadoop: { Hadoop: '3.3' }, interactivehive: { InteractiveHive: '3.1' }, hbase: { HBase: '2.4' } } as const;
+    for (const kind of ['hadoop', 'interactivehive', 'hbase'] as const) {
+      const request = createRequest({ ...base, name: `contoso-${kind}`, kind, workerCount: 2 });
+      const definition = (request.properties as { clusterDefinition: { kind: string; componentVersion: Record<string, string> } })
+        .clusterDefinition;
+      assert.equal(definition.kind, kind);
+      assert.deepEqual(definition.componentVersion, expected[kind]);
+      assert.deepEqual(
+        rolesOf(request).map((r) => [r.name, r.targetInstanceCount, r.dataDisksGroups]),
+        [
+          ['headnode', 2, undefined],
+          ['workernode', 2, undefined],
+          ['zookeepernode', 3, undefined],
+        ],
+      );
+    }
+    assert.deepEqual(CREATABLE_KINDS, ['kafka', 'spark', 'hadoop', 'interactivehive', 'hbase']);
+  });
+
+  it("takes the region's component version and the chosen sizes", () => {
+    const request = createRequest({
+      ...base,
+      name: 'contoso-spark-02',
+      kind: 'spark',
+      workerCount: 2,
+      componentVersion: '3.4',
+      headNodeSize: 'Standard_E16_V3',
+      workerNodeSize: 'Standard_E4_V3',
+    });
+    const properties = request.properties as {
+      clusterDefinition: { componentVersion: Record<string, string> };
+      computeProfile: { roles: { name: string; hardwareProfile: { vmSize: string } }[] };
+    };
+    assert.deepEqual(properties.clusterDefinition.componentVersion, { Spark: '3.4' });
+    assert.deepEqual(
+      properties.computeProfile.roles.map((r) => [r.name, r.hardwareProfile.vmSize]),
+      [
+        ['headnode', 'Standard_E16_V3'],
+        ['workernode', 'Standard_E4_V3'],
+        ['zookeepernode', 'Standard_A2_V2'],
+      ],
+    );
+  });
+
+  it('refuses a kind it cannot build and a size that is not a VM size name', () => {
+    assert.throws(
+      () => createRequest({ ...base, name: 'contoso-storm', kind: 'storm' as never, workerCount: 2 }),
+      /"kind" must be one of "kafka", "spark", "hadoop", "interactivehive", "hbase" \(got "storm"\)/,
+    );
+    assert.throws(
+      () => createRequest({ ...base, name: 'contoso-big', kind: 'spark', workerCount: 2, workerNodeSize: 'huge' }),
+      /"workerNodeSize" "huge" is not a VM size name/,
+    );
+    assert.throws(() => validateWorkers('interactivehive', 0), /An Interactive Query cluster needs 1 to 500 worker nodes/);
   });
 });
