@@ -1,7 +1,7 @@
 // Benchmarks, printed as ratios against anchors measured in the same run (never timed tests):
 // - activation time of this extension in the real extension host, against activating VS Code's
 //   built-in References view extension (a small tree-view extension) in the same host;
-// - the activation bundle's size against its 200 KB budget, and the .vsix size;
+// - the activation bundle's size against its 64 KB budget, and the .vsix size;
 // - listing many subscriptions' clusters at once against one subscription at a time.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -15,7 +15,8 @@ import { runLivyBenchmarks } from './livyBench';
 import { vsixPath } from './sandbox';
 
 const RUNS = 5;
-const BUDGET = 200 * 1024;
+/** ACTIVATION_BUDGET_BYTES in scripts/build.mjs, which fails the production build above it. */
+const BUDGET = 64 * 1024;
 
 interface ActivationSample {
   extensionMs: number;
