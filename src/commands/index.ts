@@ -7,23 +7,10 @@ import type { ClusterLogins } from '../secrets/ClusterLogins';
 import type { SshLogins } from '../secrets/SshLogins';
 import type { Settings } from '../settings';
 import type { ClustersTreeDataProvider } from '../tree/ClustersTreeDataProvider';
+import type * as commandsChunk from '../chunks/commands';
 import { LoadMoreNode } from '../tree/nodes/AzureNodes';
-import { selectSubscriptionsCommand, selectTenantCommand, signInCommand } from './azureAccount';
-import { deleteClusterCommand, resizeClusterCommand } from './clusterLifecycle';
-import { createClusterCommand } from './createCluster';
-import { createPairCommand } from './createPair';
-import { copySshCommandCommand, openClusterPageCommand } from './clusterPages';
-import { browseMessagesCommand } from './browseMessages';
-import { discoverBrokersCommand } from './discoverBrokers';
-import { createTopicCommand, deleteTopicCommand, produceCommand } from './kafkaTopics';
-import { insertSnippetCommand } from './insertSnippet';
-import { cancelJobCommand, getJobCommand, showJobOutputCommand } from './jobs';
-import { submitStreamingJobCommand } from './submitStreamingJob';
-import { registerCommand } from './command';
-import { linkClusterCommand, unlinkClusterCommand } from './linkedClusters';
+import { registerCommand, type CommandHandler } from './command';
 import { refreshCommand } from './refresh';
-import { setClusterLoginCommand } from './setClusterLogin';
-import { setSshLoginCommand } from './setSshLogin';
 
 export interface CommandDependencies {
   logger: Logger;
@@ -37,7 +24,25 @@ export interface CommandDependencies {
   extensionUri: vscode.Uri;
 }
 
-/** Registers every command, each through the one error wrapper. */
+type Implementations = typeof commandsChunk;
+
+/**
+ * A command's handler that loads the command implementations (dist/chunks/commands.js) on its
+ * first call and makes this command's handler from them, once: activation pays only for
+ * registering. A failed load is not kept, so the next call tries again.
+ */
+function lazy(make: (implementations: Implementations) => CommandHandler): CommandHandler {
+  let handler: Promise<CommandHandler> | undefined;
+  return async (...args: unknown[]) => {
+    if (!handler) {
+      handler = import('../chunks/commands').then(make);
+      handler.catch(() => (handler = undefined));
+    }
+    return (await handler)(...args);
+  };
+}
+
+/** Registers every command, each through the one error wrapper; most load on first use. */
 export function registerCommands({
   logger,
   tree,
@@ -51,41 +56,41 @@ export function registerCommands({
 }: CommandDependencies): vscode.Disposable[] {
   const lookup = { account, settings };
   const kafkaDeps = { lookup, connections: kafka, changed: () => tree.refresh() };
-  const commands: [string, (...args: unknown[]) => unknown][] = [
+  const commands: [string, CommandHandler][] = [
     ['hdinsight.refresh', refreshCommand(tree)],
     ['hdinsight.showLog', () => logger.show()],
     [
       'hdinsight.openSettings',
       () => vscode.commands.executeCommand('workbench.action.openSettings', '@ext:hdinsight-streaming.hdinsight-streaming'),
     ],
-    ['hdinsight.signIn', signInCommand(account)],
-    ['hdinsight.selectTenant', selectTenantCommand(account, settings)],
-    ['hdinsight.selectSubscriptions', selectSubscriptionsCommand(account, settings)],
+    ['hdinsight.signIn', lazy((c) => c.signInCommand(account))],
+    ['hdinsight.selectTenant', lazy((c) => c.selectTenantCommand(account, settings))],
+    ['hdinsight.selectSubscriptions', lazy((c) => c.selectSubscriptionsCommand(account, settings))],
     ['hdinsight.loadMore', (node: unknown) => (node instanceof LoadMoreNode ? node.parent.loadMore() : undefined)],
-    ['hdinsight.openInPortal', openClusterPageCommand('portal', lookup)],
-    ['hdinsight.openAmbari', openClusterPageCommand('ambari', lookup)],
-    ['hdinsight.openSparkUi', openClusterPageCommand('sparkUi', lookup)],
-    ['hdinsight.openYarnUi', openClusterPageCommand('yarnUi', lookup)],
-    ['hdinsight.openJupyter', openClusterPageCommand('jupyter', lookup)],
-    ['hdinsight.copySshCommand', copySshCommandCommand(lookup)],
-    ['hdinsight.linkCluster', linkClusterCommand(settings, logins)],
-    ['hdinsight.unlinkCluster', unlinkClusterCommand(settings, logins)],
-    ['hdinsight.setClusterLogin', setClusterLoginCommand(lookup, logins, () => tree.refresh())],
-    ['hdinsight.setSshLogin', setSshLoginCommand(lookup, sshLogins, kafka)],
-    ['hdinsight.discoverBrokers', discoverBrokersCommand({ ...lookup, logins })],
-    ['hdinsight.kafka.createTopic', createTopicCommand(kafkaDeps)],
-    ['hdinsight.kafka.deleteTopic', deleteTopicCommand(kafkaDeps)],
-    ['hdinsight.kafka.produce', produceCommand(kafkaDeps)],
-    ['hdinsight.kafka.browseMessages', browseMessagesCommand({ ...kafkaDeps, extensionUri, logger })],
-    ['hdinsight.createCluster', createClusterCommand({ lookup, logins, changed: () => tree.refresh() })],
-    ['hdinsight.createSparkKafkaPair', createPairCommand({ lookup, logins, changed: () => tree.refresh() })],
-    ['hdinsight.resizeCluster', resizeClusterCommand({ lookup, changed: () => tree.refresh() })],
-    ['hdinsight.deleteCluster', deleteClusterCommand({ lookup, changed: () => tree.refresh() })],
-    ['hdinsight.submitStreamingJob', submitStreamingJobCommand({ lookup, jobs, extensionUri })],
-    ['hdinsight.getJob', getJobCommand(jobs)],
-    ['hdinsight.cancelJob', cancelJobCommand(jobs)],
-    ['hdinsight.showJobOutput', showJobOutputCommand(jobs, extensionUri)],
-    ['hdinsight.insertStreamingSnippet', insertSnippetCommand({ ...lookup, logins, extensionUri })],
+    ['hdinsight.openInPortal', lazy((c) => c.openClusterPageCommand('portal', lookup))],
+    ['hdinsight.openAmbari', lazy((c) => c.openClusterPageCommand('ambari', lookup))],
+    ['hdinsight.openSparkUi', lazy((c) => c.openClusterPageCommand('sparkUi', lookup))],
+    ['hdinsight.openYarnUi', lazy((c) => c.openClusterPageCommand('yarnUi', lookup))],
+    ['hdinsight.openJupyter', lazy((c) => c.openClusterPageCommand('jupyter', lookup))],
+    ['hdinsight.copySshCommand', lazy((c) => c.copySshCommandCommand(lookup))],
+    ['hdinsight.linkCluster', lazy((c) => c.linkClusterCommand(settings, logins))],
+    ['hdinsight.unlinkCluster', lazy((c) => c.unlinkClusterCommand(settings, logins))],
+    ['hdinsight.setClusterLogin', lazy((c) => c.setClusterLoginCommand(lookup, logins, () => tree.refresh()))],
+    ['hdinsight.setSshLogin', lazy((c) => c.setSshLoginCommand(lookup, sshLogins, kafka))],
+    ['hdinsight.discoverBrokers', lazy((c) => c.discoverBrokersCommand({ ...lookup, logins }))],
+    ['hdinsight.kafka.createTopic', lazy((c) => c.createTopicCommand(kafkaDeps))],
+    ['hdinsight.kafka.deleteTopic', lazy((c) => c.deleteTopicCommand(kafkaDeps))],
+    ['hdinsight.kafka.produce', lazy((c) => c.produceCommand(kafkaDeps))],
+    ['hdinsight.kafka.browseMessages', lazy((c) => c.browseMessagesCommand({ ...kafkaDeps, extensionUri, logger }))],
+    ['hdinsight.createCluster', lazy((c) => c.createClusterCommand({ lookup, logins, changed: () => tree.refresh() }))],
+    ['hdinsight.createSparkKafkaPair', lazy((c) => c.createPairCommand({ lookup, logins, changed: () => tree.refresh() }))],
+    ['hdinsight.resizeCluster', lazy((c) => c.resizeClusterCommand({ lookup, changed: () => tree.refresh() }))],
+    ['hdinsight.deleteCluster', lazy((c) => c.deleteClusterCommand({ lookup, changed: () => tree.refresh() }))],
+    ['hdinsight.submitStreamingJob', lazy((c) => c.submitStreamingJobCommand({ lookup, jobs, extensionUri }))],
+    ['hdinsight.getJob', lazy((c) => c.getJobCommand(jobs))],
+    ['hdinsight.cancelJob', lazy((c) => c.cancelJobCommand(jobs))],
+    ['hdinsight.showJobOutput', lazy((c) => c.showJobOutputCommand(jobs, extensionUri))],
+    ['hdinsight.insertStreamingSnippet', lazy((c) => c.insertSnippetCommand({ ...lookup, logins, extensionUri }))],
   ];
   return commands.map(([id, handler]) => registerCommand(id, handler, logger));
 }

@@ -1,7 +1,7 @@
 // Benchmarks, printed as ratios against anchors measured in the same run (never timed tests):
 // - activation time of this extension in the real extension host, against activating VS Code's
 //   built-in References view extension (a small tree-view extension) in the same host;
-// - the activation bundle's size against its 200 KB budget, and the .vsix size;
+// - the activation bundle's size against its 64 KB budget, and the .vsix size;
 // - listing many subscriptions' clusters at once against one subscription at a time.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -15,7 +15,8 @@ import { runLivyBenchmarks } from './livyBench';
 import { vsixPath } from './sandbox';
 
 const RUNS = 5;
-const BUDGET = 200 * 1024;
+/** ACTIVATION_BUDGET_BYTES in scripts/build.mjs, which fails the production build above it. */
+const BUDGET = 64 * 1024;
 
 interface ActivationSample {
   extensionMs: number;
@@ -96,7 +97,24 @@ async function benchmarkListing(): Promise<string[]> {
   }
 }
 
-export async function runBenchmarks(): Promise<number> {
+/** The benchmarks by name, in the order `bench` runs them; `bench NAME...` runs only those named. */
+const BENCHMARKS: Record<string, () => Promise<string[]>> = {
+  activation: benchmarkActivation,
+  listing: benchmarkListing,
+  livy: runLivyBenchmarks,
+  kafka: runKafkaBenchmarks,
+};
+
+export async function runBenchmarks(names: string[] = []): Promise<number> {
+  const unknown = names.filter((n) => !(n in BENCHMARKS));
+  if (unknown.length > 0) throw new Error(`Unknown benchmark "${unknown[0]}"; use ${Object.keys(BENCHMARKS).join(', ')}`);
+  const chosen = names.length > 0 ? Object.keys(BENCHMARKS).filter((n) => names.includes(n)) : Object.keys(BENCHMARKS);
+  for (const name of chosen) process.stdout.write(`${(await BENCHMARKS[name]()).join('\n')}\n`);
+  return 0;
+}
+
+/** Activation time against the anchor, and the bundle sizes. */
+async function benchmarkActivation(): Promise<string[]> {
   const bundle = fs.statSync(path.join(repoRoot, 'dist', 'extension.js')).size;
   const chunkDir = path.join(repoRoot, 'dist', 'chunks');
   const chunks = fs.existsSync(chunkDir)
@@ -125,7 +143,7 @@ export async function runBenchmarks(): Promise<number> {
   const ratio = median(samples.map((s) => s.extensionMs / s.anchorMs));
   const kb = (n: number): string => `${(n / 1024).toFixed(1)} KB`;
 
-  const lines = [
+  return [
     `activation (median of ${RUNS} extension hosts): ${ours.toFixed(1)} ms; anchor vscode.references-view ${anchor.toFixed(1)} ms; ratio ${ratio.toFixed(2)} (median of per-host ratios)`,
     `  samples: ${samples.map((s) => `${s.extensionMs.toFixed(1)}/${s.anchorMs.toFixed(1)}`).join(', ')} (ours/anchor, ms)`,
     `activation bundle dist/extension.js: ${kb(bundle)} minified; ratio to the ${kb(BUDGET)} budget ${(bundle / BUDGET).toFixed(3)}`,
@@ -134,9 +152,4 @@ export async function runBenchmarks(): Promise<number> {
       ? '.vsix: not built (run npm run package)'
       : `.vsix ${path.basename(vsixPath)}: ${kb(vsix)}; ratio to the activation bundle ${(vsix / bundle).toFixed(2)}`,
   ];
-  lines.push(...(await benchmarkListing()));
-  lines.push(...(await runLivyBenchmarks()));
-  lines.push(...(await runKafkaBenchmarks()));
-  process.stdout.write(`${lines.join('\n')}\n`);
-  return 0;
 }

@@ -1,7 +1,8 @@
 // The test harness's commands (run through npm scripts, after the build):
 //   test [unit] [integration] [ui]   the test tiers (all three when none is named)
 //   sandbox [--port N]               the local sandbox: emulator + code-server with the extension
-//   bench                            activation time and bundle sizes, as ratios against anchors
+//   bench [activation] [listing] [livy] [kafka]
+//                                    the benchmarks (all when none is named), as ratios against anchors
 import path from 'node:path';
 import { runBenchmarks } from './bench';
 import { repoRoot, runInExtensionHost } from './extensionHost';
@@ -105,9 +106,9 @@ async function main(): Promise<number> {
     case 'sandbox':
       return sandbox(args);
     case 'bench':
-      return runBenchmarks();
+      return runBenchmarks(args);
     default:
-      process.stderr.write('usage: cli.js test [unit|integration|ui]... | sandbox [--port N] | bench\n');
+      process.stderr.write('usage: cli.js test [unit|integration|ui]... | sandbox [--port N] | bench [activation|listing|livy|kafka]...\n');
       return 2;
   }
 }

@@ -7,7 +7,7 @@ import { JobsNode } from './JobNodes';
 import { BrokersNode, ConsumerGroupsNode, TopicsNode } from './KafkaNodes';
 import { folderItem, GroupNode, InfoNode } from './MessageNodes';
 import type { TreeContext } from './TreeContext';
-import type { TreeNode } from './TreeNode';
+import { recognisedAcrossBundles, type TreeNode } from './TreeNode';
 
 /** Shown instead of subscriptions when Azure needs a sign-in. */
 export class SignInNode implements TreeNode {
@@ -103,6 +103,10 @@ export class LoadMoreNode implements TreeNode {
 const kindIcons: Record<string, string> = { kafka: 'kafka.svg', spark: 'spark.svg', hadoop: 'hadoop.svg' };
 
 export class ClusterNode extends CachingNode {
+  static {
+    recognisedAcrossBundles(this, 'ClusterNode');
+  }
+
   readonly id: string;
 
   constructor(

@@ -5,7 +5,7 @@ import type { ClusterTarget } from '../../clusters/resolveCluster';
 import type { LivyJob } from '../../livy/job';
 import { folderItem, InfoNode, loginNeededNode } from './MessageNodes';
 import type { TreeContext } from './TreeContext';
-import type { TreeNode } from './TreeNode';
+import { recognisedAcrossBundles, type TreeNode } from './TreeNode';
 
 const STATE_ICONS: Record<string, string> = {
   submitting: 'loading~spin',
@@ -86,6 +86,10 @@ export class JobsNode implements TreeNode {
 
 /** A job submitted from this window: its state, and its output panel on click. */
 export class JobNode implements TreeNode {
+  static {
+    recognisedAcrossBundles(this, 'JobNode');
+  }
+
   readonly id: string;
 
   constructor(

@@ -4,7 +4,7 @@ import type { ConsumerGroup, TopicSummary } from '../../kafka/client';
 import type { ClusterTarget } from '../../clusters/resolveCluster';
 import { folderItem, GroupNode, InfoNode, loginNeededNode } from './MessageNodes';
 import type { TreeContext } from './TreeContext';
-import type { TreeNode } from './TreeNode';
+import { recognisedAcrossBundles, type TreeNode } from './TreeNode';
 
 /** The Kafka brokers of a cluster, discovered through Ambari (or as linked). */
 export class BrokersNode implements TreeNode {
@@ -59,6 +59,10 @@ export class BrokersNode implements TreeNode {
 
 /** The topics of a Kafka cluster (internal ones hidden unless the setting shows them). */
 export class TopicsNode implements TreeNode {
+  static {
+    recognisedAcrossBundles(this, 'TopicsNode');
+  }
+
   readonly id: string;
 
   constructor(
@@ -82,6 +86,10 @@ export class TopicsNode implements TreeNode {
 }
 
 export class TopicNode implements TreeNode {
+  static {
+    recognisedAcrossBundles(this, 'TopicNode');
+  }
+
   readonly id: string;
 
   constructor(

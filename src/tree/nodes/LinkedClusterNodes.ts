@@ -5,7 +5,7 @@ import { JobsNode } from './JobNodes';
 import { BrokersNode, ConsumerGroupsNode, TopicsNode } from './KafkaNodes';
 import { InfoNode } from './MessageNodes';
 import type { TreeContext } from './TreeContext';
-import type { TreeNode } from './TreeNode';
+import { recognisedAcrossBundles, type TreeNode } from './TreeNode';
 
 /** The root that holds clusters linked by address (not from an Azure subscription). */
 export class LinkedClustersNode implements TreeNode {
@@ -34,6 +34,10 @@ export class LinkedClustersNode implements TreeNode {
 }
 
 export class LinkedClusterNode extends CachingNode {
+  static {
+    recognisedAcrossBundles(this, 'LinkedClusterNode');
+  }
+
   readonly id: string;
 
   constructor(
