@@ -7,7 +7,8 @@ import type { ClusterLookup } from '../clusters/resolveCluster';
 import { HDInsightError, InvalidInputError, isCancellation } from '../core/errors';
 import type { ClusterLogins } from '../secrets/ClusterLogins';
 import { isScripted, withCancellableProgress } from './command';
-import { askForCluster, RESOURCE_GROUP } from './createClusterSteps';
+import { askForCluster } from './createClusterSteps';
+import { RESOURCE_GROUP } from './createSteps';
 
 export interface CreateDeps {
   lookup: ClusterLookup;

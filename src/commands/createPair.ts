@@ -16,7 +16,7 @@ import {
 import { CancelledError, HDInsightError, InvalidInputError, isCancellation, userMessage } from '../core/errors';
 import type { CreateDeps } from './createCluster';
 import { isScripted, withCancellableProgress } from './command';
-import { answer, check, loginSteps, placeSteps, RESOURCE_GROUP, type LoginAnswers, type PlaceAnswers } from './createSteps';
+import { answer, check, loginSteps, placeSteps, RESOURCE_GROUP, sshOf, type LoginAnswers, type PlaceAnswers } from './createSteps';
 import { BACK, inputStep, pickStep, runSteps } from './multiStep';
 
 export interface CreatePairArgs extends PairInput {
@@ -168,7 +168,7 @@ async function createInteractively(deps: CreateDeps): Promise<CreatePairResult> 
     location: a.location!,
     baseName: a.baseName!,
     clusterLogin: { username: a.loginUser, password: a.loginPassword! },
-    ssh: { username: a.sshUser, password: a.sshPassword },
+    ssh: sshOf(a),
     storageAccount: a.storageAccount,
   });
   const answers = await runSteps<Answers>(
@@ -226,14 +226,14 @@ async function createInteractively(deps: CreateDeps): Promise<CreatePairResult> 
           title,
           ...at,
           placeholder: checked
-            ? `Create the pair? ${checked.cores} cores (${checked.used} of ${checked.limit} in use in ${a.location})`
+            ? `Create the pair? ${checked.cores} cores (${checked.used} of ${checked.limit} in use in ${a.regionLabel})`
             : 'Azure would refuse the pair: go back to change it',
           items: [
             checked
               ? {
                   label: `$(check) Create ${names.spark} and ${names.kafka}`,
                   description: 'HDInsight 5.1 · Spark 3.3, 4 workers · Kafka 3.2, 3 workers with data disks, 3 ZooKeeper',
-                  detail: `${a.newGroup ? 'new ' : ''}resource group ${a.resourceGroup} · ${a.location} · virtual network ${names.network} ${PAIR_NETWORK.addressPrefix}, subnet ${PAIR_NETWORK.subnetName} ${PAIR_NETWORK.subnetPrefix} · new storage account ${names.storage} · SSH ${a.sshUser}`,
+                  detail: `${a.newGroup ? 'new ' : ''}resource group ${a.resourceGroup} · ${a.regionLabel} · virtual network ${names.network} ${PAIR_NETWORK.addressPrefix}, subnet ${PAIR_NETWORK.subnetName} ${PAIR_NETWORK.subnetPrefix} · new storage account ${names.storage} · SSH ${a.sshUser} with ${a.sshKey ? 'a public key' : 'a password'}`,
                   value: 'create' as const,
                 }
               : { label: `$(error) ${problem}`, value: 'back' as const },

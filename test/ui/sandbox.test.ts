@@ -518,13 +518,14 @@ describe('The sandbox in a browser', () => {
       await answer('Cluster login user');
       await answer('Password of admin', TEST_PASSWORDS.created);
       await answer('SSH user');
+      await choose('How sshuser signs in', 'Password');
       await answer('SSH password of sshuser', TEST_PASSWORDS.createdSsh);
       await widget.filter({ hasText: 'New storage account' }).waitFor({ timeout: 30_000 });
       assert.equal(await input.inputValue(), 'streamdemostore', 'the storage account name is proposed from the base name');
       await page.keyboard.press('Enter');
       const create = widget.locator('.monaco-list-row', { hasText: 'Create spark-streamdemo and kafka-streamdemo' });
       await create.waitFor({ timeout: 30_000 });
-      assert.match((await input.getAttribute('placeholder')) ?? '', /Create the pair\? 98 cores \(\d+ of 200 in use in uksouth\)/);
+      assert.match((await input.getAttribute('placeholder')) ?? '', /Create the pair\? 98 cores \(\d+ of 200 in use in UK South\)/);
       await screenshot(page, 'pair-summary');
       await page.keyboard.press('Enter');
 
