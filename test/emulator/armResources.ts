@@ -83,7 +83,7 @@ export class ArmResources {
   private readonly vnets = new Map<string, VnetRecord>();
   private readonly accounts = new Map<string, AccountRecord>();
   private readonly pending = new Map<string, Pending>();
-  /** Every storage account created, deleted ones included (the secret scan looks for their keys). */
+  /** Every storage account added or created, deleted ones included (the secret scan looks for their keys). */
   readonly createdAccounts = new Set<string>();
 
   constructor(private readonly hooks: ArmResourceHooks) {}
@@ -107,6 +107,7 @@ export class ArmResources {
 
   /** Adds an account that exists already (the sandbox's). */
   addAccount(spec: StorageAccountSpec): void {
+    this.createdAccounts.add(spec.name.toLowerCase());
     this.accounts.set(spec.name.toLowerCase(), {
       subscriptionId: spec.subscriptionId,
       resourceGroup: spec.resourceGroup,
@@ -115,7 +116,7 @@ export class ArmResources {
       kind: spec.kind ?? 'StorageV2',
       sku: spec.sku ?? 'Standard_LRS',
       readyAt: 0,
-      keys: [crypto.randomBytes(64).toString('base64'), crypto.randomBytes(64).toString('base64')],
+      keys: [emulatedStorageKey(spec.name.toLowerCase(), 1), emulatedStorageKey(spec.name.toLowerCase(), 2)],
       created: new Date('2024-03-01T09:30:00Z'),
       tags: spec.tags,
     });

@@ -58,8 +58,10 @@ function uiSecrets(): { label: string; text: string }[] {
     })),
     ...Object.values(TEST_PASSWORDS).map((value) => ({ label: 'a test password', value, username: 'admin' })),
     { label: 'the development token', value: 'hdinsight-dev-token' },
-    // The storage account the UI suite's Spark + Kafka pair creates.
-    ...([1, 2] as const).map((i) => ({ label: 'a storage key', value: emulatedStorageKey('streamdemostore', i) })),
+    // The sandbox's storage accounts, and those the UI suite creates (their keys derive from their names).
+    ...['contosodevlake', 'contosoetlstore', 'contosoprodstore', 'contosohadoopstore', 'streamdemostore', 'racedemostore'].flatMap((name) =>
+      ([1, 2] as const).map((i) => ({ label: `a key of ${name}`, value: emulatedStorageKey(name, i) })),
+    ),
   ]);
 }
 

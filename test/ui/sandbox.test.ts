@@ -656,6 +656,63 @@ describe('The sandbox in a browser', () => {
     await screenshot(page, 'create-after-reload');
   });
 
+  it('says why before creating the pair (quota), and which part failed when a name was taken after the check', async () => {
+    const widget = page.locator('.quick-input-widget');
+    const input = widget.locator('input');
+    const choose = async (placeholder: string, label: string): Promise<void> => {
+      await widget.locator(`input[placeholder^="${placeholder}"]`).waitFor({ timeout: 30_000 });
+      await input.fill(label);
+      await widget.locator('.monaco-list-row', { hasText: label }).first().waitFor({ timeout: 30_000 });
+      await page.keyboard.press('Enter');
+    };
+    const answer = async (prompt: string, value?: string): Promise<void> => {
+      await widget.filter({ hasText: prompt }).waitFor({ timeout: 30_000 });
+      if (value !== undefined) await input.fill(value);
+      await page.keyboard.press('Enter');
+    };
+    const control = (path: string, body: unknown) =>
+      emulatorControl(sandbox.output(), path === 'taken-names' ? 'POST' : 'PUT', `/_emulator/${path}`, body);
+    await control('quota', { coreLimit: 120 });
+    try {
+      await runFromPalette(page, 'HDInsight: Create Spark + Kafka Pair…');
+      await choose('Subscription', 'Contoso Streaming Dev');
+      await choose('Resource group', 'streaming-rg');
+      await choose('Region', 'West Europe');
+      await answer('Base name', 'racedemo');
+      await answer('Cluster login user');
+      await answer('Password of admin', TEST_PASSWORDS.created);
+      await answer('SSH user');
+      await choose('How sshuser signs in', 'Password');
+      await answer('SSH password of sshuser', TEST_PASSWORDS.createdSsh);
+      await answer('New storage account');
+      const refused = widget.locator('.monaco-list-row', { hasText: 'QuotaExceeded' });
+      await refused.waitFor({ timeout: 30_000 });
+      assert.match(await refused.innerText(), /requires \d+ cores in westeurope; \d+ of the subscription's 120 are in use/);
+      await screenshot(page, 'pair-quota');
+
+      // More quota, and someone takes the Kafka name between the check and the creation.
+      await control('quota', { coreLimit: 1_000 });
+      await control('taken-names', { name: 'kafka-racedemo' });
+      await page.keyboard.press('Enter'); // the refusal's row goes back to the storage step
+      await answer('New storage account');
+      await widget.locator('.monaco-list-row', { hasText: 'Create spark-racedemo and kafka-racedemo' }).waitFor({ timeout: 30_000 });
+      await page.keyboard.press('Enter');
+      const failed = page.locator('.notification-toast', { hasText: 'The Spark + Kafka pair is incomplete' });
+      await failed.waitFor({ timeout: 90_000 });
+      const message = await failed.innerText();
+      assert.match(message, /Kafka cluster kafka-racedemo failed: .*not available/);
+      assert.match(
+        message,
+        /Created and still there: virtual network racedemo-vnet, storage account racedemostore, spark-racedemo \(Running\)\./,
+      );
+      await screenshot(page, 'pair-name-taken');
+      await failed.locator('.monaco-button', { hasText: 'Delete What Was Created' }).first().click();
+      await page.locator('.notification-toast', { hasText: 'Deleted virtual network racedemo-vnet' }).waitFor({ timeout: 90_000 });
+    } finally {
+      await control('quota', {});
+    }
+  });
+
   it('stops everything it started on Ctrl-C', async () => {
     const origin = new URL(sandbox.url).origin;
     const exited = new Promise<number | null>((resolve) => sandbox.child.once('exit', (code) => resolve(code)));
