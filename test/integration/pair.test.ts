@@ -52,8 +52,13 @@ describe('Creating the Spark + Kafka pair of the streaming tutorial (emulated Re
   before(async () => {
     await activateExtension();
     await roomy();
+    // The suites before this one created clusters; one page shows the pair next to all of them.
+    await control('page-size', 'PUT', { pageSize: 50 });
   });
-  after(() => control('quota', 'PUT', {}));
+  after(async () => {
+    await control('quota', 'PUT', {});
+    await control('page-size', 'PUT', {});
+  });
   beforeEach(() => control('requests', 'DELETE'));
   afterEach(() => control('operations', 'PUT', { durationMs: 2_500 }));
 
