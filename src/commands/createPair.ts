@@ -220,6 +220,8 @@ async function createInteractively(deps: CreateDeps): Promise<CreatePairResult> 
         } catch (err) {
           if (isCancellation(err)) throw err;
           problem = userMessage(err);
+          // A quick pick row cuts long text: the notification shows all of it.
+          void vscode.window.showErrorMessage(problem);
         }
         const names = pairNames(a as { baseName: string; storageAccount?: string });
         const chosen = await pickStep<'create' | 'back' | 'cancel'>({
@@ -236,7 +238,7 @@ async function createInteractively(deps: CreateDeps): Promise<CreatePairResult> 
                   detail: `${a.newGroup ? 'new ' : ''}resource group ${a.resourceGroup} · ${a.regionLabel} · virtual network ${names.network} ${PAIR_NETWORK.addressPrefix}, subnet ${PAIR_NETWORK.subnetName} ${PAIR_NETWORK.subnetPrefix} · new storage account ${names.storage} · SSH ${a.sshUser} with ${a.sshKey ? 'a public key' : 'a password'}`,
                   value: 'create' as const,
                 }
-              : { label: `$(error) ${problem}`, value: 'back' as const },
+              : { label: '$(arrow-left) Go back and change the answers', detail: `$(error) ${problem}`, value: 'back' as const },
             { label: '$(close) Cancel', value: 'cancel' as const },
           ],
         });

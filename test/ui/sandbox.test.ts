@@ -657,6 +657,7 @@ describe('The sandbox in a browser', () => {
   });
 
   it('says why before creating the pair (quota), and which part failed when a name was taken after the check', async () => {
+    await openHDInsightView(page);
     const widget = page.locator('.quick-input-widget');
     const input = widget.locator('input');
     const choose = async (placeholder: string, label: string): Promise<void> => {
@@ -688,6 +689,8 @@ describe('The sandbox in a browser', () => {
       const refused = widget.locator('.monaco-list-row', { hasText: 'QuotaExceeded' });
       await refused.waitFor({ timeout: 30_000 });
       assert.match(await refused.innerText(), /requires \d+ cores in westeurope; \d+ of the subscription's 120 are in use/);
+      // The whole of Azure's answer, which the row cuts short, in a notification.
+      await page.locator('.notification-toast', { hasText: 'kafka-racedemo: This operation requires 44 cores in westeurope' }).waitFor();
       await screenshot(page, 'pair-quota');
 
       // More quota, and someone takes the Kafka name between the check and the creation.
