@@ -139,6 +139,29 @@ describe('Creating the Spark + Kafka pair of the streaming tutorial (emulated Re
     );
   });
 
+  it('creates nothing when the input is cancelled half-way, for the pair as for one cluster', async () => {
+    for (const command of ['hdinsight.createSparkKafkaPair', 'hdinsight.createCluster']) {
+      await control('requests', 'DELETE');
+      const running = Promise.resolve(vscode.commands.executeCommand(command));
+      // Subscription: the first one, once listed; resource group: "New resource group…"; then Escape on its name.
+      for (const listed of ['/subscriptions\\?', '/resourcegroups\\?']) {
+        await eventually(async () => assert.ok((await requests(listed)).length > 0, `waiting for ${listed}`), 20_000, 100);
+        await new Promise((r) => setTimeout(r, 500)); // the list reaches the quick pick
+        await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+      }
+      await new Promise((r) => setTimeout(r, 500));
+      await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
+      assert.equal(await running, undefined, `${command} ended without a result`);
+      const changes = (await requests('/')).filter((r) => r.method !== 'GET');
+      assert.deepEqual(
+        changes.map((r) => `${r.method} ${r.path}`),
+        [],
+        `${command}: nothing created, nothing checked`,
+      );
+      assert.ok((await requests('/resourcegroups\\?')).length > 0, `${command} got as far as the resource groups`);
+    }
+  });
+
   it('refuses bad input before any request, without repeating a password', async () => {
     const cases: [Record<string, unknown>, RegExp][] = [
       [args('-dash'), /cannot be the pair's base name/],
