@@ -397,14 +397,20 @@ export class LivyEmulator {
       st.completed = Date.now();
     } else if (st.state === 'running') {
       st.state = 'cancelling';
-      // Only the interpreter: the driver JVM (same process group) must live on.
-      if (session.process?.pid) {
+      // Only the interpreter: the driver JVM (same process group) must live on. The statement may
+      // still be on its way into the interpreter (which ignores an interrupt between statements),
+      // so the interrupt repeats until the interpreter answers for this statement; the next
+      // statement is sent only after that answer, so a repeat never reaches it.
+      const interrupt = (): void => {
+        if (st.state !== 'cancelling' || session.current !== st || !session.process?.pid) return;
         try {
           process.kill(session.process.pid, 'SIGINT');
         } catch {
-          // already gone
+          return; // already gone
         }
-      }
+        setTimeout(interrupt, 250).unref();
+      };
+      interrupt();
     }
   }
 

@@ -97,8 +97,8 @@ def execute(code):
     buffer = io.StringIO()
     saved = sys.stdout, sys.stderr
     sys.stdout = sys.stderr = buffer
-    running = True
     try:
+        running = True  # inside the try: an interrupt from here on still restores stdout below
         # Livy's magics: a last line "%table NAME" or "%json NAME" shows a variable as data.
         lines = code.rstrip().split("\n")
         magic = lines[-1].strip().split(None, 1) if lines and lines[-1].strip().startswith("%") else None
