@@ -1,40 +1,19 @@
 import assert from 'node:assert/strict';
 import type { AzureClient } from '../../src/azure/client';
-import { createAzureClient } from '../../src/chunks/azure';
 import { HDInsightError } from '../../src/core/errors';
-import { ArmEmulator, DEV_TOKEN } from '../emulator/arm';
-import { createTlsMaterial, Emulator, type TlsMaterial } from '../emulator/server';
+import type { ArmEmulator } from '../emulator/arm';
+import type { Emulator } from '../emulator/server';
+import { FIXTURE_SUBSCRIPTION, useAzureFixture } from './azureFixture';
 
-const SUB = '00000000-1111-2222-3333-444444444444';
+const SUB = FIXTURE_SUBSCRIPTION;
 
 describe('Virtual networks and storage accounts through our Azure client (real @azure/arm-network and @azure/arm-storage)', function () {
   this.timeout(20_000);
-  let tls: TlsMaterial;
+  const azure = useAzureFixture({ operationMs: 100, resourceGroup: true });
   let emulator: Emulator;
   let arm: ArmEmulator;
   let client: AzureClient;
-
-  before(async function () {
-    this.timeout(30_000);
-    tls = await createTlsMaterial();
-  });
-
-  beforeEach(async () => {
-    emulator = new Emulator(tls);
-    await emulator.start();
-    arm = new ArmEmulator(emulator);
-    arm.operationMs = 100;
-    arm.addSubscription({ subscriptionId: SUB, displayName: 'Streaming Dev', tenantId: 'tenant' });
-    arm.addResourceGroup({ subscriptionId: SUB, name: 'streaming', location: 'westeurope' });
-    client = createAzureClient({
-      endpoint: emulator.url,
-      scope: `${emulator.url}/.default`,
-      ca: tls.cert,
-      credential: { getToken: () => Promise.resolve({ token: DEV_TOKEN, expiresOnTimestamp: Date.now() + 3600_000 }) },
-    });
-  });
-
-  afterEach(() => emulator.stop());
+  beforeEach(() => ({ emulator, arm, client } = azure));
 
   const paths = (method: string, re: RegExp) =>
     emulator.requests.filter((r) => r.method === method && re.test(r.path)).map((r) => r.path.split('?')[0]);

@@ -10,10 +10,10 @@ import {
 } from '../../src/azure/capabilities';
 import type { AzureClient } from '../../src/azure/client';
 import type { ClusterPlan } from '../../src/azure/createRequest';
-import { createAzureClient } from '../../src/chunks/azure';
 import { InvalidInputError } from '../../src/core/errors';
-import { ArmEmulator, DEV_TOKEN } from '../emulator/arm';
-import { createTlsMaterial, Emulator, type TlsMaterial } from '../emulator/server';
+import type { ArmEmulator } from '../emulator/arm';
+import type { Emulator } from '../emulator/server';
+import { FIXTURE_SUBSCRIPTION, useAzureFixture } from './azureFixture';
 
 const GB = 1024;
 const region: RegionCapabilities = {
@@ -122,31 +122,12 @@ describe('What a region offers HDInsight: cluster kinds and VM sizes', () => {
 
 describe('Region capabilities and storage accounts through our Azure client (real @azure/arm-hdinsight and @azure/arm-storage)', function () {
   this.timeout(20_000);
-  const SUB = '00000000-1111-2222-3333-444444444444';
-  let tls: TlsMaterial;
+  const SUB = FIXTURE_SUBSCRIPTION;
+  const azure = useAzureFixture();
   let emulator: Emulator;
   let arm: ArmEmulator;
   let client: AzureClient;
-
-  before(async function () {
-    this.timeout(30_000);
-    tls = await createTlsMaterial();
-  });
-
-  beforeEach(async () => {
-    emulator = new Emulator(tls);
-    await emulator.start();
-    arm = new ArmEmulator(emulator);
-    arm.addSubscription({ subscriptionId: SUB, displayName: 'Streaming Dev', tenantId: 'tenant' });
-    client = createAzureClient({
-      endpoint: emulator.url,
-      scope: `${emulator.url}/.default`,
-      ca: tls.cert,
-      credential: { getToken: () => Promise.resolve({ token: DEV_TOKEN, expiresOnTimestamp: Date.now() + 3600_000 }) },
-    });
-  });
-
-  afterEach(() => emulator.stop());
+  beforeEach(() => ({ emulator, arm, client } = azure));
 
   it("reads the region's kinds from getCapabilities and its sizes, cores, memory and filters from listBillingSpecs", async () => {
     arm.offers.withoutKinds.set('northeurope', new Set(['kafka']));

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import type { AzureClient } from '../../src/azure/client';
 import { checkPair, createPair, deletePairResources, pairNames, type PairInput, type PairPart } from '../../src/azure/pair';
-import { createAzureClient } from '../../src/chunks/azure';
 import { type HDInsightError, InvalidInputError } from '../../src/core/errors';
-import { ArmEmulator, DEV_TOKEN } from '../emulator/arm';
-import { createTlsMaterial, Emulator, type TlsMaterial } from '../emulator/server';
+import type { ArmEmulator } from '../emulator/arm';
+import type { Emulator } from '../emulator/server';
+import { FIXTURE_SUBSCRIPTION, useAzureFixture } from './azureFixture';
 
-const SUB = '00000000-1111-2222-3333-444444444444';
+const SUB = FIXTURE_SUBSCRIPTION;
 const PASSWORD = 'Str0ng!Passw0rd';
 
 type Role = {
@@ -25,10 +25,11 @@ interface ClusterBody {
 
 describe('The Spark + Kafka pair: network, storage and two clusters (real Azure SDKs against the emulator)', function () {
   this.timeout(30_000);
-  let tls: TlsMaterial;
+  const azure = useAzureFixture({ operationMs: 100, resourceGroup: true });
   let emulator: Emulator;
   let arm: ArmEmulator;
   let client: AzureClient;
+  beforeEach(() => ({ emulator, arm, client } = azure));
   const input: PairInput = {
     subscriptionId: SUB,
     resourceGroup: 'streaming',
@@ -37,28 +38,6 @@ describe('The Spark + Kafka pair: network, storage and two clusters (real Azure 
     clusterLogin: { username: 'admin', password: PASSWORD },
     ssh: { username: 'sshuser', password: 'Ssh!Passw0rd' },
   };
-
-  before(async function () {
-    this.timeout(30_000);
-    tls = await createTlsMaterial();
-  });
-
-  beforeEach(async () => {
-    emulator = new Emulator(tls);
-    await emulator.start();
-    arm = new ArmEmulator(emulator);
-    arm.operationMs = 100;
-    arm.addSubscription({ subscriptionId: SUB, displayName: 'Streaming Dev', tenantId: 'tenant' });
-    arm.addResourceGroup({ subscriptionId: SUB, name: 'streaming', location: 'westeurope' });
-    client = createAzureClient({
-      endpoint: emulator.url,
-      scope: `${emulator.url}/.default`,
-      ca: tls.cert,
-      credential: { getToken: () => Promise.resolve({ token: DEV_TOKEN, expiresOnTimestamp: Date.now() + 3600_000 }) },
-    });
-  });
-
-  afterEach(() => emulator.stop());
 
   const requests = (method: string, re: RegExp) => emulator.requests.filter((r) => r.method === method && re.test(r.path.split('?')[0]));
 
