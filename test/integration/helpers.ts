@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
+import { TEST_PASSWORDS } from '../fixtures/secrets';
 import type { HDInsightExtensionApi } from '../../src/extension';
 import type { TreeNode } from '../../src/tree/nodes/TreeNode';
 
@@ -16,6 +17,37 @@ export function emulatorUrl(): string {
   const url = process.env.HDINSIGHT_EMULATOR_URL;
   assert.ok(url, 'HDINSIGHT_EMULATOR_URL is not set: run the suite through the test harness');
   return url;
+}
+
+/** A request the emulator received (secret headers left out by the control API). */
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  body: string;
+}
+
+/** The requests the emulator received whose path (with the query) matches the pattern. */
+export async function requests(pattern: string): Promise<RecordedRequest[]> {
+  return (await control(`requests?path=${encodeURIComponent(pattern)}`, 'GET')) as RecordedRequest[];
+}
+
+/** The emulated subscription "Contoso Streaming Dev". */
+export const DEV_SUBSCRIPTION = '1f3c5b7a-2e4d-4f60-8a9b-0c1d2e3f4a5b';
+
+/** The arguments of `hdinsight.createCluster` for a Kafka cluster in the emulated dev subscription, with changes. */
+export function createClusterArgs(name: string, changes: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    subscriptionId: DEV_SUBSCRIPTION,
+    resourceGroup: 'streaming-rg',
+    location: 'westeurope',
+    name,
+    kind: 'kafka',
+    workerCount: 3,
+    clusterLogin: { username: 'admin', password: TEST_PASSWORDS.created },
+    ssh: { username: 'sshuser', password: TEST_PASSWORDS.createdSsh },
+    storage: { accountName: 'contosostreams', key: 'c3RvcmFnZS1rZXk=' },
+    ...changes,
+  };
 }
 
 export async function control(path: string, method: string, body?: unknown): Promise<unknown> {

@@ -1,18 +1,9 @@
 import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { TEST_PASSWORDS } from '../fixtures/secrets';
-import { activateExtension, children, control, eventually, find, text, useEmulatedAzure } from './helpers';
+import { activateExtension, children, control, eventually, find, text, useEmulatedAzure, createClusterArgs, requests } from './helpers';
 
 const DEV = 'Contoso Streaming Dev';
-
-interface Recorded {
-  method: string;
-  path: string;
-  body: string;
-}
-
-const requests = async (pattern: string): Promise<Recorded[]> =>
-  (await control(`requests?path=${encodeURIComponent(pattern)}`, 'GET')) as Recorded[];
 
 describe('Resizing and deleting clusters (long-running operations against the emulated Resource Manager)', function () {
   this.timeout(120_000);
@@ -111,19 +102,7 @@ describe('Resizing and deleting clusters (long-running operations against the em
   });
 
   describe('creating a cluster', () => {
-    const DEV_SUBSCRIPTION = '1f3c5b7a-2e4d-4f60-8a9b-0c1d2e3f4a5b';
-    const plan = (name: string, changes: Record<string, unknown> = {}): Record<string, unknown> => ({
-      subscriptionId: DEV_SUBSCRIPTION,
-      resourceGroup: 'streaming-rg',
-      location: 'westeurope',
-      name,
-      kind: 'kafka',
-      workerCount: 3,
-      clusterLogin: { username: 'admin', password: TEST_PASSWORDS.created },
-      ssh: { username: 'sshuser', password: TEST_PASSWORDS.createdSsh },
-      storage: { accountName: 'contosostreams', key: 'c3RvcmFnZS1rZXk=' },
-      ...changes,
-    });
+    const plan = createClusterArgs;
     const create = (arg: Record<string, unknown>): Promise<{ id: string; state: string }> =>
       Promise.resolve(vscode.commands.executeCommand<{ id: string; state: string }>('hdinsight.createCluster', arg));
 

@@ -4,18 +4,10 @@
 // these creations would change.
 import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { TEST_PASSWORDS } from '../fixtures/secrets';
-import { activateExtension, children, control, find, text, useEmulatedAzure } from './helpers';
+import { activateExtension, children, control, find, text, useEmulatedAzure, createClusterArgs, requests } from './helpers';
 
 const DEV = 'Contoso Streaming Dev';
-const DEV_SUBSCRIPTION = '1f3c5b7a-2e4d-4f60-8a9b-0c1d2e3f4a5b';
 const PUBLIC_KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHN0cmVhbWluZy10ZXN0cy1wdWJsaWMta2V5LTAx tester@contoso';
-
-interface Recorded {
-  method: string;
-  path: string;
-  body: string;
-}
 
 interface Role {
   name: string;
@@ -33,9 +25,6 @@ interface PutBody {
   };
 }
 
-const requests = async (pattern: string): Promise<Recorded[]> =>
-  (await control(`requests?path=${encodeURIComponent(pattern)}`, 'GET')) as Recorded[];
-
 /** The body of the cluster's PUT, as the emulator received it. */
 async function putOf(name: string): Promise<PutBody> {
   const puts = (await requests(`/clusters/${name}\\?`)).filter((r) => r.method === 'PUT');
@@ -43,18 +32,7 @@ async function putOf(name: string): Promise<PutBody> {
   return JSON.parse(puts[0].body) as PutBody;
 }
 
-const plan = (name: string, changes: Record<string, unknown> = {}): Record<string, unknown> => ({
-  subscriptionId: DEV_SUBSCRIPTION,
-  resourceGroup: 'streaming-rg',
-  location: 'westeurope',
-  name,
-  kind: 'kafka',
-  workerCount: 3,
-  clusterLogin: { username: 'admin', password: TEST_PASSWORDS.created },
-  ssh: { username: 'sshuser', password: TEST_PASSWORDS.createdSsh },
-  storage: { accountName: 'contosostreams', key: 'c3RvcmFnZS1rZXk=' },
-  ...changes,
-});
+const plan = createClusterArgs;
 
 const create = (arg: Record<string, unknown>): Promise<{ id: string; state: string; storageAccountId?: string }> =>
   Promise.resolve(vscode.commands.executeCommand<{ id: string; state: string; storageAccountId?: string }>('hdinsight.createCluster', arg));

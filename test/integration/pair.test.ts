@@ -1,16 +1,9 @@
 import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { TEST_PASSWORDS } from '../fixtures/secrets';
-import { activateExtension, children, control, eventually, find, text, useEmulatedAzure } from './helpers';
+import { activateExtension, children, control, eventually, find, text, useEmulatedAzure, DEV_SUBSCRIPTION, requests } from './helpers';
 
 const DEV = 'Contoso Streaming Dev';
-const DEV_SUBSCRIPTION = '1f3c5b7a-2e4d-4f60-8a9b-0c1d2e3f4a5b';
-
-interface Recorded {
-  method: string;
-  path: string;
-  body: string;
-}
 
 interface PairResult {
   sparkClusterId: string;
@@ -26,9 +19,6 @@ type Role = {
   dataDisksGroups?: { disksPerNode: number }[];
   virtualNetworkProfile?: { id: string; subnet: string };
 };
-
-const requests = async (pattern: string): Promise<Recorded[]> =>
-  (await control(`requests?path=${encodeURIComponent(pattern)}`, 'GET')) as Recorded[];
 
 const args = (baseName: string, changes: Record<string, unknown> = {}): Record<string, unknown> => ({
   subscriptionId: DEV_SUBSCRIPTION,
