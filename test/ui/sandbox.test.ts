@@ -430,24 +430,8 @@ describe('The sandbox in a browser', () => {
 
   it('creates a cluster step by step: each answer checked, Back keeps answers, a summary before anything is created', async () => {
     const view = await openHDInsightView(page);
-    const widget = page.locator('.quick-input-widget');
+    const { widget, choose, answer } = quickInput(page);
     const input = widget.locator('input');
-    const choose = async (placeholderOrPrompt: string, label: string): Promise<void> => {
-      await widget
-        .filter({ hasText: placeholderOrPrompt })
-        .or(widget.locator(`input[placeholder^="${placeholderOrPrompt}"]`))
-        .first()
-        .waitFor({ timeout: 30_000 });
-      await input.fill(label);
-      await widget.locator('.monaco-list-row', { hasText: label }).first().waitFor({ timeout: 30_000 });
-      await page.keyboard.press('Enter');
-    };
-    // A validation message takes the prompt's place: `prompt` undefined answers the step shown.
-    const answer = async (prompt: string | undefined, value?: string): Promise<void> => {
-      if (prompt) await widget.filter({ hasText: prompt }).waitFor({ timeout: 30_000 });
-      if (value !== undefined) await input.fill(value);
-      await page.keyboard.press('Enter');
-    };
     await runFromPalette(page, 'HDInsight: Create Cluster…');
     await choose('Subscription', 'Contoso Streaming Dev');
     await choose('Resource group', 'streaming-rg');
@@ -491,19 +475,8 @@ describe('The sandbox in a browser', () => {
 
   it('creates the Spark + Kafka pair with one summary and one progress; when Kafka fails, offers to delete what was made', async () => {
     const view = await openHDInsightView(page);
-    const widget = page.locator('.quick-input-widget');
+    const { widget, choose, answer } = quickInput(page);
     const input = widget.locator('input');
-    const choose = async (placeholder: string, label: string): Promise<void> => {
-      await widget.locator(`input[placeholder^="${placeholder}"]`).waitFor({ timeout: 30_000 });
-      await input.fill(label);
-      await widget.locator('.monaco-list-row', { hasText: label }).first().waitFor({ timeout: 30_000 });
-      await page.keyboard.press('Enter');
-    };
-    const answer = async (prompt: string, value?: string): Promise<void> => {
-      await widget.filter({ hasText: prompt }).waitFor({ timeout: 30_000 });
-      if (value !== undefined) await input.fill(value);
-      await page.keyboard.press('Enter');
-    };
     await emulatorControl(sandbox.output(), 'PUT', '/_emulator/operations', {
       durationMs: 8_000,
       failOf: { name: 'kafka-streamdemo', code: 'InternalServerError', message: 'Failed to provision the ZooKeeper nodes.' },
@@ -658,19 +631,7 @@ describe('The sandbox in a browser', () => {
 
   it('says why before creating the pair (quota), and which part failed when a name was taken after the check', async () => {
     await openHDInsightView(page);
-    const widget = page.locator('.quick-input-widget');
-    const input = widget.locator('input');
-    const choose = async (placeholder: string, label: string): Promise<void> => {
-      await widget.locator(`input[placeholder^="${placeholder}"]`).waitFor({ timeout: 30_000 });
-      await input.fill(label);
-      await widget.locator('.monaco-list-row', { hasText: label }).first().waitFor({ timeout: 30_000 });
-      await page.keyboard.press('Enter');
-    };
-    const answer = async (prompt: string, value?: string): Promise<void> => {
-      await widget.filter({ hasText: prompt }).waitFor({ timeout: 30_000 });
-      if (value !== undefined) await input.fill(value);
-      await page.keyboard.press('Enter');
-    };
+    const { widget, choose, answer } = quickInput(page);
     const control = (path: string, body: unknown) =>
       emulatorControl(sandbox.output(), path === 'taken-names' ? 'POST' : 'PUT', `/_emulator/${path}`, body);
     await control('quota', { coreLimit: 120 });
