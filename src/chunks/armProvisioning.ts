@@ -4,14 +4,10 @@
 import { NetworkManagementClient, type NetworkManagementClientOptionalParams } from '@azure/arm-network';
 import { StorageManagementClient } from '@azure/arm-storage';
 import type { AzureClient, LongRunning, StorageAccountInfo, TokenSource } from '../azure/client';
+import type { Operation } from '../chunks/azure';
 import { parseResourceId } from '../azure/model';
 
 type Call = <T>(what: string, signal: AbortSignal | undefined, task: () => Promise<T>) => Promise<T>;
-type WaitFor = (
-  poller: { pollUntilDone(o?: { abortSignal?: AbortSignal }): Promise<unknown> },
-  what: string,
-  signal?: AbortSignal,
-) => Promise<void>;
 
 export type Provisioning = Pick<
   AzureClient,
@@ -28,7 +24,7 @@ export function createProvisioning(
   credential: TokenSource,
   clientOptions: NetworkManagementClientOptionalParams,
   call: Call,
-  waitFor: WaitFor,
+  operation: Operation,
 ): Provisioning {
   const perSubscription = <T>(make: (subscriptionId: string) => T): ((subscriptionId: string) => T) => {
     const clients = new Map<string, T>();
@@ -42,9 +38,9 @@ export function createProvisioning(
   const storage = perSubscription((s) => new StorageManagementClient(credential, s, clientOptions));
 
   return {
-    createVirtualNetwork: async (subscriptionId, resourceGroup, name, spec, { signal, accepted }: LongRunning = {}) => {
-      const what = `Creating virtual network ${name}`;
-      const poller = await call(what, signal, () =>
+    createVirtualNetwork: async (subscriptionId, resourceGroup, name, spec, options: LongRunning = {}) => {
+      const { signal } = options;
+      await operation(`Creating virtual network ${name}`, options, () =>
         network(subscriptionId).virtualNetworks.beginCreateOrUpdate(
           resourceGroup,
           name,
@@ -57,8 +53,6 @@ export function createProvisioning(
           { abortSignal: signal },
         ),
       );
-      accepted?.();
-      await waitFor(poller, what, signal);
       const vnet = await call(`Reading virtual network ${name}`, signal, () =>
         network(subscriptionId).virtualNetworks.get(resourceGroup, name, { abortSignal: signal }),
       );
@@ -66,14 +60,11 @@ export function createProvisioning(
       return { id: vnet.id!, subnetId: subnet?.id ?? `${vnet.id!}/subnets/${spec.subnetName}` };
     },
 
-    deleteVirtualNetwork: async (id, { signal, accepted }: LongRunning = {}) => {
+    deleteVirtualNetwork: async (id, options: LongRunning = {}) => {
       const { subscriptionId, resourceGroup, name } = parseResourceId(id);
-      const what = `Deleting virtual network ${name}`;
-      const poller = await call(what, signal, () =>
-        network(subscriptionId).virtualNetworks.beginDelete(resourceGroup, name, { abortSignal: signal }),
+      await operation(`Deleting virtual network ${name}`, options, () =>
+        network(subscriptionId).virtualNetworks.beginDelete(resourceGroup, name, { abortSignal: options.signal }),
       );
-      accepted?.();
-      await waitFor(poller, what, signal);
     },
 
     listStorageAccounts: (subscriptionId, signal) =>
@@ -95,10 +86,10 @@ export function createProvisioning(
         return { available: result.nameAvailable !== false, message: result.message };
       }),
 
-    createStorageAccount: async (subscriptionId, resourceGroup, name, spec, { signal, accepted }: LongRunning = {}) => {
-      const what = `Creating storage account ${name}`;
+    createStorageAccount: async (subscriptionId, resourceGroup, name, spec, options: LongRunning = {}) => {
+      const { signal } = options;
       // What HDInsight's default storage needs: general-purpose v2 with blobs, no public access, TLS 1.2.
-      const poller = await call(what, signal, () =>
+      await operation(`Creating storage account ${name}`, options, () =>
         storage(subscriptionId).storageAccounts.beginCreate(
           resourceGroup,
           name,
@@ -114,8 +105,6 @@ export function createProvisioning(
           { abortSignal: signal },
         ),
       );
-      accepted?.();
-      await waitFor(poller, what, signal);
       const account = await call(`Reading storage account ${name}`, signal, () =>
         storage(subscriptionId).storageAccounts.getProperties(resourceGroup, name, { abortSignal: signal }),
       );

@@ -46,10 +46,17 @@ export function createAzureClient(options: AzureClientOptions): AzureClient {
     }
   };
 
+  // A long-running operation: the request takes a limiter slot, waiting for the operation does not hold one.
+  const operation: Operation = async (what, { signal, accepted }, begin) => {
+    const poller = await call(what, signal, begin);
+    accepted?.();
+    await waitFor(poller, what, signal);
+  };
+
   // Network and storage clients load on first use (dist/chunks/armProvisioning.js).
   let provisioning: Promise<Provisioning> | undefined;
   const provision = (): Promise<Provisioning> =>
-    (provisioning ??= import('../chunks/armProvisioning').then((m) => m.createProvisioning(credential, clientOptions, call, waitFor)));
+    (provisioning ??= import('../chunks/armProvisioning').then((m) => m.createProvisioning(credential, clientOptions, call, operation)));
 
   return {
     createVirtualNetwork: async (...args) => (await provision()).createVirtualNetwork(...args),
@@ -110,27 +117,23 @@ export function createAzureClient(options: AzureClientOptions): AzureClient {
       });
     },
 
-    resizeCluster: async (clusterId, workerCount, { signal, accepted }: LongRunning = {}) => {
+    resizeCluster: async (clusterId, workerCount, options: LongRunning = {}) => {
       const { subscriptionId, resourceGroup, name } = parseResourceId(clusterId);
       const client = hdinsightFor(subscriptionId);
-      // The request takes a slot; waiting for the operation does not hold one.
-      const poller = await call(`Resizing cluster ${name}`, signal, () =>
+      const { signal } = options;
+      await operation(`Resizing cluster ${name}`, options, () =>
         client.clusters.beginResize(resourceGroup, name, 'workernode', { targetInstanceCount: workerCount }, { abortSignal: signal }),
       );
-      accepted?.();
-      await waitFor(poller, `Resizing cluster ${name}`, signal);
       return call(`Reading cluster ${name}`, signal, async () =>
         toCluster(await client.clusters.get(resourceGroup, name, { abortSignal: signal })),
       );
     },
 
-    deleteCluster: async (clusterId, { signal, accepted }: LongRunning = {}) => {
+    deleteCluster: async (clusterId, options: LongRunning = {}) => {
       const { subscriptionId, resourceGroup, name } = parseResourceId(clusterId);
-      const poller = await call(`Deleting cluster ${name}`, signal, () =>
-        hdinsightFor(subscriptionId).clusters.beginDelete(resourceGroup, name, { abortSignal: signal }),
+      await operation(`Deleting cluster ${name}`, options, () =>
+        hdinsightFor(subscriptionId).clusters.beginDelete(resourceGroup, name, { abortSignal: options.signal }),
       );
-      accepted?.();
-      await waitFor(poller, `Deleting cluster ${name}`, signal);
     },
 
     listLocations: (subscriptionId, signal) =>
@@ -221,13 +224,12 @@ export function createAzureClient(options: AzureClientOptions): AzureClient {
         };
       }),
 
-    createCluster: async (subscriptionId, resourceGroup, name, request, { signal, accepted }: LongRunning = {}) => {
+    createCluster: async (subscriptionId, resourceGroup, name, request, options: LongRunning = {}) => {
       const client = hdinsightFor(subscriptionId);
-      const poller = await call(`Creating cluster ${name}`, signal, () =>
-        client.clusters.beginCreate(resourceGroup, name, request as ClusterCreateParametersExtended, { abortSignal: signal }),
+      const { signal } = options;
+      await operation(`Creating cluster ${name}`, options, () =>
+        client.clusters.beginCreate(resourceGroup, name, request, { abortSignal: signal }),
       );
-      accepted?.();
-      await waitFor(poller, `Creating cluster ${name}`, signal);
       return call(`Reading cluster ${name}`, signal, async () =>
         toCluster(await client.clusters.get(resourceGroup, name, { abortSignal: signal })),
       );
@@ -235,11 +237,14 @@ export function createAzureClient(options: AzureClientOptions): AzureClient {
   };
 }
 
-async function waitFor(
-  poller: { pollUntilDone(options?: { abortSignal?: AbortSignal }): Promise<unknown> },
-  what: string,
-  signal?: AbortSignal,
-): Promise<void> {
+interface Poller {
+  pollUntilDone(options?: { abortSignal?: AbortSignal }): Promise<unknown>;
+}
+
+/** Starts a long-running operation with `begin`, tells `accepted` once Azure took it, and waits until it ends. */
+export type Operation = (what: string, options: LongRunning, begin: () => Promise<Poller>) => Promise<void>;
+
+async function waitFor(poller: Poller, what: string, signal?: AbortSignal): Promise<void> {
   try {
     await poller.pollUntilDone({ abortSignal: signal });
   } catch (err) {
