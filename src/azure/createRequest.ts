@@ -210,7 +210,10 @@ export function validatePlan(plan: ClusterPlan): void {
 /** Storage account names: 3 to 24 lower-case letters and digits (global DNS names). */
 export function validateStorageAccountName(name: unknown): string {
   if (typeof name !== 'string' || !/^[a-z0-9]{3,24}$/.test(name)) {
-    throw new InvalidInputError(`${JSON.stringify(name)} is not a storage account name.`, 'Use 3 to 24 lower-case letters and digits.');
+    throw new InvalidInputError(
+      `${JSON.stringify(name)} is not a valid storage account name.`,
+      'Use 3 to 24 lower-case letters and digits.',
+    );
   }
   return name;
 }

@@ -3,7 +3,15 @@
 // cluster with every role in that subnet, created in parallel. When a part fails the outcome says
 // which, and what exists, so the caller can offer to delete it. No vscode import.
 import type { AzureClient } from './client';
-import { createRequest, estimatedCores, PAIR_NETWORK, pairPlans, type ClusterPlan, type LinuxLogin } from './createRequest';
+import {
+  createRequest,
+  estimatedCores,
+  PAIR_NETWORK,
+  pairPlans,
+  validateStorageAccountName,
+  type ClusterPlan,
+  type LinuxLogin,
+} from './createRequest';
 import type { HDInsightCluster } from './model';
 import { HDInsightError, InvalidInputError, isCancellation, throwIfAborted } from '../core/errors';
 
@@ -77,9 +85,7 @@ export function pairNames(input: Pick<PairInput, 'baseName' | 'storageAccount' |
       'Use 2 to 64 letters, digits, "_", "." or "-", starting with a letter or digit.',
     );
   }
-  if (!/^[a-z0-9]{3,24}$/.test(storage)) {
-    throw new InvalidInputError(`"${storage}" is not a valid storage account name.`, 'Use 3 to 24 lower-case letters and digits.');
-  }
+  validateStorageAccountName(storage);
   return { spark: `spark-${base}`.toLowerCase(), kafka: `kafka-${base}`.toLowerCase(), network, storage };
 }
 

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { AzureClient } from '../azure/client';
-import { PAIR_NETWORK } from '../azure/createRequest';
+import { PAIR_NETWORK, validateStorageAccountName } from '../azure/createRequest';
 import {
   checkPair,
   checkPairInput,
@@ -205,7 +205,7 @@ async function createInteractively(deps: CreateDeps): Promise<CreatePairResult> 
             ...at,
             prompt: 'New storage account for both clusters’ file systems (a global name)',
             value: a.storageAccount ?? pairNames({ baseName: a.baseName! }).storage,
-            validate: (v) => (/^[a-z0-9]{3,24}$/.test(v) ? undefined : 'Use 3 to 24 lower-case letters and digits.'),
+            validate: check(validateStorageAccountName),
             confirm: async (v) => {
               const result = await client.checkStorageAccountName(a.subscriptionId!, v);
               return result.available ? undefined : (result.message ?? `${v} is taken.`);

@@ -2,6 +2,7 @@ import os from 'node:os';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import type { AzureClient } from '../azure/client';
+import { userMessage } from '../core/errors';
 import { type LinuxLogin, validateClusterPassword, validateSshLogin } from '../azure/createRequest';
 import { BACK, inputStep, pickStep, type Step, type StepResult } from './multiStep';
 
@@ -40,14 +41,14 @@ export function answer<A, K extends keyof A>(a: A, key: K, value: NonNullable<A[
   return undefined;
 }
 
-/** A validator for an input box from a function that throws the message. */
+/** A validator for an input box from a function that throws: the message, with what to do when the error says. */
 export function check(f: (v: string) => unknown): (v: string) => string | undefined {
   return (v) => {
     try {
       f(v);
       return undefined;
     } catch (err) {
-      return (err as Error).message;
+      return userMessage(err);
     }
   };
 }
