@@ -133,7 +133,7 @@ export function checkPairInput(input: PairInput): PairNames {
 export async function checkPair(client: AzureClient, input: PairInput, signal?: AbortSignal): Promise<PairCheck> {
   const names = checkPairInput(input);
   const { subscriptionId, location } = input;
-  const plans = pairClusterPlans(input, names);
+  const requests = pairClusterPlans(input, names).map((plan) => ({ name: plan.name, body: createRequest(plan) }));
   const [spark, kafka, account, quota] = await Promise.all([
     client.checkClusterName(subscriptionId, location, names.spark, signal),
     client.checkClusterName(subscriptionId, location, names.kafka, signal),
@@ -148,15 +148,13 @@ export async function checkPair(client: AzureClient, input: PairInput, signal?: 
   if (taken.length > 0) throw new InvalidInputError(taken.join(' '), 'Choose another base name or storage account name.');
   const problems = (
     await Promise.all(
-      plans.map(async (plan) =>
-        (await client.validateCreate(subscriptionId, location, plan.name, createRequest(plan), signal)).map(
-          (p) => `${plan.name}: ${p.message} (${p.code})`,
-        ),
+      requests.map(async ({ name, body }) =>
+        (await client.validateCreate(subscriptionId, location, name, body, signal)).map((p) => `${name}: ${p.message} (${p.code})`),
       ),
     )
   ).flat();
   if (problems.length > 0) throw new HDInsightError('InvalidInput', `HDInsight would refuse the pair: ${problems.join(' ')}`);
-  const cores = plans.reduce((sum, plan) => sum + estimatedCores(createRequest(plan), (size) => quota.coresOf.get(size.toLowerCase())), 0);
+  const cores = requests.reduce((sum, { body }) => sum + estimatedCores(body, (size) => quota.coresOf.get(size.toLowerCase())), 0);
   if (quota.used + cores > quota.limit) {
     throw new HDInsightError(
       'InvalidInput',
