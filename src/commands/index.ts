@@ -55,7 +55,7 @@ export function registerCommands({
   extensionUri,
 }: CommandDependencies): vscode.Disposable[] {
   const lookup = { account, settings };
-  const kafkaDeps = { lookup, connections: kafka, changed: () => tree.refresh() };
+  const kafkaDeps = { lookup, connections: kafka, changed: () => tree.refresh(), logger };
   const commands: [string, CommandHandler][] = [
     ['hdinsight.refresh', refreshCommand(tree)],
     ['hdinsight.showLog', () => logger.show()],
@@ -81,7 +81,7 @@ export function registerCommands({
     ['hdinsight.kafka.createTopic', lazy((c) => c.createTopicCommand(kafkaDeps))],
     ['hdinsight.kafka.deleteTopic', lazy((c) => c.deleteTopicCommand(kafkaDeps))],
     ['hdinsight.kafka.produce', lazy((c) => c.produceCommand(kafkaDeps))],
-    ['hdinsight.kafka.browseMessages', lazy((c) => c.browseMessagesCommand({ ...kafkaDeps, extensionUri, logger }))],
+    ['hdinsight.kafka.browseMessages', lazy((c) => c.browseMessagesCommand({ ...kafkaDeps, extensionUri }))],
     ['hdinsight.createCluster', lazy((c) => c.createClusterCommand({ lookup, logins, changed: () => tree.refresh() }))],
     ['hdinsight.createSparkKafkaPair', lazy((c) => c.createPairCommand({ lookup, logins, changed: () => tree.refresh() }))],
     ['hdinsight.resizeCluster', lazy((c) => c.resizeClusterCommand({ lookup, changed: () => tree.refresh() }))],

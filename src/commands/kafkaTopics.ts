@@ -3,15 +3,22 @@ import type { KafkaConnections } from '../clusters/KafkaConnections';
 import { resolveCluster, type ClusterLookup, type ClusterTarget } from '../clusters/resolveCluster';
 import { CancelledError, InvalidInputError, userMessage } from '../core/errors';
 import type { NewTopic, OutgoingMessage } from '../kafka/client';
+import type { Logger } from '../logger';
 import { validateMessages, validatePartitions, validateReplicationFactor, validateTopicName } from '../kafka/validate';
 import { TopicNode, TopicsNode } from '../tree/nodes/KafkaNodes';
-import { isScripted } from './command';
+import { isScripted, withCancellableProgress } from './command';
 
 export interface KafkaCommandDeps {
   lookup: ClusterLookup;
   connections: KafkaConnections;
   /** Called after a change, so the tree shows it. */
   changed: () => void;
+  logger: Pick<Logger, 'info'>;
+}
+
+/** Runs a change to the cluster under a notification when a person asked for it; a script waits quietly. */
+function changing<T>(scripted: boolean, title: string, task: (signal?: AbortSignal) => Promise<T>): Promise<T> {
+  return scripted ? task() : withCancellableProgress(title, (signal) => task(signal));
 }
 
 export async function clusterOf(arg: unknown, deps: KafkaCommandDeps): Promise<ClusterTarget> {
@@ -45,7 +52,11 @@ export function createTopicCommand(deps: KafkaCommandDeps) {
     const topic: NewTopic = given
       ? { ...given, replicationFactor: validateReplicationFactor(given.replicationFactor, brokerCount) }
       : await askNewTopic(target.cluster.name, brokerCount);
-    await service.createTopic(topic);
+    const where = `${topic.topic} on ${target.cluster.name}`;
+    await changing(scripted, `Creating topic ${where}`, (signal) => service.createTopic(topic, signal));
+    const done = `Created topic ${where}: ${topic.partitions} partitions, replication factor ${topic.replicationFactor}.`;
+    deps.logger.info(done);
+    if (!scripted) void vscode.window.showInformationMessage(done);
     deps.changed();
     return { topic: topic.topic };
   };
@@ -102,7 +113,10 @@ export function deleteTopicCommand(deps: KafkaCommandDeps) {
       if (choice !== 'Delete') return { topic, deleted: false };
     }
     const { service } = await deps.connections.get(target, { interactive: !scripted });
-    await service.deleteTopic(topic);
+    await changing(scripted, `Deleting topic ${topic} on ${target.cluster.name}`, (signal) => service.deleteTopic(topic, signal));
+    const done = `Deleted topic ${topic} on ${target.cluster.name}.`;
+    deps.logger.info(done);
+    if (!scripted) void vscode.window.showInformationMessage(done);
     deps.changed();
     return { topic, deleted: true };
   };
@@ -130,10 +144,9 @@ export function produceCommand(deps: KafkaCommandDeps) {
     const target = await clusterOf(arg, deps);
     const { service } = await deps.connections.get(target, { interactive: !scripted });
     const written = await service.produce(topic, messages);
-    if (!scripted)
-      void vscode.window.showInformationMessage(
-        `Wrote to ${topic}: ${written.map((w) => `partition ${w.partition} offset ${w.offset}`).join(', ')}`,
-      );
+    const done = `Wrote to ${topic}: ${written.map((w) => `partition ${w.partition} offset ${w.offset}`).join(', ')}`;
+    deps.logger.info(`${done} (${target.cluster.name})`);
+    if (!scripted) void vscode.window.showInformationMessage(done);
     deps.changed();
     return { written };
   };
