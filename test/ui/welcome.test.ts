@@ -5,7 +5,7 @@ import type { Browser, Page } from 'playwright-core';
 import { launchBrowser } from '../harness/browser';
 import { type CodeServer, startCodeServer } from '../harness/codeServer';
 import { repoRoot } from '../harness/extensionHost';
-import { openHDInsightView, screenshot, waitForWorkbench } from './workbench';
+import { describeFailure, openHDInsightView, screenshot, waitForWorkbench } from './workbench';
 
 describe('A first start with nothing to show', () => {
   let server: CodeServer;
@@ -20,6 +20,10 @@ describe('A first start with nothing to show', () => {
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     await page.goto(server.url([['extensionDevelopmentPath', server.remoteUri(repoRoot)]]));
     await waitForWorkbench(page);
+  });
+
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed' && page) await describeFailure(page, this.currentTest.title, stateDir);
   });
 
   after(async () => {

@@ -15,6 +15,35 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   return file;
 }
 
+/**
+ * What a person would have seen and what the extension logged when a test failed, printed with the
+ * failure (CI keeps the output, not the screenshots): the open notifications and the log's end.
+ */
+export async function describeFailure(page: Page, title: string, logRoot = uiSandboxDir): Promise<void> {
+  await screenshot(page, `failed-${title.replace(/\W+/g, '-').slice(0, 60)}`).catch(() => undefined);
+  const toasts = await page
+    .locator('.notification-toast')
+    .allInnerTexts()
+    .catch(() => []);
+  const logs = fs
+    .readdirSync(logRoot, { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith(`${path.sep}HDInsight.log`))
+    .map((f) => path.join(logRoot, f))
+    .sort((a, b) => fs.statSync(a).mtimeMs - fs.statSync(b).mtimeMs);
+  const log =
+    logs.length > 0
+      ? fs
+          .readFileSync(logs[logs.length - 1], 'utf8')
+          .split('\n')
+          .slice(-40)
+      : [];
+  const indent = (lines: string[]): string => lines.map((l) => `      ${l}`).join('\n');
+  process.stderr.write(
+    `\n    [${title}] notifications on screen:\n${indent(toasts.map((t) => t.replace(/\s+/g, ' ')))}\n` +
+      `    the end of the extension's log:\n${indent(log)}\n`,
+  );
+}
+
 export async function waitForWorkbench(page: Page): Promise<void> {
   await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
   await page.locator('.activitybar').waitFor({ timeout: 60_000 });
@@ -47,12 +76,36 @@ export function treeRow(scope: Locator, label: string): Locator {
   return scope.locator('.monaco-list-row', { hasText: label }).first();
 }
 
+/**
+ * Puts the view back as a test expects to find it: no input open, every cluster collapsed (the
+ * subscriptions stay open). A test that failed half-way leaves the next one a clean start.
+ */
+export async function resetView(page: Page): Promise<void> {
+  await page.keyboard.press('Escape');
+  const view = await openHDInsightView(page);
+  const expanded = view.locator('.monaco-list-row[aria-level="2"][aria-expanded="true"]');
+  for (let i = 0; i < 20 && (await expanded.count()) > 0; i++) await expanded.first().locator('.monaco-tl-twistie').click();
+}
+
 /** Runs a command from the palette by its title, as typed by a user. */
 export async function runFromPalette(page: Page, title: string): Promise<void> {
-  await page.keyboard.press('F1');
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ timeout: 10_000 });
-  await input.fill(`>${title}`);
+  // F1 while another input is still closing can be swallowed: wait for it to close, and press again
+  // (as a person would) when the palette does not open.
+  await page
+    .locator('.quick-input-widget')
+    .waitFor({ state: 'hidden', timeout: 5_000 })
+    .catch(() => undefined);
+  const palette = page.locator('.quick-input-widget input[placeholder^="Type the name of a command"]');
+  for (let attempt = 1; ; attempt++) {
+    await page.keyboard.press('F1');
+    try {
+      await palette.waitFor({ timeout: 5_000 });
+      break;
+    } catch (err) {
+      if (attempt === 3) throw err;
+    }
+  }
+  await palette.fill(`>${title}`);
   await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor({ timeout: 10_000 });
   await page.keyboard.press('Enter');
 }
