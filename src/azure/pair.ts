@@ -13,7 +13,7 @@ import {
   type LinuxLogin,
 } from './createRequest';
 import type { HDInsightCluster } from './model';
-import { HDInsightError, InvalidInputError, isCancellation, throwIfAborted } from '../core/errors';
+import { CancelledError, HDInsightError, InvalidInputError, isCancellation, throwIfAborted } from '../core/errors';
 
 export type PairPart = 'network' | 'storage' | 'spark' | 'kafka';
 
@@ -54,6 +54,28 @@ export interface PairOutcome {
   clusterIds: Partial<Record<'spark' | 'kafka', string>>;
   clusters: Partial<Record<'spark' | 'kafka', HDInsightCluster>>;
   failures: { part: PairPart; error: unknown }[];
+}
+
+/**
+ * The creation was cancelled (the user stopped waiting): Azure goes on with what it was asked to
+ * create. `started` names those resources (some may not exist yet, or never will), so the caller
+ * can offer to delete them; deleting what is not there succeeds.
+ */
+export class PairCancelledError extends CancelledError {
+  constructor(readonly started: Pick<PairOutcome, 'names' | 'network' | 'storage' | 'clusterIds'>) {
+    super('Cancelled');
+  }
+
+  /** What was asked of Azure, as the user would name it; empty when nothing was. */
+  get startedList(): string[] {
+    const { names, network, storage, clusterIds } = this.started;
+    return [
+      network ? `virtual network ${names.network}` : '',
+      storage ? `storage account ${names.storage}` : '',
+      clusterIds.spark ? names.spark : '',
+      clusterIds.kafka ? names.kafka : '',
+    ].filter(Boolean);
+  }
 }
 
 export const PAIR_LABELS: Record<PairPart, string> = {
@@ -167,7 +189,8 @@ export async function checkPair(client: AzureClient, input: PairInput, signal?: 
 
 /**
  * Creates the network and the storage account in parallel, then both clusters in parallel.
- * Resolves with what exists and what failed; rejects only when cancelled.
+ * Resolves with what exists and what failed; rejects only when cancelled, with a
+ * PairCancelledError that names what Azure was asked to create.
  */
 export async function createPair(
   client: AzureClient,
@@ -189,52 +212,68 @@ export async function createPair(
       progress(part, 'failed');
     }
   };
+  // What Azure was asked to create, by id, for a cancellation to name: ids follow from the names.
+  const group = `/subscriptions/${subscriptionId}/resourceGroups/${resourceGroup}/providers`;
+  const started: PairCancelledError['started'] = { names, clusterIds: {} };
   let key = '';
   let blobEndpointSuffix: string | undefined;
-  await Promise.all([
-    attempt('network', async () => {
-      outcome.network = await client.createVirtualNetwork(
-        subscriptionId,
-        resourceGroup,
-        names.network,
-        {
-          location,
-          addressPrefix: PAIR_NETWORK.addressPrefix,
-          subnetName: PAIR_NETWORK.subnetName,
-          subnetPrefix: PAIR_NETWORK.subnetPrefix,
-        },
-        { signal },
-      );
-    }),
-    attempt('storage', async () => {
-      const account = await client.createStorageAccount(subscriptionId, resourceGroup, names.storage, { location }, { signal });
-      outcome.storage = { id: account.id };
-      key = await client.storageAccountKey(account.id, signal);
-      blobEndpointSuffix = /^https:\/\/[^.]+\.blob\.(.+?)\/?$/.exec(account.blobEndpoint)?.[1];
-    }),
-  ]);
-  throwIfAborted(signal);
-  if (outcome.failures.length > 0) return outcome;
-
-  const plans = pairClusterPlans(input, names, outcome.network, { key, blobEndpointSuffix });
-  await Promise.all(
-    (['spark', 'kafka'] as const).map((part, i) => {
-      const plan = plans[i];
-      return attempt(part, async () => {
-        const cluster = await client.createCluster(subscriptionId, resourceGroup, plan.name, createRequest(plan), {
-          signal,
-          accepted: () => {
-            outcome.clusterIds[part] = clusterResourceId(subscriptionId, resourceGroup, plan.name);
-            progress(part, 'accepted');
-            options.accepted?.();
+  try {
+    await Promise.all([
+      attempt('network', async () => {
+        started.network = { id: `${group}/Microsoft.Network/virtualNetworks/${names.network}`, subnetId: '' };
+        outcome.network = await client.createVirtualNetwork(
+          subscriptionId,
+          resourceGroup,
+          names.network,
+          {
+            location,
+            addressPrefix: PAIR_NETWORK.addressPrefix,
+            subnetName: PAIR_NETWORK.subnetName,
+            subnetPrefix: PAIR_NETWORK.subnetPrefix,
           },
+          { signal },
+        );
+      }),
+      attempt('storage', async () => {
+        started.storage = { id: `${group}/Microsoft.Storage/storageAccounts/${names.storage}` };
+        const account = await client.createStorageAccount(subscriptionId, resourceGroup, names.storage, { location }, { signal });
+        outcome.storage = { id: account.id };
+        key = await client.storageAccountKey(account.id, signal);
+        blobEndpointSuffix = /^https:\/\/[^.]+\.blob\.(.+?)\/?$/.exec(account.blobEndpoint)?.[1];
+      }),
+    ]);
+    throwIfAborted(signal);
+    if (outcome.failures.length > 0) return outcome;
+
+    const plans = pairClusterPlans(input, names, outcome.network, { key, blobEndpointSuffix });
+    await Promise.all(
+      (['spark', 'kafka'] as const).map((part, i) => {
+        const plan = plans[i];
+        return attempt(part, async () => {
+          started.clusterIds[part] = clusterResourceId(subscriptionId, resourceGroup, plan.name);
+          const cluster = await client.createCluster(subscriptionId, resourceGroup, plan.name, createRequest(plan), {
+            signal,
+            accepted: () => {
+              outcome.clusterIds[part] = clusterResourceId(subscriptionId, resourceGroup, plan.name);
+              progress(part, 'accepted');
+              options.accepted?.();
+            },
+          });
+          outcome.clusters[part] = cluster;
+          if (!/^running$/i.test(cluster.state)) throw new HDInsightError('Remote', `${plan.name} ended ${cluster.state}.`);
         });
-        outcome.clusters[part] = cluster;
-        if (!/^running$/i.test(cluster.state)) throw new HDInsightError('Remote', `${plan.name} ended ${cluster.state}.`);
-      });
-    }),
-  );
-  throwIfAborted(signal);
+      }),
+    );
+    throwIfAborted(signal);
+  } catch (err) {
+    if (!isCancellation(err)) throw err;
+    // A part Azure refused is not there; a cluster it accepted is, even if it then failed.
+    for (const { part } of outcome.failures) {
+      if (part === 'network' || part === 'storage') delete started[part];
+      else if (!outcome.clusterIds[part]) delete started.clusterIds[part];
+    }
+    throw new PairCancelledError(started);
+  }
   return outcome;
 }
 

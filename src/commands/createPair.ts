@@ -7,6 +7,7 @@ import {
   createPair,
   deletePairResources,
   PAIR_LABELS,
+  PairCancelledError,
   pairNames,
   type PairCheck,
   type PairInput,
@@ -85,9 +86,15 @@ async function create(
       },
     });
   };
-  const outcome = how.interactive
-    ? await withCancellableProgress(`Creating the Spark + Kafka pair (HDInsight takes about 20 minutes)`, run)
-    : await run();
+  let outcome: PairOutcome;
+  try {
+    outcome = how.interactive
+      ? await withCancellableProgress(`Creating the Spark + Kafka pair (HDInsight takes about 20 minutes)`, run)
+      : await run();
+  } catch (err) {
+    if (how.interactive && err instanceof PairCancelledError) await offerToDeleteStarted(deps, client, err);
+    throw err;
+  }
   // The login is known: keep it in secret storage for each cluster that exists.
   for (const cluster of Object.values(outcome.clusters)) await deps.logins.store({ kind: 'azure', cluster }, input.clusterLogin);
   deps.changed();
@@ -134,6 +141,34 @@ async function create(
     throw new CancelledError();
   }
   throw new HDInsightError('Remote', `The Spark + Kafka pair failed. ${deleted}`);
+}
+
+/**
+ * Cancel stops the waiting, not Azure: say what goes on being created (clusters cost money while
+ * they exist) and offer to delete it.
+ */
+async function offerToDeleteStarted(deps: CreateDeps, client: AzureClient, cancelled: PairCancelledError): Promise<void> {
+  const started = cancelled.startedList;
+  deps.changed();
+  if (started.length === 0) return;
+  const list = started.join(', ');
+  const choice = await vscode.window.showWarningMessage(
+    `Stopped waiting for the Spark + Kafka pair; Azure goes on with it. Created or being created: ${list}. Clusters cost money while they exist.`,
+    'Delete What Was Started',
+    'Keep',
+  );
+  if (choice !== 'Delete What Was Started') return;
+  const notDeleted = await withCancellableProgress('Deleting what the pair started', (signal, report) =>
+    deletePairResources(client, cancelled.started, { signal, progress: report }),
+  );
+  deps.changed();
+  if (notDeleted.length === 0) {
+    void vscode.window.showInformationMessage(`Deleted ${list}.`);
+  } else {
+    void vscode.window.showErrorMessage(
+      `Not everything the pair started was deleted: ${notDeleted.map((n) => `${n.what} (${userMessage(n.error)})`).join('; ')}.`,
+    );
+  }
 }
 
 function failedName(outcome: PairOutcome, part: PairPart): string {

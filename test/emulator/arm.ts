@@ -202,8 +202,10 @@ export class ArmEmulator {
   private readonly groupStore = new Map<string, ResourceGroupSpec>();
   private readonly clusterStore = new Map<string, ClusterRecord>();
   private readonly operations = new Map<string, Operation>();
-  /** How long a resize or delete runs before it ends (tests shorten or lengthen it). */
+  /** How long a long-running operation runs before it ends (tests shorten or lengthen it). */
   operationMs = 2_500;
+  /** How long a cluster's operations run, when not operationMs (a network and an account quick, the clusters slow). */
+  clusterOperationMs?: number;
   /** The next long-running operation ends Failed with this error (one-shot). */
   failNextOperation?: { code: string; message: string };
   /** The next operation on the resource with this name (lower case) ends Failed with this error (one-shot). */
@@ -734,7 +736,7 @@ export class ArmEmulator {
     const base = `${this.emulator.url}/subscriptions/${record.spec.subscriptionId}/providers/Microsoft.HDInsight/locations/${location}`;
     const op: Operation = {
       status: 'InProgress',
-      doneAt: Date.now() + this.operationMs,
+      doneAt: Date.now() + (this.clusterOperationMs ?? this.operationMs),
       failWith: this.takeFailure(record.spec.name),
       asyncUrl: `${base}/azureasyncoperations/${id}?api-version=${apiVersion}`,
       locationUrl: `${base}/operationresults/${id}?api-version=${apiVersion}`,

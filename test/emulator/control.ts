@@ -101,14 +101,17 @@ export function addControlRoutes(
     return { status: 204 };
   });
   // Long-running operations: how long they run, and whether the next one ends Failed.
-  // `failOf` names the resource (cluster, virtual network, storage account) whose next operation fails.
+  // `clusterDurationMs` sets the clusters' apart (until a call without it); `failOf` names the
+  // resource (cluster, virtual network, storage account) whose next operation fails.
   emulator.route('PUT', /^\/_emulator\/operations$/, (req) => {
-    const { durationMs, failNext, failOf } = JSON.parse(req.body || '{}') as {
+    const { durationMs, clusterDurationMs, failNext, failOf } = JSON.parse(req.body || '{}') as {
       durationMs?: number;
+      clusterDurationMs?: number;
       failNext?: { code: string; message: string };
       failOf?: { name: string; code: string; message: string };
     };
     if (durationMs !== undefined) arm.operationMs = durationMs;
+    arm.clusterOperationMs = clusterDurationMs;
     arm.failNextOperation = failNext;
     arm.failOperationOf.clear();
     if (failOf) arm.failOperationOf.set(failOf.name.toLowerCase(), { code: failOf.code, message: failOf.message });

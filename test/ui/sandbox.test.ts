@@ -726,6 +726,45 @@ describe('The sandbox in a browser', () => {
     await screenshot(page, 'pair-running');
   });
 
+  it('stops waiting for the pair on Cancel, says what Azure goes on with, and deletes it when asked', async () => {
+    const view = await openHDInsightView(page);
+    const { widget, answer } = quickInput(page);
+    // Azure takes a while with the clusters: the cancel comes while both are being created.
+    await emulatorControl(sandbox.output(), 'PUT', '/_emulator/operations', { durationMs: 2_500, clusterDurationMs: 60_000 });
+    try {
+      await answerPairSteps(page, { resourceGroup: 'streaming-rg', region: 'UK South', baseName: 'canceldemo' });
+      await answer('New storage account');
+      await widget.locator('.monaco-list-row', { hasText: 'Create spark-canceldemo and kafka-canceldemo' }).waitFor({ timeout: 30_000 });
+      await page.keyboard.press('Enter');
+      const progress = page.locator('.notification-toast', { hasText: 'Creating the Spark + Kafka pair' });
+      await progress
+        .filter({ hasText: 'spark-canceldemo: accepted' })
+        .filter({ hasText: 'kafka-canceldemo: accepted' })
+        .waitFor({ timeout: 60_000 });
+      await emulatorControl(sandbox.output(), 'PUT', '/_emulator/operations', { durationMs: 2_500 });
+      await progress.hover();
+      await progress.locator('.monaco-button', { hasText: 'Cancel' }).click();
+      const stopped = page.locator('.notification-toast', { hasText: 'Stopped waiting for the Spark + Kafka pair' });
+      await stopped.waitFor({ timeout: 30_000 });
+      assert.match(
+        await stopped.innerText(),
+        /Created or being created: virtual network canceldemo-vnet, storage account canceldemostore, spark-canceldemo, kafka-canceldemo\./,
+      );
+      await view.locator('.monaco-list-row', { hasText: /kafka-canceldemo\s*Kafka 3\.2 · Accepted/ }).waitFor({ timeout: 30_000 });
+      await screenshot(page, 'pair-cancelled');
+      await stopped.locator('.monaco-button', { hasText: 'Delete What Was Started' }).click();
+      await page
+        .locator('.notification-toast', {
+          hasText: 'Deleted virtual network canceldemo-vnet, storage account canceldemostore, spark-canceldemo, kafka-canceldemo.',
+        })
+        .waitFor({ timeout: 90_000 });
+      await treeRow(view, 'spark-canceldemo').waitFor({ state: 'detached', timeout: 30_000 });
+      await treeRow(view, 'kafka-canceldemo').waitFor({ state: 'detached', timeout: 30_000 });
+    } finally {
+      await emulatorControl(sandbox.output(), 'PUT', '/_emulator/operations', { durationMs: 2_500 });
+    }
+  });
+
   it('stops everything it started on Ctrl-C', async () => {
     const origin = new URL(sandbox.url).origin;
     const exited = new Promise<number | null>((resolve) => sandbox.child.once('exit', (code) => resolve(code)));

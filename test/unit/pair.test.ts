@@ -1,6 +1,14 @@
 import assert from 'node:assert/strict';
 import type { AzureClient } from '../../src/azure/client';
-import { checkPair, createPair, deletePairResources, pairNames, type PairInput, type PairPart } from '../../src/azure/pair';
+import {
+  checkPair,
+  createPair,
+  deletePairResources,
+  PairCancelledError,
+  pairNames,
+  type PairInput,
+  type PairPart,
+} from '../../src/azure/pair';
 import { type HDInsightError, InvalidInputError } from '../../src/core/errors';
 import type { ArmEmulator } from '../emulator/arm';
 import type { Emulator } from '../emulator/server';
@@ -171,5 +179,61 @@ describe('The Spark + Kafka pair: network, storage and two clusters (real Azure 
     assert.equal(requests('PUT', /clusters\//i).length, 0);
     assert.deepEqual(await deletePairResources(client, outcome), []);
     assert.equal(arm.resources.vnet(outcome.network.id), undefined);
+  });
+
+  it('cancelled while the clusters are being created: names all four as started, and they can all be deleted', async () => {
+    const controller = new AbortController();
+    let accepted = 0;
+    const creating = createPair(client, input, {
+      signal: controller.signal,
+      // The clusters take long enough for the cancel to come while Azure works on them.
+      progress: (part, state) => part === 'spark' && state === 'creating' && (arm.operationMs = 5_000),
+      accepted: () => ++accepted === 2 && controller.abort(),
+    });
+    const cancelled = await creating.then(
+      () => assert.fail('a cancelled creation must not resolve'),
+      (err: unknown) => err,
+    );
+    assert.ok(cancelled instanceof PairCancelledError, String(cancelled));
+    assert.deepEqual(cancelled.startedList, [
+      'virtual network contoso-vnet',
+      'storage account contosostore',
+      'spark-contoso',
+      'kafka-contoso',
+    ]);
+    // Azure goes on: both clusters are there, being created.
+    assert.deepEqual(
+      arm
+        .clusters()
+        .map((c) => c.clusterState)
+        .sort(),
+      ['Accepted', 'Accepted'],
+    );
+
+    arm.operationMs = 100;
+    assert.deepEqual(await deletePairResources(client, cancelled.started), []);
+    assert.equal(arm.clusters().length, 0);
+    assert.equal(arm.resources.vnet(cancelled.started.network!.id), undefined);
+    assert.equal(arm.resources.account('contosostore'), undefined);
+  });
+
+  it('cancelled before any cluster was asked for: names the network and the account only', async () => {
+    arm.operationMs = 5_000;
+    const controller = new AbortController();
+    const creating = createPair(client, input, {
+      signal: controller.signal,
+      progress: (part, state) => part === 'storage' && state === 'creating' && setTimeout(() => controller.abort(), 200),
+    });
+    const cancelled = await creating.then(
+      () => assert.fail('a cancelled creation must not resolve'),
+      (err: unknown) => err,
+    );
+    assert.ok(cancelled instanceof PairCancelledError, String(cancelled));
+    assert.deepEqual(cancelled.startedList, ['virtual network contoso-vnet', 'storage account contosostore']);
+    assert.equal(requests('PUT', /clusters\//i).length, 0);
+    arm.operationMs = 100;
+    assert.deepEqual(await deletePairResources(client, cancelled.started), []);
+    assert.equal(arm.resources.vnet(cancelled.started.network!.id), undefined);
+    assert.equal(arm.resources.account('contosostore'), undefined);
   });
 });
