@@ -277,13 +277,21 @@ export async function createPair(
   return outcome;
 }
 
+/** What a creation made, to delete again: clusters, and the network and account they used. */
+export interface CreatedResources {
+  clusterIds: string[];
+  network?: { id: string; name: string };
+  storage?: { id: string; name: string };
+}
+
 /**
- * Deletes what a pair's creation left: the clusters first (their nodes hold the subnet), then the
- * network and the storage account. Returns what could not be deleted, with why.
+ * Deletes what a creation left: the clusters first (their nodes hold the subnet and use the
+ * account), then the network and the storage account, each only once no cluster is left on it.
+ * Returns what could not be deleted, with why.
  */
-export async function deletePairResources(
+export async function deleteCreated(
   client: AzureClient,
-  outcome: Pick<PairOutcome, 'names' | 'network' | 'storage' | 'clusterIds'>,
+  { clusterIds, network, storage }: CreatedResources,
   options: { signal?: AbortSignal; progress?: (what: string) => void } = {},
 ): Promise<{ what: string; error: unknown }[]> {
   const { signal, progress = () => undefined } = options;
@@ -300,19 +308,34 @@ export async function deletePairResources(
     }
   };
   const clusters = await Promise.all(
-    Object.values(outcome.clusterIds).map((id) => remove(`cluster ${id.split('/').pop()}`, () => client.deleteCluster(id, { signal }))),
+    clusterIds.map((id) => remove(`cluster ${id.split('/').pop()}`, () => client.deleteCluster(id, { signal }))),
   );
-  const network = outcome.network;
-  if (network) {
-    if (clusters.every(Boolean)) {
-      await remove(`virtual network ${outcome.names.network}`, () => client.deleteVirtualNetwork(network.id, { signal }));
-    } else {
-      left.push({ what: `virtual network ${outcome.names.network}`, error: new Error('a cluster in its subnet is still there') });
-    }
-  }
-  const storage = outcome.storage;
-  if (storage) await remove(`storage account ${outcome.names.storage}`, () => client.deleteStorageAccount(storage.id, signal));
+  const clustersGone = clusters.every(Boolean);
+  const after = async (what: string, task: () => Promise<void>): Promise<void> => {
+    if (clustersGone) await remove(what, task);
+    else left.push({ what, error: new Error('a cluster that uses it is still there') });
+  };
+  if (network) await after(`virtual network ${network.name}`, () => client.deleteVirtualNetwork(network.id, { signal }));
+  if (storage) await after(`storage account ${storage.name}`, () => client.deleteStorageAccount(storage.id, signal));
   return left;
+}
+
+/** Deletes what a pair's creation left (see deleteCreated). */
+export function deletePairResources(
+  client: AzureClient,
+  outcome: Pick<PairOutcome, 'names' | 'network' | 'storage' | 'clusterIds'>,
+  options: { signal?: AbortSignal; progress?: (what: string) => void } = {},
+): Promise<{ what: string; error: unknown }[]> {
+  const { names, network, storage, clusterIds } = outcome;
+  return deleteCreated(
+    client,
+    {
+      clusterIds: Object.values(clusterIds),
+      network: network && { id: network.id, name: names.network },
+      storage: storage && { id: storage.id, name: names.storage },
+    },
+    options,
+  );
 }
 
 export function clusterResourceId(subscriptionId: string, resourceGroup: string, name: string): string {

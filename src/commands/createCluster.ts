@@ -3,12 +3,13 @@ import { planInRegion, type RegionCapabilities } from '../azure/capabilities';
 import type { AzureClient } from '../azure/client';
 import type { HDInsightCluster } from '../azure/model';
 import { type ClusterPlan, createRequest, estimatedCores, validatePlan, validateStorageAccountName } from '../azure/createRequest';
+import { clusterResourceId, deleteCreated } from '../azure/pair';
 import type { ClusterLookup } from '../clusters/resolveCluster';
 import { HDInsightError, InvalidInputError, isCancellation } from '../core/errors';
 import type { ClusterLogins } from '../secrets/ClusterLogins';
 import { isScripted, withCancellableProgress } from './command';
 import { askForCluster } from './createClusterSteps';
-import { RESOURCE_GROUP } from './createSteps';
+import { offerToDeleteStarted, RESOURCE_GROUP } from './createSteps';
 
 export interface CreateDeps {
   lookup: ClusterLookup;
@@ -160,6 +161,7 @@ async function create(deps: CreateDeps, target: ClusterToCreate, interactive: bo
   }
 
   let storageAccountId: string | undefined;
+  let accepted = false;
   const run = async (signal: AbortSignal | undefined, report: (message: string) => void): Promise<HDInsightCluster> => {
     let key: string;
     if (storage.mode === 'new') {
@@ -179,7 +181,6 @@ async function create(deps: CreateDeps, target: ClusterToCreate, interactive: bo
       key = storage.key;
     }
     const request = createRequest({ ...plan, storage: { accountName: storage.accountName, key, container: storage.container } });
-    let accepted = false;
     try {
       const problems = await client.validateCreate(subscriptionId, location, plan.name, request, signal);
       if (problems.length > 0) {
@@ -205,9 +206,27 @@ async function create(deps: CreateDeps, target: ClusterToCreate, interactive: bo
         : new HDInsightError('Remote', `${err instanceof Error ? err.message : String(err)} ${removed}`, undefined, { cause: err });
     }
   };
-  const cluster = interactive
-    ? await withCancellableProgress(`Creating ${plan.name}`, (signal, report) => run(signal, report))
-    : await run(undefined, () => undefined);
+  let cluster: HDInsightCluster;
+  try {
+    cluster = interactive
+      ? await withCancellableProgress(`Creating ${plan.name}`, (signal, report) => run(signal, report))
+      : await run(undefined, () => undefined);
+  } catch (err) {
+    if (interactive && accepted && isCancellation(err)) {
+      const account = storageAccountId ? `storage account ${storage.accountName}` : undefined;
+      await offerToDeleteStarted(plan.name, [plan.name, ...(account ? [account] : [])], deps.changed, (signal, report) =>
+        deleteCreated(
+          client,
+          {
+            clusterIds: [clusterResourceId(subscriptionId, resourceGroup, plan.name)],
+            storage: storageAccountId ? { id: storageAccountId, name: storage.accountName } : undefined,
+          },
+          { signal, progress: report },
+        ),
+      );
+    }
+    throw err;
+  }
   // The login is known: keep it in secret storage (never in settings), for when Azure will not hand it out.
   await deps.logins.store({ kind: 'azure', cluster }, plan.clusterLogin);
   deps.changed();

@@ -17,7 +17,17 @@ import {
 import { CancelledError, HDInsightError, InvalidInputError, isCancellation, userMessage } from '../core/errors';
 import type { CreateDeps } from './createCluster';
 import { isScripted, withCancellableProgress } from './command';
-import { answer, check, loginSteps, placeSteps, RESOURCE_GROUP, sshOf, type LoginAnswers, type PlaceAnswers } from './createSteps';
+import {
+  answer,
+  check,
+  loginSteps,
+  offerToDeleteStarted,
+  placeSteps,
+  RESOURCE_GROUP,
+  sshOf,
+  type LoginAnswers,
+  type PlaceAnswers,
+} from './createSteps';
 import { BACK, inputStep, pickStep, runSteps } from './multiStep';
 
 export interface CreatePairArgs extends PairInput {
@@ -92,7 +102,11 @@ async function create(
       ? await withCancellableProgress(`Creating the Spark + Kafka pair (HDInsight takes about 20 minutes)`, run)
       : await run();
   } catch (err) {
-    if (how.interactive && err instanceof PairCancelledError) await offerToDeleteStarted(deps, client, err);
+    if (how.interactive && err instanceof PairCancelledError) {
+      await offerToDeleteStarted('the Spark + Kafka pair', err.startedList, deps.changed, (signal, report) =>
+        deletePairResources(client, err.started, { signal, progress: report }),
+      );
+    }
     throw err;
   }
   // The login is known: keep it in secret storage for each cluster that exists.
@@ -141,34 +155,6 @@ async function create(
     throw new CancelledError();
   }
   throw new HDInsightError('Remote', `The Spark + Kafka pair failed. ${deleted}`);
-}
-
-/**
- * Cancel stops the waiting, not Azure: say what goes on being created (clusters cost money while
- * they exist) and offer to delete it.
- */
-async function offerToDeleteStarted(deps: CreateDeps, client: AzureClient, cancelled: PairCancelledError): Promise<void> {
-  const started = cancelled.startedList;
-  deps.changed();
-  if (started.length === 0) return;
-  const list = started.join(', ');
-  const choice = await vscode.window.showWarningMessage(
-    `Stopped waiting for the Spark + Kafka pair; Azure goes on with it. Created or being created: ${list}. Clusters cost money while they exist.`,
-    'Delete What Was Started',
-    'Keep',
-  );
-  if (choice !== 'Delete What Was Started') return;
-  const notDeleted = await withCancellableProgress('Deleting what the pair started', (signal, report) =>
-    deletePairResources(client, cancelled.started, { signal, progress: report }),
-  );
-  deps.changed();
-  if (notDeleted.length === 0) {
-    void vscode.window.showInformationMessage(`Deleted ${list}.`);
-  } else {
-    void vscode.window.showErrorMessage(
-      `Not everything the pair started was deleted: ${notDeleted.map((n) => `${n.what} (${userMessage(n.error)})`).join('; ')}.`,
-    );
-  }
 }
 
 function failedName(outcome: PairOutcome, part: PairPart): string {

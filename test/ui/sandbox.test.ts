@@ -88,6 +88,27 @@ function quickInput(page: Page) {
   };
 }
 
+/** Create Cluster, answered for a one-worker Spark cluster in North Europe on contosoetlstore. */
+async function createSmallSparkCluster(page: Page, name: string): Promise<void> {
+  const { choose, answer } = quickInput(page);
+  await runFromPalette(page, 'HDInsight: Create Cluster…');
+  await choose('Subscription', 'Contoso Streaming Dev');
+  await choose('Resource group', 'analytics-rg');
+  await choose('Region', 'North Europe');
+  await choose('Cluster type', 'Spark');
+  await answer('Cluster name', name);
+  await answer('Cluster login user');
+  await answer('Password of admin', TEST_PASSWORDS.created);
+  await answer('SSH user');
+  await choose('How sshuser signs in', 'Password');
+  await answer('SSH password of sshuser', TEST_PASSWORDS.createdSsh);
+  await answer('Worker nodes', '1');
+  await choose('Worker node size', 'Standard_E8_V3');
+  await choose(`Default storage of ${name}`, 'contosoetlstore');
+  await page.locator('.quick-input-widget .monaco-list-row', { hasText: `Create ${name}` }).waitFor({ timeout: 30_000 });
+  await page.keyboard.press('Enter');
+}
+
 /** The pair's steps up to the storage account: the dev subscription, password logins. */
 async function answerPairSteps(
   page: Page,
@@ -620,26 +641,10 @@ describe('The sandbox in a browser', () => {
 
   it('still shows a cluster being created, Accepted, after the window reloads (the extension host restarts)', async () => {
     const view = await openHDInsightView(page);
-    const { choose, answer } = quickInput(page);
     // Azure takes two minutes here: the reload comes while the creation runs.
     await emulatorControl(sandbox.output(), 'PUT', '/_emulator/operations', { durationMs: 120_000 });
     try {
-      await runFromPalette(page, 'HDInsight: Create Cluster…');
-      await choose('Subscription', 'Contoso Streaming Dev');
-      await choose('Resource group', 'analytics-rg');
-      await choose('Region', 'North Europe');
-      await choose('Cluster type', 'Spark');
-      await answer('Cluster name', 'contoso-spark-reload');
-      await answer('Cluster login user');
-      await answer('Password of admin', TEST_PASSWORDS.created);
-      await answer('SSH user');
-      await choose('How sshuser signs in', 'Password');
-      await answer('SSH password of sshuser', TEST_PASSWORDS.createdSsh);
-      await answer('Worker nodes', '1');
-      await choose('Worker node size', 'Standard_E8_V3');
-      await choose('Default storage of contoso-spark-reload', 'contosoetlstore');
-      await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Create contoso-spark-reload' }).waitFor({ timeout: 30_000 });
-      await page.keyboard.press('Enter');
+      await createSmallSparkCluster(page, 'contoso-spark-reload');
       const creating = treeRow(view, 'contoso-spark-reload');
       await creating.waitFor({ timeout: 30_000 });
       assert.match((await creating.textContent()) ?? '', /Spark 3\.3 · Accepted/);
@@ -655,6 +660,28 @@ describe('The sandbox in a browser', () => {
     await row.waitFor({ timeout: 60_000 });
     assert.match((await row.textContent()) ?? '', /Spark 3\.3 · Accepted \(InProgress\) · North Europe/);
     await screenshot(page, 'create-after-reload');
+  });
+
+  it('stops waiting for a cluster on Cancel, says Azure goes on, and keeps it when asked to', async () => {
+    const view = await openHDInsightView(page);
+    await emulatorControl(sandbox.output(), 'PUT', '/_emulator/operations', { durationMs: 2_500, clusterDurationMs: 60_000 });
+    try {
+      await createSmallSparkCluster(page, 'contoso-spark-cancel');
+      await view.locator('.monaco-list-row', { hasText: /contoso-spark-cancel\s*Spark 3\.3 · Accepted/ }).waitFor({ timeout: 30_000 });
+      const progress = page.locator('.notification-toast', { hasText: 'Creating contoso-spark-cancel' });
+      await progress.hover();
+      await progress.locator('.monaco-button', { hasText: 'Cancel' }).click();
+      const stopped = page.locator('.notification-toast', { hasText: 'Stopped waiting for contoso-spark-cancel' });
+      await stopped.waitFor({ timeout: 30_000 });
+      assert.match(await stopped.innerText(), /Azure goes on with it\. Created or being created: contoso-spark-cancel\./);
+      await screenshot(page, 'create-cancelled');
+      await stopped.locator('.monaco-button', { hasText: 'Keep' }).click();
+      await stopped.waitFor({ state: 'hidden' });
+      // Kept: the cluster stays, still being created.
+      await view.locator('.monaco-list-row', { hasText: /contoso-spark-cancel\s*Spark 3\.3 · Accepted/ }).waitFor();
+    } finally {
+      await emulatorControl(sandbox.output(), 'PUT', '/_emulator/operations', { durationMs: 2_500 });
+    }
   });
 
   it('says why before creating the pair (quota), and which part failed when a name was taken after the check', async () => {
