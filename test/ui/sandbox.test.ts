@@ -139,6 +139,9 @@ describe('The sandbox in a browser', () => {
 
   before(async () => {
     sandbox = await startSandboxCommand();
+    // The suite creates a dozen clusters in one subscription: one page shows them all, so a test
+    // never looks for its cluster behind "Load more" (paging has its own integration test).
+    await emulatorControl(sandbox.output(), 'PUT', '/_emulator/page-size', { pageSize: 50 });
     browser = await launchBrowser();
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     await page.goto(sandbox.url);
