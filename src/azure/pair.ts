@@ -68,14 +68,25 @@ export class PairCancelledError extends CancelledError {
 
   /** What was asked of Azure, as the user would name it; empty when nothing was. */
   get startedList(): string[] {
-    const { names, network, storage, clusterIds } = this.started;
-    return [
-      network ? `virtual network ${names.network}` : '',
-      storage ? `storage account ${names.storage}` : '',
-      clusterIds.spark ? names.spark : '',
-      clusterIds.kafka ? names.kafka : '',
-    ].filter(Boolean);
+    return pairResourceList(this.started);
   }
+}
+
+/**
+ * A pair's resources as the user names them: "virtual network X", "storage account Y", then the
+ * clusters, each with its state when `stateOf` gives one.
+ */
+export function pairResourceList(
+  { names, network, storage, clusterIds }: Pick<PairOutcome, 'names' | 'network' | 'storage' | 'clusterIds'>,
+  stateOf?: (part: 'spark' | 'kafka') => string,
+): string[] {
+  return [
+    ...(network ? [`virtual network ${names.network}`] : []),
+    ...(storage ? [`storage account ${names.storage}`] : []),
+    ...(['spark', 'kafka'] as const)
+      .filter((part) => clusterIds[part])
+      .map((part) => (stateOf ? `${names[part]} (${stateOf(part)})` : names[part])),
+  ];
 }
 
 export const PAIR_LABELS: Record<PairPart, string> = {

@@ -213,14 +213,12 @@ async function create(deps: CreateDeps, target: ClusterToCreate, interactive: bo
       : await run(undefined, () => undefined);
   } catch (err) {
     if (interactive && accepted && isCancellation(err)) {
-      const account = storageAccountId ? `storage account ${storage.accountName}` : undefined;
-      await offerToDeleteStarted(plan.name, [plan.name, ...(account ? [account] : [])], deps.changed, (signal, report) =>
+      const account = storageAccountId ? { id: storageAccountId, name: storage.accountName } : undefined;
+      const started = [plan.name, ...(account ? [`storage account ${account.name}`] : [])];
+      await offerToDeleteStarted(plan.name, started, deps.changed, (signal, report) =>
         deleteCreated(
           client,
-          {
-            clusterIds: [clusterResourceId(subscriptionId, resourceGroup, plan.name)],
-            storage: storageAccountId ? { id: storageAccountId, name: storage.accountName } : undefined,
-          },
+          { clusterIds: [clusterResourceId(subscriptionId, resourceGroup, plan.name)], storage: account },
           { signal, progress: report },
         ),
       );

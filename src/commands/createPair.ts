@@ -9,6 +9,7 @@ import {
   PAIR_LABELS,
   PairCancelledError,
   pairNames,
+  pairResourceList,
   type PairCheck,
   type PairInput,
   type PairOutcome,
@@ -158,21 +159,12 @@ async function create(
 }
 
 function failedName(outcome: PairOutcome, part: PairPart): string {
-  const name = part === 'network' ? outcome.names.network : part === 'storage' ? outcome.names.storage : outcome.names[part];
-  return `${PAIR_LABELS[part]} ${name}`;
+  return `${PAIR_LABELS[part]} ${outcome.names[part]}`;
 }
 
 /** What exists after a creation, in words (with the clusters' states, or without). */
 function createdList(outcome: PairOutcome, states = true): string {
-  const parts: string[] = [];
-  if (outcome.network) parts.push(`virtual network ${outcome.names.network}`);
-  if (outcome.storage) parts.push(`storage account ${outcome.names.storage}`);
-  for (const part of ['spark', 'kafka'] as const) {
-    if (!outcome.clusterIds[part]) continue;
-    const state = outcome.clusters[part]?.state ?? 'Error';
-    parts.push(states ? `${outcome.names[part]} (${state})` : outcome.names[part]);
-  }
-  return parts.join(', ');
+  return pairResourceList(outcome, states ? (part) => outcome.clusters[part]?.state ?? 'Error' : undefined).join(', ');
 }
 
 interface Answers extends PlaceAnswers, LoginAnswers {
