@@ -6,6 +6,7 @@ import { StorageManagementClient } from '@azure/arm-storage';
 import type { AzureClient, LongRunning, StorageAccountInfo, TokenSource } from '../azure/client';
 import type { Operation } from '../chunks/azure';
 import { parseResourceId } from '../azure/model';
+import type { SdkClient } from '../azure/plainHttp';
 
 type Call = <T>(what: string, signal: AbortSignal | undefined, task: () => Promise<T>) => Promise<T>;
 
@@ -25,6 +26,8 @@ export function createProvisioning(
   clientOptions: NetworkManagementClientOptionalParams,
   call: Call,
   operation: Operation,
+  /** Adapts each SDK client to the endpoint (plain http on loopback). */
+  sdk: <C extends SdkClient>(client: C) => C,
 ): Provisioning {
   const perSubscription = <T>(make: (subscriptionId: string) => T): ((subscriptionId: string) => T) => {
     const clients = new Map<string, T>();
@@ -34,8 +37,8 @@ export function createProvisioning(
       return client;
     };
   };
-  const network = perSubscription((s) => new NetworkManagementClient(credential, s, clientOptions));
-  const storage = perSubscription((s) => new StorageManagementClient(credential, s, clientOptions));
+  const network = perSubscription((s) => sdk(new NetworkManagementClient(credential, s, clientOptions)));
+  const storage = perSubscription((s) => sdk(new StorageManagementClient(credential, s, clientOptions)));
 
   return {
     createVirtualNetwork: async (subscriptionId, resourceGroup, name, spec, options: LongRunning = {}) => {

@@ -6,6 +6,7 @@ import { Limiter } from '../core/limiter';
 import type { RegionCapabilities } from '../azure/capabilities';
 import type { AzureClient, AzureClientOptions, GatewayLogin, LongRunning } from '../azure/client';
 import { toAzureError } from '../azure/errors';
+import { allowPlainHttpLoopback, isPlainHttpLoopback, type SdkClient } from '../azure/plainHttp';
 import type { Provisioning } from '../chunks/armProvisioning';
 import { parseResourceId, toCluster, type AzureSubscription, type AzureTenant } from '../azure/model';
 
@@ -17,14 +18,16 @@ export function createAzureClient(options: AzureClientOptions): AzureClient {
     tlsOptions: options.ca ? { ca: options.ca } : undefined,
     userAgentOptions: { userAgentPrefix: options.userAgent },
     retryOptions: { maxRetries: 3, retryDelayInMs: 800, maxRetryDelayInMs: 10_000 },
+    allowInsecureConnection: isPlainHttpLoopback(options.endpoint),
   };
   const { credential } = options;
-  const subscriptions = new SubscriptionClient(credential, clientOptions);
+  const sdk = <C extends SdkClient>(client: C): C => allowPlainHttpLoopback(client, options.endpoint, credential, options.scope);
+  const subscriptions = sdk(new SubscriptionClient(credential, clientOptions));
   const hdinsight = new Map<string, HDInsightManagementClient>();
   const hdinsightFor = (subscriptionId: string): HDInsightManagementClient => {
     let client = hdinsight.get(subscriptionId);
     if (!client) {
-      client = new HDInsightManagementClient(credential, subscriptionId, clientOptions);
+      client = sdk(new HDInsightManagementClient(credential, subscriptionId, clientOptions));
       hdinsight.set(subscriptionId, client);
     }
     return client;
@@ -33,7 +36,7 @@ export function createAzureClient(options: AzureClientOptions): AzureClient {
   const resourcesFor = (subscriptionId: string): ResourceManagementClient => {
     let client = resources.get(subscriptionId);
     if (!client) {
-      client = new ResourceManagementClient(credential, subscriptionId, clientOptions);
+      client = sdk(new ResourceManagementClient(credential, subscriptionId, clientOptions));
       resources.set(subscriptionId, client);
     }
     return client;
@@ -56,7 +59,9 @@ export function createAzureClient(options: AzureClientOptions): AzureClient {
   // Network and storage clients load on first use (dist/chunks/armProvisioning.js).
   let provisioning: Promise<Provisioning> | undefined;
   const provision = (): Promise<Provisioning> =>
-    (provisioning ??= import('../chunks/armProvisioning').then((m) => m.createProvisioning(credential, clientOptions, call, operation)));
+    (provisioning ??= import('../chunks/armProvisioning').then((m) =>
+      m.createProvisioning(credential, clientOptions, call, operation, sdk),
+    ));
 
   return {
     createVirtualNetwork: async (...args) => (await provision()).createVirtualNetwork(...args),
