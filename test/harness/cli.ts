@@ -7,6 +7,7 @@ import path from 'node:path';
 import { runBenchmarks } from './bench';
 import { repoRoot, runInExtensionHost } from './extensionHost';
 import { runMocha, type TierResult } from './mochaRun';
+import { ensurePrograms } from './programs';
 import { startSandbox } from './sandbox';
 import { reportScan, scanForSecrets, secretForms } from './secretScan';
 import { startTestEnvironment } from './testEnvironment';
@@ -67,10 +68,12 @@ function uiSecrets(): { label: string; text: string }[] {
 
 async function test(names: string[]): Promise<number> {
   const chosen = names.length > 0 ? names : Object.keys(tiers);
+  const unknown = chosen.find((name) => !tiers[name]);
+  if (unknown) throw new Error(`Unknown test tier "${unknown}"; use ${Object.keys(tiers).join(', ')}`);
+  ensurePrograms(chosen);
   const total: TierResult = { passed: 0, failed: 0, skipped: 0 };
   for (const name of chosen) {
     const tier = tiers[name];
-    if (!tier) throw new Error(`Unknown test tier "${name}"; use ${Object.keys(tiers).join(', ')}`);
     process.stdout.write(`\n=== ${name} tests ===\n`);
     const started = Date.now();
     const result = await tier();
@@ -88,6 +91,7 @@ async function test(names: string[]): Promise<number> {
 async function sandbox(args: string[]): Promise<number> {
   const portFlag = args.indexOf('--port');
   const port = portFlag >= 0 ? Number(args[portFlag + 1]) : Number(process.env.SANDBOX_PORT ?? 8080);
+  ensurePrograms(['sandbox']);
   const running = await startSandbox({ port });
   process.stdout.write(`\nHDInsight sandbox ready. Open this in a browser:\n\n  ${running.url}\n\nPress Ctrl-C to stop it.\n`);
   await new Promise<void>((resolve) => {
@@ -108,6 +112,7 @@ async function main(): Promise<number> {
     case 'sandbox':
       return sandbox(args);
     case 'bench':
+      ensurePrograms(['bench']);
       return runBenchmarks(args);
     default:
       process.stderr.write('usage: cli.js test [unit|integration|ui]... | sandbox [--port N] | bench [activation|listing|livy|kafka]...\n');
