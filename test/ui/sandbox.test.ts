@@ -447,6 +447,14 @@ describe('The sandbox in a browser', () => {
     await screenshot(page, 'show-log');
   });
 
+  it('starts each test from a clean workbench: the editors and the panel the tests before left open are closed', async () => {
+    // The job test left its Python files open, the log test the Output panel: a test that fails
+    // half-way leaves such things too, and a second webview or a covered tree fails the next test.
+    assert.equal(await page.locator('.tabs-container .tab').count(), 0, 'no editor or webview is open');
+    assert.equal(await page.locator('.part.panel').isVisible(), false, 'the panel is closed');
+    await screenshot(page, 'clean-workbench');
+  });
+
   it('shows an error node when Resource Manager fails, and recovers on retry', async () => {
     const view = await openHDInsightView(page);
     await emulatorControl(sandbox.output(), 'POST', '/_emulator/faults', {

@@ -77,14 +77,31 @@ export function treeRow(scope: Locator, label: string): Locator {
 }
 
 /**
- * Puts the view back as a test expects to find it: no input open, every cluster collapsed (the
- * subscriptions stay open). A test that failed half-way leaves the next one a clean start.
+ * Puts the workbench back as a test expects to find it: no input, editor, webview or panel open,
+ * every cluster collapsed (the subscriptions stay open). A test that failed half-way leaves the
+ * next one a clean start.
  */
 export async function resetView(page: Page): Promise<void> {
   await page.keyboard.press('Escape');
+  await closeEditorsAndPanel(page);
   const view = await openHDInsightView(page);
   const expanded = view.locator('.monaco-list-row[aria-level="2"][aria-expanded="true"]');
   for (let i = 0; i < 20 && (await expanded.count()) > 0; i++) await expanded.first().locator('.monaco-tl-twistie').click();
+}
+
+/** Closes every editor (webview panels among them; an edited file is not saved) and the panel. */
+async function closeEditorsAndPanel(page: Page): Promise<void> {
+  const tabs = page.locator('.tabs-container .tab');
+  if ((await tabs.count()) > 0) {
+    await runFromPalette(page, 'View: Close All Editors');
+    const dontSave = page.locator('.monaco-dialog-box button', { hasText: "Don't Save" });
+    await dontSave.click({ timeout: 1_000 }).catch(() => undefined);
+    await tabs.first().waitFor({ state: 'detached', timeout: 15_000 });
+  }
+  if (await page.locator('.part.panel').isVisible()) {
+    await runFromPalette(page, 'View: Hide Panel');
+    await page.locator('.part.panel').waitFor({ state: 'hidden', timeout: 15_000 });
+  }
 }
 
 /** Runs a command from the palette by its title, as typed by a user. */
