@@ -208,6 +208,19 @@ describe('Submit Streaming Job through Livy, on real Spark', function () {
     assert.deepEqual(await livyRequests('/livy/'), [], 'nothing was sent to Livy');
   });
 
+  it('refuses a malformed conf without showing the storage key it holds', async () => {
+    await control(`gateways/${SPARK}/requests`, 'DELETE');
+    const key = 'U3RvcmFnZS1LZXktVGVzdC0x+/AbCdEfGh0123456789==';
+    // Single quotes, as in Python: JSON.parse's own message would quote the start of the key.
+    const conf = `{"spark.hadoop.fs.azure.account.key.contosostore.blob.core.windows.net": '${key}'}`;
+    await assert.rejects(Promise.resolve(submit({ code: 'print(1)', language: 'python', conf })), (err: Error) => {
+      assert.match(err.message, /"conf" is not valid JSON/);
+      assert.ok(!err.message.includes(key.slice(0, 8)), err.message);
+      return true;
+    });
+    assert.deepEqual(await livyRequests('/livy/'), [], 'nothing was sent to Livy');
+  });
+
   it('says so when Livy refuses the login or cannot be reached, and no job is left half-started', async () => {
     await control(`gateways/${SPARK}/faults`, 'POST', { path: '^/livy/', status: 401, times: 5 });
     const { jobId } = await submit({ code: 'print(1)', language: 'python', mode: 'session' });
