@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { isCancellation, userMessage } from '../core/errors';
+import { InvalidInputError, isCancellation, userMessage } from '../core/errors';
 import type { Logger } from '../logger';
 
 export type CommandHandler = (...args: unknown[]) => unknown;
@@ -9,6 +9,31 @@ export type CommandLogger = Pick<Logger, 'error' | 'debug' | 'show'>;
 export function isScripted(args: unknown[]): boolean {
   const first = args[0];
   return typeof first === 'object' && first !== null && Object.getPrototypeOf(first) === Object.prototype;
+}
+
+/**
+ * Whether a script may go on with deleting `name`. Any extension can call a command, and it would
+ * act through this extension's sign-in: so a scripted deletion names the resource twice
+ * (`confirm` equal to its name), or the user confirms it in a modal dialog.
+ * A wrong `confirm` is refused before anything is touched.
+ */
+export async function confirmScriptedDeletion(arg: unknown, name: string, what: string, detail: string): Promise<boolean> {
+  const { confirm } = arg as { confirm?: unknown };
+  if (confirm === undefined) {
+    const choice = await vscode.window.showWarningMessage(
+      `An extension or script asks to delete ${what}. Delete it?`,
+      { modal: true, detail: `${detail} To delete without this question, the caller passes "confirm": "${name}".` },
+      'Delete',
+    );
+    return choice === 'Delete';
+  }
+  if (confirm !== name) {
+    throw new InvalidInputError(
+      `Not deleted: "confirm" must repeat the name ${name} exactly (it was ${JSON.stringify(confirm)}).`,
+      `Pass "confirm": "${name}" to delete ${what}.`,
+    );
+  }
+  return true;
 }
 
 /**

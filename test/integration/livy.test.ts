@@ -175,7 +175,11 @@ describe('Submit Streaming Job through Livy, on real Spark', function () {
       after.log.some((l) => l.includes('vendor-late')),
       'the log is kept',
     );
-    await vscode.commands.executeCommand('hdinsight.kafka.deleteTopic', { cluster: 'contoso-kafka', topic: 'tripdata' });
+    await vscode.commands.executeCommand('hdinsight.kafka.deleteTopic', {
+      cluster: 'contoso-kafka',
+      topic: 'tripdata',
+      confirm: 'tripdata',
+    });
   });
 
   it('keeps the final state and the log when Livy restarts and forgets the job', async () => {
