@@ -1,7 +1,8 @@
 import { discoverBrokers, type BrokerDiscovery } from '../ambari/discovery';
 import { gatewayUrl, isRunning } from '../azure/model';
 import { HDInsightError } from '../core/errors';
-import { linkedLoginTarget, type ClusterLogins, type LoginTarget } from '../secrets/ClusterLogins';
+import { linkedLoginTarget } from '../core/linkedClusters';
+import type { ClusterLogins, LoginTarget } from '../secrets/ClusterLogins';
 import type { ClusterLookup, ClusterTarget } from './resolveCluster';
 
 export interface BrokerLookup extends ClusterLookup {

@@ -1,7 +1,8 @@
 import { gatewayUrl, isRunning } from '../azure/model';
 import { HDInsightError } from '../core/errors';
 import type { ServiceEndpoint } from '../core/http';
-import { linkedLoginTarget, type LoginTarget } from '../secrets/ClusterLogins';
+import { linkedLoginTarget } from '../core/linkedClusters';
+import type { LoginTarget } from '../secrets/ClusterLogins';
 import { type BrokerLookup, MissingLoginError } from './brokers';
 import type { ClusterTarget } from './resolveCluster';
 

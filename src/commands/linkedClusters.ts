@@ -1,8 +1,8 @@
 import * as vscode from 'vscode';
 import { CancelledError, HDInsightError, InvalidInputError, userMessage } from '../core/errors';
-import { parseLinkedClusters, type LinkedClusterSettings } from '../core/linkedClusters';
+import { linkedLoginTarget, parseLinkedClusters, type LinkedClusterSettings } from '../core/linkedClusters';
 import { parseBootstrap, parseServiceUrl } from '../core/urls';
-import { linkedLoginTarget, type ClusterLogins } from '../secrets/ClusterLogins';
+import type { ClusterLogins } from '../secrets/ClusterLogins';
 import type { Settings } from '../settings';
 import { LinkedClusterNode } from '../tree/nodes/LinkedClusterNodes';
 

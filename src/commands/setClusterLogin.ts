@@ -1,6 +1,7 @@
 import { resolveCluster, type ClusterLookup } from '../clusters/resolveCluster';
 import { InvalidInputError } from '../core/errors';
-import { linkedLoginTarget, type ClusterLogins, type LoginTarget } from '../secrets/ClusterLogins';
+import { linkedLoginTarget } from '../core/linkedClusters';
+import type { ClusterLogins, LoginTarget } from '../secrets/ClusterLogins';
 
 /**
  * `hdinsight.setClusterLogin` `{ cluster, username, password }`: the cluster login for clusters

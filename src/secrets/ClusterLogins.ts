@@ -3,7 +3,7 @@ import type { GatewayLogin } from '../azure/client';
 import type { HDInsightCluster } from '../azure/model';
 import { MissingLoginError } from '../clusters/brokers';
 import { CancelledError, HDInsightError } from '../core/errors';
-import { loginOrigins, type LinkedCluster } from '../core/linkedClusters';
+import type { LinkedLoginTarget } from '../core/linkedClusters';
 import { encodeStoredLogin, readStoredLogin, type StoredLoginCheck } from '../core/storedLogin';
 import type { AzureAccount } from '../auth/AzureAccount';
 import type { Logger } from '../logger';
@@ -12,13 +12,7 @@ import type { Logger } from '../logger';
  * Whose login: an Azure cluster (its gateway address comes from Azure), or a linked cluster with
  * the origins its login goes to (its Ambari and Livy): a stored login is used only for those.
  */
-export type LoginTarget =
-  { kind: 'azure'; cluster: HDInsightCluster } | { kind: 'linked'; name: string; username?: string; origins: string[] };
-
-/** The login target of a linked cluster as its settings are now. */
-export function linkedLoginTarget(cluster: LinkedCluster): LoginTarget {
-  return { kind: 'linked', name: cluster.name, username: cluster.username, origins: loginOrigins(cluster) };
-}
+export type LoginTarget = { kind: 'azure'; cluster: HDInsightCluster } | LinkedLoginTarget;
 
 /** A stored login that was entered for other addresses than the cluster now has: it is not sent. */
 export class LoginNotBoundError extends MissingLoginError {
