@@ -20,7 +20,7 @@ export class LoginNotBoundError extends MissingLoginError {
     super(
       cluster,
       enteredFor
-        ? `The stored cluster login of ${cluster} was entered for ${list(enteredFor)}; ${cluster} now also points to ${list(uncovered)}, so it was not sent there.`
+        ? `The stored cluster login of ${cluster} was entered for ${list(enteredFor)}, not for ${list(uncovered)} where ${cluster} now points; it was not sent there.`
         : `The stored cluster login of ${cluster} is not tied to an address (it was saved by an older version), so it was not sent to ${list(uncovered)}.`,
       'Enter the login again with "HDInsight: Enter Cluster Login…" if it is meant for that address.',
     );

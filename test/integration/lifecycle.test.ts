@@ -85,8 +85,11 @@ describe('Resizing and deleting clusters (long-running operations against the em
       await assert.rejects(
         Promise.resolve(vscode.commands.executeCommand('hdinsight.deleteCluster', { cluster: 'contoso-spark-etl', confirm })),
         (err: Error) => {
-          assert.match(err.message, /^Not deleted: "confirm" must repeat the name contoso-spark-etl exactly/);
-          assert.match(err.message, /Pass "confirm": "contoso-spark-etl" to delete cluster contoso-spark-etl\.$/);
+          assert.equal(
+            err.message,
+            `Not deleted: "confirm" must repeat the name contoso-spark-etl exactly (it was ${JSON.stringify(confirm)}).`,
+          );
+          assert.equal((err as { action?: string }).action, 'Pass "confirm": "contoso-spark-etl" to delete cluster contoso-spark-etl.');
           return true;
         },
       );

@@ -131,8 +131,11 @@ describe('Linked clusters in the tree', () => {
       // The entry's address is edited in the settings: the stored login stays home.
       await setLinkedClusters([{ name: 'moving', ambariUrl: moved.url, username: 'admin' }]);
       await assert.rejects(discover(), (err: Error) => {
-        assert.match(err.message, new RegExp(`entered for ${first.url}; moving now also points to ${moved.url}, so it was not sent there`));
-        assert.match(err.message, /Enter the login again/);
+        assert.equal(
+          err.message,
+          `The stored cluster login of moving was entered for ${first.url}, not for ${moved.url} where moving now points; it was not sent there.`,
+        );
+        assert.match(String((err as { action?: string }).action), /Enter the login again with "HDInsight: Enter Cluster Login…"/);
         return true;
       });
       assert.deepEqual(moved.authorizations, [], 'the new address received nothing');
