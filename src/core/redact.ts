@@ -35,9 +35,10 @@ function looksEncoded(token: string): boolean {
 /** Rules applied in order; later rules see the output of earlier ones and leave *** alone. */
 const rules: [RegExp, (...groups: string[]) => string][] = [
   // JSON.parse's own message quotes the text around the fault (V8: `Unexpected token 'x', ..."text"... is not
-  // valid JSON`), cut anywhere: a field's name may be cut off while its value shows. The text is dropped.
+  // valid JSON`, at most some 40 characters), cut anywhere: a field's name may be cut off while its value
+  // shows. The text is dropped. (Bounded repetitions here and below keep every rule linear in the text.)
   [
-    /(Unexpected token '[\s\S]{1,2}', )(?:\.\.\.)?"[\s\S]*?"(?:\.\.\.)? is not valid JSON/g,
+    /(Unexpected token '[\s\S]{1,2}', )(?:\.\.\.)?"[\s\S]{0,200}?"(?:\.\.\.)? is not valid JSON/g,
     (_m, prefix) => `${prefix}the text (not shown) is not valid JSON`,
   ],
   // PEM private keys, with real or escaped (\n) line breaks; a cut-off key is hidden to the end of the text.
@@ -67,7 +68,7 @@ const rules: [RegExp, (...groups: string[]) => string][] = [
   // The signature of a SAS URL or token.
   [/(?<![\w.-])(sig=)(?!\*\*\*)[^&#\s"'<>]+/gi, (_m, prefix) => `${prefix}${HIDDEN}`],
   // user:password@host in URLs: everything up to the last @ of the address (the password may hold @ or /).
-  [/(\b[a-z][a-z0-9+.-]*:\/\/[^/\s:@"']+:)\S*@/gi, (_m, prefix) => `${prefix}${HIDDEN}@`],
+  [/((?<![a-z0-9+.-])[a-z][a-z0-9+.-]*:\/\/[^/\s:@"']+:)\S{0,512}@/gi, (_m, prefix) => `${prefix}${HIDDEN}@`],
   // Bearer tokens anywhere, and JWTs without a scheme.
   [/\b(bearer\s+)([A-Za-z0-9\-_.~+/]+=*)/gi, (match, prefix, token) => (looksEncoded(token) ? `${prefix}${HIDDEN}` : match)],
   [/\beyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]*)?/g, () => HIDDEN],
