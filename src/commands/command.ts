@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { InvalidInputError, isCancellation, userMessage } from '../core/errors';
+import { redact } from '../core/redact';
 import type { Logger } from '../logger';
 
 export type CommandHandler = (...args: unknown[]) => unknown;
@@ -39,7 +40,9 @@ export async function confirmScriptedDeletion(arg: unknown, name: string, what: 
 /**
  * The one error path every command goes through: cancellation is silent, the full error goes to
  * the log, the user sees one short message with a way to the log. Scripted calls (with an
- * argument object) also get the error back, so `executeCommand` rejects.
+ * argument object) also get the error back, so `executeCommand` rejects. Everything shown, logged
+ * or handed back has passed through `redact` (userMessage and the Logger redact; the message of
+ * an error handed back is redacted here).
  */
 export function registerCommand(id: string, handler: CommandHandler, logger: CommandLogger): vscode.Disposable {
   return vscode.commands.registerCommand(id, async (...args: unknown[]) => {
@@ -56,10 +59,23 @@ export function registerCommand(id: string, handler: CommandHandler, logger: Com
       void vscode.window.showErrorMessage(message, 'Show Log').then((choice) => {
         if (choice === 'Show Log') logger.show();
       });
-      if (isScripted(args)) throw err;
+      if (isScripted(args)) throw redactError(err);
       return undefined;
     }
   });
+}
+
+/** The error with secrets hidden in its message and stack, for a script that gets it back. */
+function redactError(err: unknown): unknown {
+  if (err instanceof Error) {
+    try {
+      err.message = redact(err.message);
+      if (err.stack) err.stack = redact(err.stack);
+    } catch {
+      // A read-only message (a DOMException): it came from the platform, not from a secret.
+    }
+  }
+  return err;
 }
 
 /** Runs `task` under a cancellable notification; Cancel aborts the signal it gets. */

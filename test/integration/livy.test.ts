@@ -212,6 +212,14 @@ describe('Submit Streaming Job through Livy, on real Spark', function () {
     assert.deepEqual(await livyRequests('/livy/'), [], 'nothing was sent to Livy');
   });
 
+  it('hands a script its error with the secrets hidden, as the notification and the log show it', async () => {
+    const file = 'https://contosostore.blob.core.windows.net/jobs/job.R?sv=2022-11-02&sp=r&sig=SasSig-Secret-1';
+    await assert.rejects(Promise.resolve(submit({ file })), (err: Error) => {
+      assert.match(err.message, /^job\.R\?sv=2022-11-02&sp=r&sig=\*\*\* is not a Python or Scala file\.$/);
+      return true;
+    });
+  });
+
   it('refuses a malformed conf without showing the storage key it holds', async () => {
     await control(`gateways/${SPARK}/requests`, 'DELETE');
     const key = 'U3RvcmFnZS1LZXktVGVzdC0x+/AbCdEfGh0123456789==';
