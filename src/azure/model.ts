@@ -1,6 +1,7 @@
 // The plain data the extension shows about Azure: mapped from Resource Manager's shapes once, here.
 // Type-only imports of the SDK: nothing of it is loaded by this module.
 import type { Cluster } from '@azure/arm-hdinsight';
+import { redact } from '../core/redact';
 
 export interface AzureTenant {
   tenantId: string;
@@ -120,7 +121,7 @@ export function toCluster(resource: Cluster): HDInsightCluster {
       resourceProviderConnection: p?.networkProperties?.resourceProviderConnection,
       privateLink: p?.networkProperties?.privateLink,
     },
-    errors: (p?.errors ?? []).map((e) => ({ code: e.code, message: e.message })),
+    errors: (p?.errors ?? []).map((e) => ({ code: e.code, message: e.message === undefined ? undefined : redact(e.message) })),
   };
 }
 

@@ -1,6 +1,7 @@
 import { discoverBrokers, type BrokerDiscovery } from '../ambari/discovery';
 import { gatewayUrl, isRunning } from '../azure/model';
 import { HDInsightError } from '../core/errors';
+import { linkedLoginTarget } from '../core/linkedClusters';
 import type { ClusterLogins, LoginTarget } from '../secrets/ClusterLogins';
 import type { ClusterLookup, ClusterTarget } from './resolveCluster';
 
@@ -10,8 +11,12 @@ export interface BrokerLookup extends ClusterLookup {
 
 /** A missing login, when the caller may not ask for it. */
 export class MissingLoginError extends HDInsightError {
-  constructor(cluster: string) {
-    super('Unauthorized', `The cluster login of ${cluster} is not known.`, 'Enter it with "HDInsight: Enter Cluster Login…".');
+  constructor(
+    cluster: string,
+    message = `The cluster login of ${cluster} is not known.`,
+    action = 'Enter it with "HDInsight: Enter Cluster Login…".',
+  ) {
+    super('Unauthorized', message, action);
     this.name = 'MissingLoginError';
   }
 }
@@ -47,7 +52,7 @@ export async function findBrokers(
       );
     }
     baseUrl = cluster.ambariUrl;
-    loginTarget = { kind: 'linked', name: cluster.name, username: cluster.username };
+    loginTarget = linkedLoginTarget(cluster);
   }
   const found = await lookup.logins.get(loginTarget, options);
   if (!found) throw new MissingLoginError(target.cluster.name);

@@ -1,6 +1,7 @@
 import { gatewayUrl, isRunning } from '../azure/model';
 import { HDInsightError } from '../core/errors';
 import type { ServiceEndpoint } from '../core/http';
+import { linkedLoginTarget } from '../core/linkedClusters';
 import type { LoginTarget } from '../secrets/ClusterLogins';
 import { type BrokerLookup, MissingLoginError } from './brokers';
 import type { ClusterTarget } from './resolveCluster';
@@ -37,7 +38,7 @@ export async function livyEndpoint(
       );
     }
     baseUrl = cluster.livyUrl;
-    loginTarget = { kind: 'linked', name: cluster.name, username: cluster.username };
+    loginTarget = linkedLoginTarget(cluster);
   }
   const found = await lookup.logins.get(loginTarget, options);
   if (!found) throw new MissingLoginError(target.cluster.name);

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { resolveCluster, type ClusterLookup, type ClusterTarget } from '../clusters/resolveCluster';
 import { CancelledError, HDInsightError, InvalidInputError } from '../core/errors';
 import type { HDInsightCluster } from '../azure/model';
-import { isScripted, withCancellableProgress } from './command';
+import { confirmScriptedDeletion, isScripted, withCancellableProgress } from './command';
 
 export interface LifecycleDeps {
   lookup: ClusterLookup;
@@ -98,16 +98,23 @@ export function resizeClusterCommand(deps: LifecycleDeps) {
   };
 }
 
-/** `hdinsight.deleteCluster` `{ cluster }` → `{ id, deleted }`; from the palette or tree, only after the name is typed. */
+/**
+ * `hdinsight.deleteCluster` `{ cluster, confirm }` → `{ id, deleted }`. From the palette or tree, only after the name
+ * is typed; from a script, only with `confirm` equal to the cluster's name, or after the user confirms in a modal dialog.
+ */
 export function deleteClusterCommand(deps: LifecycleDeps) {
   return async (arg?: unknown): Promise<{ id: string; deleted: boolean }> => {
     const scripted = isScripted([arg]);
     const cluster = azureCluster(await resolveCluster(arg, deps.lookup), 'delete');
     if (/^deleting$/i.test(cluster.state)) throw new HDInsightError('InvalidInput', `${cluster.name} is already being deleted.`);
-    if (!scripted) {
+    const consequence = 'This deletes the cluster and everything on its nodes (its storage account stays).';
+    if (scripted) {
+      if (!(await confirmScriptedDeletion(arg, cluster.name, `cluster ${cluster.name}`, consequence)))
+        return { id: cluster.id, deleted: false };
+    } else {
       const typed = await vscode.window.showInputBox({
         title: `Delete ${cluster.name}`,
-        prompt: `This deletes the cluster and everything on its nodes (its storage account stays). Type ${cluster.name} to confirm.`,
+        prompt: `${consequence} Type ${cluster.name} to confirm.`,
         placeHolder: cluster.name,
         ignoreFocusOut: true,
         validateInput: (v) => (v === '' || v === cluster.name ? undefined : `Type ${cluster.name} exactly.`),

@@ -319,6 +319,6 @@ async function readPublicKey(file: vscode.Uri, a: LoginAnswers): Promise<{ key: 
     validateSshLogin({ username: a.sshUser, publicKey: text }, a.loginUser);
     return { key: text };
   } catch (err) {
-    return { problem: `${name}: ${err instanceof Error ? err.message : String(err)}` };
+    return { problem: `${name}: ${userMessage(err)}` };
   }
 }

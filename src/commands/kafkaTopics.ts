@@ -6,7 +6,7 @@ import type { NewTopic, OutgoingMessage } from '../kafka/client';
 import type { Logger } from '../logger';
 import { validateMessages, validatePartitions, validateReplicationFactor, validateTopicName } from '../kafka/validate';
 import { TopicNode, TopicsNode } from '../tree/nodes/KafkaNodes';
-import { isScripted, withCancellableProgress } from './command';
+import { confirmScriptedDeletion, isScripted, withCancellableProgress } from './command';
 
 export interface KafkaCommandDeps {
   lookup: ClusterLookup;
@@ -95,7 +95,10 @@ async function askNewTopic(cluster: string, brokerCount: number): Promise<NewTop
   return { topic, partitions, replicationFactor };
 }
 
-/** `hdinsight.kafka.deleteTopic` `{ cluster, topic }` → `{ topic, deleted }` (asks first when interactive). */
+/**
+ * `hdinsight.kafka.deleteTopic` `{ cluster, topic, confirm }` → `{ topic, deleted }`. Asks first when interactive; a
+ * script passes `confirm` equal to the topic's name, or the user confirms in a modal dialog.
+ */
 export function deleteTopicCommand(deps: KafkaCommandDeps) {
   return async (arg?: unknown): Promise<{ topic: string; deleted: boolean }> => {
     const scripted = isScripted([arg]);
@@ -104,10 +107,14 @@ export function deleteTopicCommand(deps: KafkaCommandDeps) {
         ? arg.topic.name
         : validateTopicName((arg as { topic?: unknown } | undefined)?.topic ?? (await ask({ prompt: 'Topic to delete' })));
     const target = await clusterOf(arg, deps);
-    if (!scripted) {
+    const consequence = 'Its messages are deleted with it; this cannot be undone.';
+    if (scripted) {
+      const what = `topic ${topic} on ${target.cluster.name}`;
+      if (!(await confirmScriptedDeletion(arg, topic, what, consequence))) return { topic, deleted: false };
+    } else {
       const choice = await vscode.window.showWarningMessage(
         `Delete topic ${topic} on ${target.cluster.name}?`,
-        { modal: true, detail: 'Its messages are deleted with it; this cannot be undone.' },
+        { modal: true, detail: consequence },
         'Delete',
       );
       if (choice !== 'Delete') return { topic, deleted: false };

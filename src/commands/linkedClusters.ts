@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { CancelledError, HDInsightError, InvalidInputError, userMessage } from '../core/errors';
-import { parseLinkedClusters, type LinkedClusterSettings } from '../core/linkedClusters';
+import { linkedLoginTarget, parseLinkedClusters, type LinkedClusterSettings } from '../core/linkedClusters';
 import { parseBootstrap, parseServiceUrl } from '../core/urls';
 import type { ClusterLogins } from '../secrets/ClusterLogins';
 import type { Settings } from '../settings';
@@ -29,12 +29,12 @@ export function linkClusterCommand(settings: Settings, logins: ClusterLogins) {
       if (value !== undefined && value !== '') clean[key] = typeof value === 'string' ? value.trim() : value;
     }
     if (entry.sshPort !== undefined) clean.sshPort = entry.sshPort;
-    const { problems } = parseLinkedClusters([clean]);
+    const { clusters, problems } = parseLinkedClusters([clean]);
     if (problems.length > 0) throw new InvalidInputError(`Cannot link ${problems[0].entry}: ${problems[0].message}`);
     if (password !== undefined && typeof password !== 'string') throw new InvalidInputError('"password" must be a string.');
     if (password && !clean.username) throw new InvalidInputError('A password was given without a username.', 'Add "username".');
     await settings.saveLinkedCluster(clean);
-    if (password) await logins.store({ kind: 'linked', name: clean.name }, { username: clean.username!, password });
+    if (password) await logins.store(linkedLoginTarget(clusters[0]), { username: clean.username!, password });
     return { name: clean.name };
   };
 }

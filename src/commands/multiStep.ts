@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { CancelledError } from '../core/errors';
+import { CancelledError, userMessage } from '../core/errors';
 
 /** Steps of a multi-step input: each may go back, and answers stay when the user does. */
 export const BACK = Symbol('back');
@@ -100,7 +100,7 @@ export function inputStep(
       if (options.confirm) {
         input.busy = true;
         input.enabled = false;
-        const remote = await options.confirm(value).catch((err: Error) => err.message);
+        const remote = await options.confirm(value).catch((err: unknown) => userMessage(err));
         input.busy = false;
         input.enabled = true;
         if (remote) {

@@ -1,5 +1,6 @@
 import { resolveCluster, type ClusterLookup } from '../clusters/resolveCluster';
 import { InvalidInputError } from '../core/errors';
+import { linkedLoginTarget } from '../core/linkedClusters';
 import type { ClusterLogins, LoginTarget } from '../secrets/ClusterLogins';
 
 /**
@@ -9,8 +10,7 @@ import type { ClusterLogins, LoginTarget } from '../secrets/ClusterLogins';
 export function setClusterLoginCommand(lookup: ClusterLookup, logins: ClusterLogins, onChanged: () => void) {
   return async (arg?: unknown): Promise<{ cluster: string; username: string }> => {
     const target = await resolveCluster(arg, lookup);
-    const loginTarget: LoginTarget =
-      target.kind === 'azure' ? target : { kind: 'linked', name: target.cluster.name, username: target.cluster.username };
+    const loginTarget: LoginTarget = target.kind === 'azure' ? target : linkedLoginTarget(target.cluster);
     const { username, password } = (arg ?? {}) as { username?: unknown; password?: unknown };
     if (username !== undefined || password !== undefined) {
       if (typeof username !== 'string' || !username.trim() || typeof password !== 'string' || !password) {

@@ -4,7 +4,7 @@ import { resolveCluster, type ClusterLookup } from '../clusters/resolveCluster';
 import { InvalidInputError } from '../core/errors';
 import type { Jobs } from '../jobs/Jobs';
 import type { JobLanguage } from '../livy/job';
-import { checkSubmit, type SubmitRequest } from '../livy/request';
+import { checkSubmit, parseSparkConf, type SubmitRequest } from '../livy/request';
 import { JobOutputPanel } from '../panels/JobOutputPanel';
 import { isScripted } from './command';
 
@@ -48,7 +48,7 @@ async function fromArguments(arg: Record<string, unknown>): Promise<SubmitReques
     throw new InvalidInputError('"args" must be a list of strings.');
   }
   if (className !== undefined && typeof className !== 'string') throw new InvalidInputError('"className" must be a string.');
-  const parsedConf = parseConf(conf);
+  const parsedConf = parseSparkConf(conf);
   let text = code;
   let storageFile: string | undefined;
   let lang = language as JobLanguage | undefined;
@@ -85,25 +85,6 @@ async function fromArguments(arg: Record<string, unknown>): Promise<SubmitReques
     args: args,
     name,
   };
-}
-
-/** `conf` as an object of strings, or JSON text of one. */
-function parseConf(conf: unknown): Record<string, string> | undefined {
-  if (conf === undefined || conf === null) return undefined;
-  let value: unknown = conf;
-  if (typeof conf === 'string') {
-    try {
-      value = JSON.parse(conf) as unknown;
-    } catch (err) {
-      throw new InvalidInputError(`"conf" is not valid JSON (${(err as Error).message}).`, 'Write it as {"spark.some.setting": "value"}.');
-    }
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value))
-    throw new InvalidInputError('"conf" must map Spark settings to values.');
-  const entries = Object.entries(value as Record<string, unknown>);
-  const bad = entries.find(([, v]) => typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean');
-  if (bad) throw new InvalidInputError(`"conf": the value of ${bad[0]} must be text, a number or true/false.`);
-  return Object.fromEntries(entries.map(([k, v]) => [k, String(v)]));
 }
 
 async function fromEditor(): Promise<SubmitRequest> {

@@ -1,5 +1,6 @@
 // Typed errors shared by the service modules. Each says what happened and what to do next;
 // the VS Code layer shows `message` (and `action`) and logs the rest. No `vscode` import here.
+import { redact } from './redact';
 
 export type ErrorCode =
   'InvalidInput' | 'InvalidSettings' | 'Unauthorized' | 'Forbidden' | 'NotFound' | 'Throttled' | 'Unreachable' | 'Timeout' | 'Remote';
@@ -55,9 +56,9 @@ export function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw new CancelledError();
 }
 
-/** The one short line the user sees for an error. */
+/** The one short line the user sees for an error, with any secret in it hidden. */
 export function userMessage(err: unknown): string {
-  if (err instanceof HDInsightError) return err.action ? `${err.message} ${err.action}` : err.message;
-  if (err instanceof Error) return err.message;
-  return String(err);
+  if (err instanceof HDInsightError) return redact(err.action ? `${err.message} ${err.action}` : err.message);
+  if (err instanceof Error) return redact(err.message);
+  return redact(String(err));
 }

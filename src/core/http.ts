@@ -68,7 +68,7 @@ export async function requestJson<T>(
   let response: Response;
   let text: string;
   try {
-    response = await fetch(url, {
+    response = await fetchFollowingSameOrigin(endpoint, url, {
       method,
       headers,
       body: options.body === undefined ? undefined : JSON.stringify(options.body),
@@ -76,6 +76,7 @@ export async function requestJson<T>(
     });
     text = await response.text();
   } catch (err) {
+    if (err instanceof HDInsightError) throw err;
     if (signal?.aborted) throw err;
     if (timedOut) {
       throw new HDInsightError(
@@ -123,6 +124,56 @@ export async function requestJson<T>(
     throw new HDInsightError('Remote', `${service} at ${baseUrl.host} answered with something that is not JSON.`, undefined, {
       cause: err,
     });
+  }
+}
+
+/** A gateway redirected a request to another origin: it was not followed. */
+export class RedirectRefusedError extends HDInsightError {
+  constructor(
+    service: string,
+    from: URL,
+    /** The origin the service redirected to. */
+    readonly location: string,
+  ) {
+    super(
+      'Remote',
+      `${service} at ${from.host} redirected the request to ${location}, another address; it was not followed, so neither the cluster login nor the request went there.`,
+      `Check the ${service} address; if ${location} is where ${service} now lives, use that address.`,
+    );
+    this.name = 'RedirectRefusedError';
+  }
+}
+
+const MAX_REDIRECTS = 5;
+
+/**
+ * fetch that follows redirects only within the origin (scheme, host and port) of the request:
+ * a redirect elsewhere would re-send the cluster login and, for a 307/308, the body (a job's
+ * code and conf). Any other redirect is refused with a RedirectRefusedError before anything is sent.
+ */
+async function fetchFollowingSameOrigin(endpoint: ServiceEndpoint, url: URL, init: RequestInit): Promise<Response> {
+  let current = url;
+  let { method = 'GET', body } = init;
+  for (let hops = 0; ; hops++) {
+    const response = await fetch(current, { ...init, method, body, redirect: 'manual' });
+    const location = response.headers.get('location');
+    if (response.status < 300 || response.status >= 400 || response.status === 304 || location === null) return response;
+    await response.body?.cancel();
+    const next = new URL(location, current);
+    if (next.origin !== url.origin) throw new RedirectRefusedError(endpoint.service, url, next.origin);
+    if (hops >= MAX_REDIRECTS) {
+      throw new HDInsightError(
+        'Remote',
+        `${endpoint.service} at ${url.host} redirected more than ${MAX_REDIRECTS} times.`,
+        'Check the address.',
+      );
+    }
+    // As browsers do: 303 (and 301/302 after a POST) turn into a GET without a body; 307/308 repeat the request.
+    if (response.status === 303 || ((response.status === 301 || response.status === 302) && method === 'POST')) {
+      method = 'GET';
+      body = undefined;
+    }
+    current = next;
   }
 }
 

@@ -90,3 +90,25 @@ function parseLinkedCluster(item: unknown): LinkedCluster {
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
+
+/** Whose stored login: a linked cluster, with the origins its login goes to. */
+export interface LinkedLoginTarget {
+  kind: 'linked';
+  name: string;
+  username?: string;
+  origins: string[];
+}
+
+/** The login target of a linked cluster as its settings are now. */
+export function linkedLoginTarget(cluster: LinkedCluster): LinkedLoginTarget {
+  return { kind: 'linked', name: cluster.name, username: cluster.username, origins: loginOrigins(cluster) };
+}
+
+/**
+ * Where a linked cluster's login is sent: the origins (scheme://host:port) of its Ambari and Livy.
+ * The stored login is bound to them; any other origin gets it only after the user enters it again.
+ */
+export function loginOrigins(cluster: Pick<LinkedCluster, 'ambariUrl' | 'livyUrl'>): string[] {
+  const origins = [cluster.ambariUrl, cluster.livyUrl].filter((u): u is URL => u !== undefined).map((u) => u.origin);
+  return [...new Set(origins)].sort();
+}

@@ -3,6 +3,7 @@
 // happens, rides out failed requests (resuming the log where it was), and keeps its state, output
 // and log after Livy has forgotten the job. No vscode import.
 import { HDInsightError, isCancellation, userMessage } from '../core/errors';
+import { redact } from '../core/redact';
 import { FINAL_STATES, type LivyBatch, type LivyClient, type LivyState, type SessionKind, type StatementOutput } from './client';
 import { type FollowerStats, type LogEntry, LogFollower } from './logFollower';
 
@@ -238,7 +239,7 @@ export class LivyJob {
         if (isCancellation(err) || signal.aborted) return;
         if (err instanceof HDInsightError && err.code === 'NotFound') {
           // Livy forgot the job (finished long ago, or Livy restarted): keep what we know.
-          this.update({ state: 'unknown', note: `${err.message} The last known state and the log are kept.` });
+          this.update({ state: 'unknown', note: `${redact(err.message)} The last known state and the log are kept.` });
           return;
         }
         wait = this.timing.retryMs[Math.min(this.failures, this.timing.retryMs.length - 1)];

@@ -1,5 +1,6 @@
 // What a job submission asks for, and its checks before anything is sent. No vscode import.
 import { InvalidInputError } from '../core/errors';
+import { parseJsonText } from '../core/json';
 import type { JobLanguage } from './job';
 
 export interface SubmitRequest {
@@ -28,4 +29,19 @@ export function checkSubmit(request: SubmitRequest): void {
       );
     }
   }
+}
+
+/**
+ * `conf` as an object of strings, or JSON text of one. Its values may be secrets (a storage
+ * account key), so a malformed text is reported by position, never quoted.
+ */
+export function parseSparkConf(conf: unknown): Record<string, string> | undefined {
+  if (conf === undefined || conf === null) return undefined;
+  const value = typeof conf === 'string' ? parseJsonText(conf, '"conf"', 'Write it as {"spark.some.setting": "value"}.') : conf;
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new InvalidInputError('"conf" must map Spark settings to values.');
+  const entries = Object.entries(value as Record<string, unknown>);
+  const bad = entries.find(([, v]) => typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean');
+  if (bad) throw new InvalidInputError(`"conf": the value of ${bad[0]} must be text, a number or true/false.`);
+  return Object.fromEntries(entries.map(([k, v]) => [k, String(v)]));
 }

@@ -1,11 +1,36 @@
 import * as vscode from 'vscode';
 import type { GatewayLogin } from '../azure/client';
 import type { HDInsightCluster } from '../azure/model';
+import { MissingLoginError } from '../clusters/brokers';
 import { CancelledError, HDInsightError } from '../core/errors';
+import type { LinkedLoginTarget } from '../core/linkedClusters';
+import { encodeStoredLogin, readStoredLogin, type StoredLoginCheck } from '../core/storedLogin';
 import type { AzureAccount } from '../auth/AzureAccount';
 import type { Logger } from '../logger';
 
-export type LoginTarget = { kind: 'azure'; cluster: HDInsightCluster } | { kind: 'linked'; name: string; username?: string };
+/**
+ * Whose login: an Azure cluster (its gateway address comes from Azure), or a linked cluster with
+ * the origins its login goes to (its Ambari and Livy): a stored login is used only for those.
+ */
+export type LoginTarget = { kind: 'azure'; cluster: HDInsightCluster } | LinkedLoginTarget;
+
+/** A stored login that was entered for other addresses than the cluster now has: it is not sent. */
+export class LoginNotBoundError extends MissingLoginError {
+  constructor(cluster: string, enteredFor: string[] | undefined, uncovered: string[]) {
+    super(
+      cluster,
+      enteredFor
+        ? `The stored cluster login of ${cluster} was entered for ${list(enteredFor)}, not for ${list(uncovered)} where ${cluster} now points; it was not sent there.`
+        : `The stored cluster login of ${cluster} is not tied to an address (it was saved by an older version), so it was not sent to ${list(uncovered)}.`,
+      'Enter the login again with "HDInsight: Enter Cluster Login…" if it is meant for that address.',
+    );
+    this.name = 'LoginNotBoundError';
+  }
+}
+
+function list(origins: string[]): string {
+  return origins.length > 0 ? origins.join(', ') : 'no address';
+}
 
 export type LoginSource = 'azure' | 'secretStorage' | 'entered';
 
@@ -50,32 +75,54 @@ export class ClusterLogins {
     }
 
     const stored = await this.secrets.get(key);
-    if (stored) return { login: JSON.parse(stored) as GatewayLogin, source: 'secretStorage' };
+    let why: string | undefined;
+    if (stored) {
+      const name = target.kind === 'azure' ? target.cluster.name : target.name;
+      let check: StoredLoginCheck | undefined;
+      try {
+        check = readStoredLogin(stored, `cluster login of ${name}`, target.kind === 'linked' ? target.origins : undefined);
+      } catch (err) {
+        if (!options.interactive) throw err;
+        check = undefined;
+        why = `The stored login of ${name} was damaged.`;
+      }
+      if (check?.login) return { login: check.login, source: 'secretStorage' };
+      if (check) {
+        const refused = new LoginNotBoundError(name, check.enteredFor, check.uncovered);
+        this.logger.info(refused.message);
+        if (!options.interactive) throw refused;
+        why = `${name} now points to ${list(check.uncovered)}, which the stored login was not entered for.`;
+      }
+    }
     if (!options.interactive) return undefined;
-    return { login: await this.enter(target), source: 'entered' };
+    return { login: await this.enter(target, why), source: 'entered' };
   }
 
-  /** Asks the user for the login and keeps it; cancelling keeps what was stored before. */
-  async enter(target: LoginTarget): Promise<GatewayLogin> {
-    const entered = await this.ask(target);
+  /**
+   * Asks the user for the login and keeps it, bound to where it goes; cancelling keeps what was
+   * stored before. `why` says why it is asked again.
+   */
+  async enter(target: LoginTarget, why?: string): Promise<GatewayLogin> {
+    const entered = await this.ask(target, why);
     await this.store(target, entered);
     return entered;
   }
 
   async store(target: LoginTarget, login: GatewayLogin): Promise<void> {
-    await this.secrets.store(keyOf(target), JSON.stringify(login));
+    await this.secrets.store(keyOf(target), encodeStoredLogin(login, target.kind === 'linked' ? target.origins : undefined));
   }
 
-  async forget(target: LoginTarget): Promise<void> {
+  async forget(target: LoginKey): Promise<void> {
     this.memory.delete(keyOf(target));
     await this.secrets.delete(keyOf(target));
   }
 
-  private async ask(target: LoginTarget): Promise<GatewayLogin> {
+  private async ask(target: LoginTarget, why?: string): Promise<GatewayLogin> {
     const name = target.kind === 'azure' ? target.cluster.name : target.name;
+    const where = target.kind === 'linked' && target.origins.length > 0 ? ` for ${list(target.origins)}` : '';
     const username = await vscode.window.showInputBox({
       title: `Cluster login for ${name}`,
-      prompt: 'The cluster login (HTTP user) chosen when the cluster was created.',
+      prompt: `${why ? `${why} ` : ''}The cluster login (HTTP user) chosen when the cluster was created${where}.`,
       value: target.kind === 'linked' ? (target.username ?? 'admin') : 'admin',
       ignoreFocusOut: true,
       validateInput: (v) => (v.trim() ? undefined : 'Enter the user name.'),
@@ -93,7 +140,10 @@ export class ClusterLogins {
   }
 }
 
-function keyOf(target: LoginTarget): string {
+/** What names a stored login: the Azure cluster, or the linked cluster's name. */
+type LoginKey = { kind: 'azure'; cluster: HDInsightCluster } | { kind: 'linked'; name: string };
+
+function keyOf(target: LoginKey): string {
   return target.kind === 'azure'
     ? `hdinsight.login.azure:${target.cluster.id.toLowerCase()}`
     : `hdinsight.login.linked:${target.name.toLowerCase()}`;

@@ -108,7 +108,7 @@ describe('Kafka: broker discovery through Ambari and topics, against a real brok
       'retention.ms — 600000',
     ]);
 
-    assert.deepEqual(await vscode.commands.executeCommand('hdinsight.kafka.deleteTopic', { cluster, topic: 'clicks' }), {
+    assert.deepEqual(await vscode.commands.executeCommand('hdinsight.kafka.deleteTopic', { cluster, topic: 'clicks', confirm: 'clicks' }), {
       topic: 'clicks',
       deleted: true,
     });
@@ -154,10 +154,40 @@ describe('Kafka: broker discovery through Ambari and topics, against a real brok
       assert.deepEqual(text(await children(api, (await find(api, 'Linked Clusters', 'local-kafka', 'Brokers')).node)), [
         `${realBroker()} — controller`,
       ]);
-      await vscode.commands.executeCommand('hdinsight.kafka.deleteTopic', { cluster: 'local-kafka', topic: 'linked-events' });
+      await vscode.commands.executeCommand('hdinsight.kafka.deleteTopic', {
+        cluster: 'local-kafka',
+        topic: 'linked-events',
+        confirm: 'linked-events',
+      });
     } finally {
       await vscode.commands.executeCommand('hdinsight.unlinkCluster', { name: 'local-kafka' });
     }
+  });
+
+  it('a script deletes no topic unless it names the topic twice', async () => {
+    const api = await activateExtension();
+    const cluster = 'contoso-kafka';
+    const topics = async (): Promise<string[]> => {
+      await vscode.commands.executeCommand('hdinsight.refresh');
+      return text(await children(api, (await find(api, DEV, cluster, 'Topics')).node));
+    };
+    await vscode.commands.executeCommand('hdinsight.kafka.createTopic', { cluster, topic: 'keep-me', partitions: 1, replicationFactor: 1 });
+    for (const confirm of ['wrong', 'keep', 'KEEP-ME']) {
+      await assert.rejects(
+        Promise.resolve(vscode.commands.executeCommand('hdinsight.kafka.deleteTopic', { cluster, topic: 'keep-me', confirm })),
+        (err: Error) => {
+          assert.equal(err.message, `Not deleted: "confirm" must repeat the name keep-me exactly (it was ${JSON.stringify(confirm)}).`);
+          assert.equal((err as { action?: string }).action, 'Pass "confirm": "keep-me" to delete topic keep-me on contoso-kafka.');
+          return true;
+        },
+      );
+    }
+    assert.ok(
+      (await topics()).some((t) => t.startsWith('keep-me')),
+      'the topic is still there',
+    );
+    await vscode.commands.executeCommand('hdinsight.kafka.deleteTopic', { cluster, topic: 'keep-me', confirm: 'keep-me' });
+    assert.ok(!(await topics()).some((t) => t.startsWith('keep-me')), 'deleted once named twice');
   });
 
   it('shows consumer groups with their lag', async () => {
@@ -177,7 +207,7 @@ describe('Kafka: broker discovery through Ambari and topics, against a real brok
     const group = await find(api, DEV, cluster, 'Consumer Groups', 'auditors');
     assert.equal(group.description, 'Empty · 0 members · lag 3');
     assert.deepEqual(text(await children(api, group.node)), ['audit / 0 — committed 1 · end 4 · lag 3']);
-    await vscode.commands.executeCommand('hdinsight.kafka.deleteTopic', { cluster, topic: 'audit' });
+    await vscode.commands.executeCommand('hdinsight.kafka.deleteTopic', { cluster, topic: 'audit', confirm: 'audit' });
   });
 
   it('browses messages by command arguments, and refuses a malformed request', async () => {
@@ -210,7 +240,7 @@ describe('Kafka: broker discovery through Ambari and topics, against a real brok
       ),
       /"from" must be "earliest", "latest", "newest", \{ offset \} or \{ timestamp \}/,
     );
-    await vscode.commands.executeCommand('hdinsight.kafka.deleteTopic', { cluster, topic: 'views' });
+    await vscode.commands.executeCommand('hdinsight.kafka.deleteTopic', { cluster, topic: 'views', confirm: 'views' });
   });
 
   it('previews a 10 MB value instead of freezing: the browse result carries its size and the first 256 KB', async () => {
@@ -231,6 +261,6 @@ describe('Kafka: broker discovery through Ambari and topics, against a real brok
     assert.equal(messages[0].valueSize, value.length);
     assert.equal(messages[0].truncated, true);
     assert.equal(messages[0].value.length, 256 * 1024);
-    await vscode.commands.executeCommand('hdinsight.kafka.deleteTopic', { cluster, topic: 'large-values' });
+    await vscode.commands.executeCommand('hdinsight.kafka.deleteTopic', { cluster, topic: 'large-values', confirm: 'large-values' });
   });
 });

@@ -79,10 +79,39 @@ describe('Resizing and deleting clusters (long-running operations against the em
     );
   });
 
+  it('a script deletes nothing unless it names the cluster twice', async () => {
+    await control('requests', 'DELETE');
+    for (const confirm of ['wrong', 'contoso-spark-et', 'CONTOSO-SPARK-ETL', '']) {
+      await assert.rejects(
+        Promise.resolve(vscode.commands.executeCommand('hdinsight.deleteCluster', { cluster: 'contoso-spark-etl', confirm })),
+        (err: Error) => {
+          assert.equal(
+            err.message,
+            `Not deleted: "confirm" must repeat the name contoso-spark-etl exactly (it was ${JSON.stringify(confirm)}).`,
+          );
+          assert.equal((err as { action?: string }).action, 'Pass "confirm": "contoso-spark-etl" to delete cluster contoso-spark-etl.');
+          return true;
+        },
+      );
+    }
+    assert.deepEqual(
+      (await requests('/clusters/contoso-spark-etl')).filter((r) => r.method === 'DELETE'),
+      [],
+      'no DELETE reached Azure',
+    );
+    const api = await activateExtension();
+    await vscode.commands.executeCommand('hdinsight.refresh');
+    assert.ok(
+      text(await children(api, (await find(api, DEV)).node)).some((c) => c.startsWith('contoso-spark-etl')),
+      'the cluster is still there',
+    );
+  });
+
   it('deletes a cluster: DELETE, the Location polled until Azure is done, and the cluster leaves the tree', async () => {
     await control('requests', 'DELETE');
     const result = await vscode.commands.executeCommand<{ id: string; deleted: boolean }>('hdinsight.deleteCluster', {
       cluster: 'contoso-spark-etl',
+      confirm: 'contoso-spark-etl',
     });
     assert.equal(result.deleted, true);
     const sent = await requests('/clusters/contoso-spark-etl');
@@ -96,7 +125,9 @@ describe('Resizing and deleting clusters (long-running operations against the em
 
   it('says so when the Reader role may not delete, and leaves the cluster as it was', async () => {
     await assert.rejects(
-      Promise.resolve(vscode.commands.executeCommand('hdinsight.deleteCluster', { cluster: 'contoso-prod-spark' })),
+      Promise.resolve(
+        vscode.commands.executeCommand('hdinsight.deleteCluster', { cluster: 'contoso-prod-spark', confirm: 'contoso-prod-spark' }),
+      ),
       /authoriz|permission|not allowed/i,
     );
   });

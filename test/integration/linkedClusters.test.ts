@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import * as vscode from 'vscode';
 import { TEST_PASSWORDS } from '../fixtures/secrets';
 import type { TreeNode } from '../../src/tree/nodes/TreeNode';
@@ -22,6 +24,17 @@ async function linkedRoot(tree: vscode.TreeDataProvider<unknown>): Promise<TreeN
   const root = roots.find((r) => r.id === 'linked');
   assert.ok(root, 'no Linked Clusters node');
   return root;
+}
+
+/** A local stand-in for Ambari that records the Authorization header of each request and answers 503. */
+async function recordingAmbari(): Promise<{ url: string; authorizations: (string | undefined)[]; close: () => void }> {
+  const authorizations: (string | undefined)[] = [];
+  const server = http.createServer((req, res) => {
+    authorizations.push(req.headers.authorization);
+    res.writeHead(503, { 'content-type': 'application/json' }).end('{"message":"starting"}');
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, authorizations, close: () => server.close() };
 }
 
 describe('Linked clusters in the tree', () => {
@@ -97,6 +110,51 @@ describe('Linked clusters in the tree', () => {
     const unlinked = await vscode.commands.executeCommand('hdinsight.unlinkCluster', { name: 'onprem' });
     assert.deepEqual(unlinked, { name: 'onprem', removed: true });
     assert.deepEqual(vscode.workspace.getConfiguration('hdinsight').get('linkedClusters'), []);
+  });
+
+  it('sends a stored login only to the address it was entered for: an edited address or a new cluster of the same name gets nothing', async () => {
+    await activateExtension();
+    const [first, moved] = [await recordingAmbari(), await recordingAmbari()];
+    const discover = (): Promise<unknown> =>
+      Promise.resolve(vscode.commands.executeCommand('hdinsight.discoverBrokers', { cluster: 'moving' }));
+    const basic = (password: string): string => `Basic ${Buffer.from(`admin:${password}`).toString('base64')}`;
+    try {
+      await vscode.commands.executeCommand('hdinsight.linkCluster', {
+        name: 'moving',
+        ambariUrl: first.url,
+        username: 'admin',
+        password: TEST_PASSWORDS.linked,
+      });
+      await assert.rejects(discover(), /Ambari at 127\.0\.0\.1:\d+ answered 503/);
+      assert.deepEqual(first.authorizations, [basic(TEST_PASSWORDS.linked)], 'the login went where it was entered for');
+
+      // The entry's address is edited in the settings: the stored login stays home.
+      await setLinkedClusters([{ name: 'moving', ambariUrl: moved.url, username: 'admin' }]);
+      await assert.rejects(discover(), (err: Error) => {
+        assert.equal(
+          err.message,
+          `The stored cluster login of moving was entered for ${first.url}, not for ${moved.url} where moving now points; it was not sent there.`,
+        );
+        assert.match(String((err as { action?: string }).action), /Enter the login again with "HDInsight: Enter Cluster Login…"/);
+        return true;
+      });
+      assert.deepEqual(moved.authorizations, [], 'the new address received nothing');
+
+      // Another cluster linked under the same name, without a password: still nothing is sent.
+      await setLinkedClusters([]);
+      await vscode.commands.executeCommand('hdinsight.linkCluster', { name: 'moving', ambariUrl: moved.url, username: 'admin' });
+      await assert.rejects(discover(), /was not sent there/);
+      assert.deepEqual(moved.authorizations, []);
+
+      // Entered again for the new address, it is used there.
+      await vscode.commands.executeCommand('hdinsight.setClusterLogin', { cluster: 'moving', username: 'admin', password: 'Moved-Pw-2!' });
+      await assert.rejects(discover(), /answered 503/);
+      assert.deepEqual(moved.authorizations, [basic('Moved-Pw-2!')]);
+    } finally {
+      await vscode.commands.executeCommand('hdinsight.unlinkCluster', { name: 'moving' }).then(undefined, () => undefined);
+      first.close();
+      moved.close();
+    }
   });
 
   it('refuses a malformed linked cluster before saving anything', async () => {

@@ -175,7 +175,11 @@ describe('Submit Streaming Job through Livy, on real Spark', function () {
       after.log.some((l) => l.includes('vendor-late')),
       'the log is kept',
     );
-    await vscode.commands.executeCommand('hdinsight.kafka.deleteTopic', { cluster: 'contoso-kafka', topic: 'tripdata' });
+    await vscode.commands.executeCommand('hdinsight.kafka.deleteTopic', {
+      cluster: 'contoso-kafka',
+      topic: 'tripdata',
+      confirm: 'tripdata',
+    });
   });
 
   it('keeps the final state and the log when Livy restarts and forgets the job', async () => {
@@ -205,6 +209,27 @@ describe('Submit Streaming Job through Livy, on real Spark', function () {
     for (const [arg, message] of cases) {
       await assert.rejects(Promise.resolve(submit(arg)), message);
     }
+    assert.deepEqual(await livyRequests('/livy/'), [], 'nothing was sent to Livy');
+  });
+
+  it('hands a script its error with the secrets hidden, as the notification and the log show it', async () => {
+    const file = 'https://contosostore.blob.core.windows.net/jobs/job.R?sv=2022-11-02&sp=r&sig=SasSig-Secret-1';
+    await assert.rejects(Promise.resolve(submit({ file })), (err: Error) => {
+      assert.match(err.message, /^job\.R\?sv=2022-11-02&sp=r&sig=\*\*\* is not a Python or Scala file\.$/);
+      return true;
+    });
+  });
+
+  it('refuses a malformed conf without showing the storage key it holds', async () => {
+    await control(`gateways/${SPARK}/requests`, 'DELETE');
+    const key = 'U3RvcmFnZS1LZXktVGVzdC0x+/AbCdEfGh0123456789==';
+    // Single quotes, as in Python: JSON.parse's own message would quote the start of the key.
+    const conf = `{"spark.hadoop.fs.azure.account.key.contosostore.blob.core.windows.net": '${key}'}`;
+    await assert.rejects(Promise.resolve(submit({ code: 'print(1)', language: 'python', conf })), (err: Error) => {
+      assert.match(err.message, /"conf" is not valid JSON/);
+      assert.ok(!err.message.includes(key.slice(0, 8)), err.message);
+      return true;
+    });
     assert.deepEqual(await livyRequests('/livy/'), [], 'nothing was sent to Livy');
   });
 
