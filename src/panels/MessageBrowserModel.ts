@@ -2,12 +2,19 @@
 // out. The panel (MessageBrowserPanel.ts) only carries these between the webview and this model,
 // so its behaviour can be tested under plain Node against a real broker.
 import { isCancellation, userMessage } from '../core/errors';
-import type { BrowsedMessage, BrowseFrom, KafkaService } from '../kafka/client';
+import { type BrowsedMessage, type BrowseFrom, type KafkaService, MAX_PREVIEW_BYTES } from '../kafka/client';
 import { validateMessages } from '../kafka/validate';
 import type { Logger } from '../logger';
 
 /** Most messages a panel holds; older ones are dropped as newer arrive (memory stays bounded). */
 export const MAX_HELD = 5_000;
+/**
+ * Most bytes of messages a panel holds (and its webview holds the same again). Each message in
+ * the list holds only the start of its value; opening one reads it again from Kafka.
+ */
+export const BUDGET_BYTES = 32 * 1024 * 1024;
+/** How much of each value the list holds (as hex, twice as many characters). */
+export const LIST_PREVIEW_BYTES = 1024;
 const PAGE = 100;
 const TAIL_INTERVAL_MS = 1_000;
 
@@ -18,13 +25,19 @@ export type FromWebview =
   | { type: 'older' }
   | { type: 'newer' }
   | { type: 'tail'; enabled: boolean }
-  | { type: 'produce'; message: unknown };
+  | { type: 'produce'; message: unknown }
+  /** The user opened a message: its whole value (up to MAX_PREVIEW_BYTES) is wanted. */
+  | { type: 'open'; partition: number; offset: string };
 
 /** Messages to the webview. */
 export type ToWebview =
   | { type: 'init'; cluster: string; topic: string; partitions: number[] }
-  | { type: 'messages'; messages: BrowsedMessage[]; mode: 'replace' | 'prepend' | 'append'; dropped: number }
+  /** `dropped` held messages were let go (at the start, or at the end when prepending); `note` says so. */
+  | { type: 'messages'; messages: BrowsedMessage[]; mode: 'replace' | 'prepend' | 'append'; dropped: number; note?: string }
   | { type: 'status'; text: string; error?: boolean }
+  /** The reply to `open`: the message with its value up to MAX_PREVIEW_BYTES. */
+  | { type: 'opened'; message: BrowsedMessage }
+  | { type: 'openFailed'; partition: number; offset: string; text: string }
   | { type: 'produced'; partition: number; offset: string }
   | { type: 'produceFailed'; text: string };
 
@@ -50,11 +63,19 @@ export class MessageBrowserModel {
   private busy = false;
   /** The last read failed (a broker restarting, a dropped tunnel): the next success says so. */
   private failing = false;
+  /** The topic's partitions reached the webview (its first read may have failed). */
+  private initialised = false;
+  private heldBytesNow = 0;
+  private readonly budgetBytes: number;
+  private readonly maxHeld: number;
 
   constructor(
     private readonly host: MessageBrowserHost,
-    private initial?: BrowsedMessage[],
-  ) {}
+    options: { budgetBytes?: number; maxHeld?: number } = {},
+  ) {
+    this.budgetBytes = options.budgetBytes ?? BUDGET_BYTES;
+    this.maxHeld = options.maxHeld ?? MAX_HELD;
+  }
 
   private get topic(): string {
     return this.host.topic;
@@ -64,17 +85,27 @@ export class MessageBrowserModel {
     this.host.post(message);
   }
 
+  /** Answers one request of the webview. Never rejects: every failure is shown in the panel. */
   async handle(message: FromWebview): Promise<void> {
+    try {
+      await this.answer(message);
+    } catch (err) {
+      if (isCancellation(err)) return;
+      this.host.logger.error(`Message browser of ${this.topic}`, err);
+      this.post({ type: 'status', text: userMessage(err), error: true });
+    }
+  }
+
+  private async answer(message: FromWebview): Promise<void> {
     switch (message.type) {
-      case 'ready': {
-        const service = await this.host.service();
-        const { partitions } = await service.describeTopic(this.topic);
-        this.post({ type: 'init', cluster: this.host.cluster, topic: this.topic, partitions: partitions.map((p) => p.partition) });
-        if (this.initial) this.replace(this.initial);
-        else await this.read({ from: 'newest' }, 'replace');
+      case 'ready':
+        if (await this.init()) await this.read({ from: 'newest' }, 'replace');
         return;
-      }
+      case 'open':
+        await this.open(message.partition, message.offset);
+        return;
       case 'load':
+        if (!this.initialised && !(await this.init())) return;
         this.partitions = message.partitions && message.partitions.length > 0 ? message.partitions : undefined;
         this.tailFrom = undefined;
         await this.read({ from: message.from }, 'replace');
@@ -103,9 +134,57 @@ export class MessageBrowserModel {
     }
   }
 
-  /** Shows these messages in place of what the panel held (the command read them already). */
-  show(messages: BrowsedMessage[]): void {
-    this.replace(messages);
+  /**
+   * Tells the webview the topic's partitions. When the cluster cannot be reached, the panel says
+   * why and what to do (Load tries again), instead of staying blank.
+   */
+  private async init(): Promise<boolean> {
+    try {
+      const service = await this.host.service();
+      const { partitions } = await service.describeTopic(this.topic);
+      this.post({ type: 'init', cluster: this.host.cluster, topic: this.topic, partitions: partitions.map((p) => p.partition) });
+      this.initialised = true;
+      return true;
+    } catch (err) {
+      if (isCancellation(err)) return false;
+      this.host.logger.error(`Opening the message browser of ${this.topic}`, err);
+      this.post({ type: 'init', cluster: this.host.cluster, topic: this.topic, partitions: [] });
+      this.post({ type: 'status', text: `${userMessage(err)} Then press Load to try again.`, error: true });
+      return false;
+    }
+  }
+
+  /**
+   * The whole value of one message (up to MAX_PREVIEW_BYTES): the held preview when it is the
+   * whole value, else read again from Kafka at its partition and offset. Nothing of it is kept
+   * here, so however many messages are opened, the panel holds no more than its budget.
+   */
+  private async open(partition: number, offset: string): Promise<void> {
+    const held = this.held.find((m) => m.partition === partition && m.offset === offset);
+    if (held && !held.truncated) {
+      this.post({ type: 'opened', message: held });
+      return;
+    }
+    try {
+      const service = await this.host.service();
+      const [message] = await service.browse({
+        topic: this.topic,
+        partitions: [partition],
+        from: { offsets: { [partition]: offset } },
+        limit: 1,
+        previewBytes: MAX_PREVIEW_BYTES,
+      });
+      if (message?.offset !== offset) {
+        const text = `The message at partition ${partition}, offset ${offset} is no longer in ${this.topic}: the topic's retention or compaction removed it.`;
+        this.post({ type: 'openFailed', partition, offset, text });
+        return;
+      }
+      this.post({ type: 'opened', message });
+    } catch (err) {
+      if (isCancellation(err)) return;
+      this.host.logger.error(`Reading ${this.topic} partition ${partition} offset ${offset}`, err);
+      this.post({ type: 'openFailed', partition, offset, text: userMessage(err) });
+    }
   }
 
   /**
@@ -161,7 +240,13 @@ export class MessageBrowserModel {
     if (!quiet) this.post({ type: 'status', text: 'Loading…' });
     try {
       const service = await this.host.service();
-      const messages = await service.browse({ topic: this.topic, partitions: this.partitions, limit: PAGE, ...request });
+      const messages = await service.browse({
+        topic: this.topic,
+        partitions: this.partitions,
+        limit: PAGE,
+        previewBytes: LIST_PREVIEW_BYTES,
+        ...request,
+      });
       if (mode === 'replace') this.replace(messages);
       else if (messages.length > 0 || !quiet) this.add(messages, mode);
       if (this.failing && messages.length === 0) this.post({ type: 'status', text: 'Connected again.' });
@@ -171,7 +256,7 @@ export class MessageBrowserModel {
       if (isCancellation(err)) return undefined;
       this.host.logger.error(`Reading ${this.topic}`, err);
       this.failing = true;
-      const retrying = this.tail ? ' Live tail keeps trying.' : '';
+      const retrying = this.tail ? ' Live tail keeps trying.' : ' Then press Load to try again.';
       this.post({ type: 'status', text: `${userMessage(err)}${retrying}`, error: true });
       return undefined;
     } finally {
@@ -194,16 +279,44 @@ export class MessageBrowserModel {
   }
 
   private replace(messages: BrowsedMessage[]): void {
-    this.held = messages.slice(-MAX_HELD);
-    this.post({ type: 'messages', messages: this.held, mode: 'replace', dropped: 0 });
+    this.held = [];
+    this.heldBytesNow = 0;
+    const { kept, dropped } = this.keep(messages, 'append');
+    this.post({ type: 'messages', messages: kept, mode: 'replace', dropped: 0, note: this.note(dropped, 'append') });
   }
 
   private add(messages: BrowsedMessage[], mode: 'prepend' | 'append'): void {
+    const { dropped } = this.keep(messages, mode);
+    this.post({ type: 'messages', messages, mode, dropped, note: this.note(dropped, mode) });
+  }
+
+  /**
+   * Adds messages to what is held, then lets go of the messages furthest from where the user is
+   * moving (the oldest when reading on or tailing, the newest when paging back) until the panel is
+   * within its count and its byte budget.
+   */
+  private keep(messages: BrowsedMessage[], mode: 'prepend' | 'append'): { kept: BrowsedMessage[]; dropped: number } {
     const all = mode === 'append' ? [...this.held, ...messages] : [...messages, ...this.held];
-    const dropped = Math.max(0, all.length - MAX_HELD);
-    // Keep the side the user is moving towards.
-    this.held = mode === 'append' ? all.slice(dropped) : all.slice(0, MAX_HELD);
-    this.post({ type: 'messages', messages, mode, dropped });
+    let bytes = this.heldBytesNow + messages.reduce((sum, m) => sum + messageBytes(m), 0);
+    let dropped = 0;
+    while (dropped < all.length && (all.length - dropped > this.maxHeld || bytes > this.budgetBytes)) {
+      bytes -= messageBytes(mode === 'append' ? all[dropped] : all[all.length - 1 - dropped]);
+      dropped++;
+    }
+    this.held = mode === 'append' ? all.slice(dropped) : all.slice(0, all.length - dropped);
+    this.heldBytesNow = bytes;
+    return { kept: mode === 'append' ? messages.slice(Math.max(0, dropped - (all.length - messages.length))) : messages, dropped };
+  }
+
+  private note(dropped: number, mode: 'prepend' | 'append'): string | undefined {
+    if (dropped === 0) return undefined;
+    const mb = Math.round(this.budgetBytes / (1024 * 1024));
+    return `${dropped.toLocaleString('en-US')} ${mode === 'append' ? 'older' : 'newer'} message${dropped === 1 ? ' was' : 's were'} let go to keep the panel within ${mb} MB and ${this.maxHeld.toLocaleString('en-US')} messages.`;
+  }
+
+  /** About how many bytes the held messages take (strings at two bytes a character). */
+  get heldBytes(): number {
+    return this.heldBytesNow;
   }
 
   /** What the panel holds now (for tests and the command's result). */
@@ -214,4 +327,11 @@ export class MessageBrowserModel {
   dispose(): void {
     clearInterval(this.tail);
   }
+}
+
+/** About what one held message takes in memory: its strings at two bytes a character, and a little for the object. */
+export function messageBytes(m: BrowsedMessage): number {
+  let chars = m.offset.length + m.timestamp.length + (m.key?.length ?? 0) + (m.value?.length ?? 0);
+  for (const [name, value] of Object.entries(m.headers)) chars += 2 * name.length + value.length;
+  return 2 * chars + 200;
 }

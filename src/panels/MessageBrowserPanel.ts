@@ -10,8 +10,8 @@ export { MAX_HELD } from './MessageBrowserModel';
 
 /**
  * The message browser of one topic: a table of messages read without a consumer group, paging
- * back and forth, and a live tail. Data reaches the webview only as structured messages, which
- * its script renders with textContent: nothing is ever inserted as HTML.
+ * back and forth, and a live tail (MessageBrowserModel.ts). Data reaches the webview only as
+ * structured messages, which its script renders with textContent: nothing is ever inserted as HTML.
  */
 export class MessageBrowserPanel implements vscode.Disposable {
   private static readonly open = new Map<string, MessageBrowserPanel>();
@@ -23,13 +23,11 @@ export class MessageBrowserPanel implements vscode.Disposable {
     target: ClusterTarget,
     topic: string,
     deps: { connections: KafkaConnections; logger: Logger },
-    initial?: BrowsedMessage[],
   ): MessageBrowserPanel {
     const key = `${target.cluster.name}/${topic}`;
     const existing = MessageBrowserPanel.open.get(key);
     if (existing) {
       existing.panel.reveal();
-      if (initial) existing.model.show(initial);
       return existing;
     }
     const panel = vscode.window.createWebviewPanel(
@@ -42,7 +40,7 @@ export class MessageBrowserPanel implements vscode.Disposable {
         retainContextWhenHidden: true,
       },
     );
-    const browser = new MessageBrowserPanel(panel, extensionUri, target, topic, deps, initial);
+    const browser = new MessageBrowserPanel(panel, extensionUri, target, topic, deps);
     MessageBrowserPanel.open.set(key, browser);
     return browser;
   }
@@ -53,7 +51,6 @@ export class MessageBrowserPanel implements vscode.Disposable {
     target: ClusterTarget,
     topic: string,
     deps: { connections: KafkaConnections; logger: Logger },
-    initial?: BrowsedMessage[],
   ) {
     panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'kafka.svg');
     panel.webview.html = webviewHtml(panel.webview, extensionUri, {
@@ -61,16 +58,14 @@ export class MessageBrowserPanel implements vscode.Disposable {
       style: 'messageBrowser.css',
       title: 'Messages',
     });
-    this.model = new MessageBrowserModel(
-      {
-        cluster: target.cluster.name,
-        topic,
-        service: async () => (await deps.connections.get(target, { interactive: false })).service,
-        post: (message: ToWebview) => void panel.webview.postMessage(message),
-        logger: deps.logger,
-      },
-      initial,
-    );
+    // The panel reads for itself, so whatever fails (the cluster, Ambari, the brokers) is shown in it.
+    this.model = new MessageBrowserModel({
+      cluster: target.cluster.name,
+      topic,
+      service: async () => (await deps.connections.get(target, { interactive: false })).service,
+      post: (message: ToWebview) => void panel.webview.postMessage(message),
+      logger: deps.logger,
+    });
     this.disposables.push(
       panel.webview.onDidReceiveMessage((m: FromWebview) => void this.model.handle(m)),
       panel.onDidDispose(() => this.dispose()),
