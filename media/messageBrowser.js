@@ -280,7 +280,9 @@
   window.addEventListener('message', (event) => {
     const message = event.data;
     if (message.type === 'init') {
-      title.textContent = `${message.topic} · ${message.cluster} (${message.partitions.length} partitions)`;
+      // No partitions: the topic could not be read yet (the status says why).
+      const partitions = message.partitions.length ? ` (${message.partitions.length} partitions)` : '';
+      title.textContent = `${message.topic} · ${message.cluster}${partitions}`;
       composePartition.replaceChildren(
         el('option', { value: '', text: 'Partition by key' }),
         ...message.partitions.map((p) => el('option', { value: String(p), text: `Partition ${p}` })),
