@@ -278,7 +278,7 @@ describe('The sandbox in a browser', () => {
     produce(Buffer.concat([Buffer.from([0xca, 0xfe, 0xba, 0xbe]), Buffer.from('\tbinary key')]), true);
     produce(JSON.stringify({ page: '/long', pad: 'x'.repeat(3000), end: 'END-OF-VALUE' }));
     const view = await openHDInsightView(page);
-    await runFromPalette(page, 'HDInsight: Refresh');
+    // (No refresh first: a click on a row while the tree reloads reaches the command without its topic.)
     await expand(view, 'contoso-kafka');
     await expand(view, 'Topics');
     const topic = treeRow(view, 'page-views');
