@@ -3,9 +3,16 @@
 // @ts-check
 (function () {
   const vscode = acquireVsCodeApi();
-  /** @type {Array<{partition:number, offset:string, timestamp:string, key:string|null, value:string|null, valueEncoding:string, valueSize:number, truncated:boolean, headers:Record<string,string>}>} */
+  /**
+   * Messages as the list holds them: each value only its first kilobyte; opening one asks the
+   * extension for the whole value (up to 256 KB), and only the opened one is kept whole.
+   * @typedef {{partition:number, offset:string, timestamp:string, key:string|null, keyEncoding:string, value:string|null, valueEncoding:string, valueSize:number, truncated:boolean, headers:Record<string,string>, headerEncodings:Record<string,string>}} Message
+   * @type {Message[]}
+   */
   let messages = [];
   let selected = -1;
+  /** The opened message with its whole value, once the extension sent it. @type {Message | undefined} */
+  let opened;
 
   /** From dom.js, loaded before this script. */
   const el = /** @type {any} */ (window).hdiElement;
@@ -163,6 +170,32 @@
     return text.length > 200 ? `${text.slice(0, 200)}…` : text;
   }
 
+  /** A small "hex" mark: these bytes are not UTF-8 text and are shown as hex. */
+  function hexBadge(what) {
+    return el('span', { class: 'badge', text: 'hex', title: `${what}: not UTF-8 text, shown as hex` });
+  }
+
+  /** The text of a key, value or header, marked "hex" when its bytes are not text. */
+  function marked(text, encoding, what) {
+    return encoding === 'hex' ? [hexBadge(what), text] : [text];
+  }
+
+  /** Header cells: name=value, each binary value marked "hex". */
+  function headerParts(m) {
+    /** @type {(Node | string)[]} */
+    const parts = [];
+    Object.entries(m.headers).forEach(([k, v], i) => {
+      if (i > 0) parts.push(', ');
+      parts.push(`${k}=`, ...marked(v, m.headerEncodings?.[k], `Header ${k}`));
+    });
+    return parts;
+  }
+
+  function isBinary(m) {
+    return m.valueEncoding === 'hex' || m.keyEncoding === 'hex' || Object.values(m.headerEncodings ?? {}).includes('hex');
+  }
+
+  // Search looks at what the list holds: keys, headers and the first kilobyte of each value.
   function matches(m, query) {
     if (!query) return true;
     const q = query.toLowerCase();
@@ -178,13 +211,9 @@
         el('td', { text: String(m.partition) }),
         el('td', { text: m.offset }),
         el('td', { text: new Date(m.timestamp).toLocaleString() }),
-        el('td', { text: m.key ?? '' }),
-        el('td', { class: m.valueEncoding === 'hex' ? 'value binary' : 'value', text: preview(m) }),
-        el('td', {
-          text: Object.entries(m.headers)
-            .map(([k, v]) => `${k}=${v}`)
-            .join(', '),
-        }),
+        el('td', { class: 'key' }, marked(m.key ?? '', m.keyEncoding, 'Key')),
+        el('td', { class: m.valueEncoding === 'hex' ? 'value binary' : 'value' }, marked(preview(m), m.valueEncoding, 'Value')),
+        el('td', { class: 'headers' }, headerParts(m)),
       ]);
       if (i === selected) row.classList.add('selected');
       rows.push(row);
@@ -196,41 +225,64 @@
   function select(i) {
     selected = i;
     const m = messages[i];
+    // The list's preview at once; the whole value when the extension sends it.
+    opened = m.truncated ? undefined : m;
+    showDetails(m, opened ? 'whole' : 'loading');
+    if (!opened) vscode.postMessage({ type: 'open', partition: m.partition, offset: m.offset });
+    render();
+  }
+
+  function isSelected(partition, offset) {
+    const m = messages[selected];
+    return !!m && m.partition === partition && m.offset === offset;
+  }
+
+  /**
+   * @param {Message} m
+   * @param {'whole' | 'loading' | 'failed'} state whether `m` holds its whole value (up to 256 KB) or the list's preview
+   * @param {string} [problem] why the whole value could not be read
+   */
+  function showDetails(m, state, problem) {
+    const loading = state !== 'whole';
     let body = m.value ?? '(null)';
     if (m.valueEncoding === 'hex' && m.value)
       body = (m.value.match(/.{1,32}/g) ?? []).map((line) => line.replace(/(..)/g, '$1 ').trim()).join('\n');
-    else if (m.value) {
+    else if (m.value && !loading) {
       try {
         body = JSON.stringify(JSON.parse(m.value), null, 2);
       } catch {
         // not JSON: shown as it is
       }
     }
-    const size = `${m.valueSize.toLocaleString()} bytes${m.truncated ? ' (preview of the first 256 KB)' : ''}${m.valueEncoding === 'hex' ? ', binary: shown as hex' : ''}`;
+    const previewed = m.valueEncoding === 'hex' ? `${(m.value ?? '').length / 2} bytes` : `${(m.value ?? '').length} characters`;
+    const shown = loading
+      ? ` (the first ${previewed}${state === 'loading' ? '; loading the rest…' : ''})`
+      : m.truncated
+        ? ' (preview of the first 256 KB)'
+        : '';
+    const size = `${m.valueSize.toLocaleString()} bytes${shown}${m.valueEncoding === 'hex' ? ', binary: shown as hex' : ''}`;
+    const copy = isBinary(m)
+      ? el('button', { text: 'Copy to new message', disabled: '', title: 'A binary key, value or header cannot be edited as text.' })
+      : loading
+        ? el('button', { text: 'Copy to new message', disabled: '', title: 'Loading the whole value…' })
+        : el('button', { text: 'Copy to new message', onclick: () => copyToCompose(m) });
+    // (Only a whole value can be copied: a preview would send a shortened message.)
     details.replaceChildren(
       el('h2', { text: `Partition ${m.partition} · offset ${m.offset} · ${new Date(m.timestamp).toLocaleString()}` }),
-      el('p', { text: `Key: ${m.key ?? '(none)'} · ${size}` }),
-      m.valueEncoding === 'hex'
-        ? el('button', { text: 'Copy to new message', disabled: '', title: 'A binary value cannot be edited as text.' })
-        : el('button', { text: 'Copy to new message', onclick: () => copyToCompose(m) }),
+      el('p', { class: 'key' }, ['Key: ', ...(m.key === null ? ['(none)'] : marked(m.key, m.keyEncoding, 'Key')), ` · ${size}`]),
+      ...(problem ? [el('p', { class: 'status error', role: 'alert', text: problem })] : []),
+      copy,
       el('pre', { class: 'value', text: body }),
-      ...(Object.keys(m.headers).length
-        ? [
-            el('p', {
-              text: `Headers: ${Object.entries(m.headers)
-                .map(([k, v]) => `${k}=${v}`)
-                .join(', ')}`,
-            }),
-          ]
-        : []),
+      ...(Object.keys(m.headers).length ? [el('p', { class: 'headers' }, ['Headers: ', ...headerParts(m)])] : []),
     );
-    render();
   }
 
   window.addEventListener('message', (event) => {
     const message = event.data;
     if (message.type === 'init') {
-      title.textContent = `${message.topic} · ${message.cluster} (${message.partitions.length} partitions)`;
+      // No partitions: the topic could not be read yet (the status says why).
+      const partitions = message.partitions.length ? ` (${message.partitions.length} partitions)` : '';
+      title.textContent = `${message.topic} · ${message.cluster}${partitions}`;
       composePartition.replaceChildren(
         el('option', { value: '', text: 'Partition by key' }),
         ...message.partitions.map((p) => el('option', { value: String(p), text: `Partition ${p}` })),
@@ -240,13 +292,24 @@
         messages = message.messages;
         selected = -1;
         details.replaceChildren();
-      } else if (message.mode === 'append') {
-        messages = [...messages, ...message.messages].slice(message.dropped);
       } else {
-        messages = [...message.messages, ...messages].slice(0, messages.length + message.messages.length - message.dropped);
+        const current = messages[selected];
+        if (message.mode === 'append') {
+          messages = [...messages, ...message.messages].slice(message.dropped);
+        } else {
+          messages = [...message.messages, ...messages].slice(0, messages.length + message.messages.length - message.dropped);
+        }
+        selected = current ? messages.indexOf(current) : -1;
       }
-      showStatus(message.dropped ? `${message.dropped} older messages were let go to keep memory bounded.` : '');
+      showStatus(message.note ?? '');
       render();
+    } else if (message.type === 'opened') {
+      if (isSelected(message.message.partition, message.message.offset)) {
+        opened = message.message;
+        showDetails(message.message, 'whole');
+      }
+    } else if (message.type === 'openFailed') {
+      if (isSelected(message.partition, message.offset)) showDetails(messages[selected], 'failed', message.text);
     } else if (message.type === 'status') {
       showStatus(message.text, message.error);
     } else if (message.type === 'produced') {

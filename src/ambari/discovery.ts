@@ -23,6 +23,14 @@ export interface AmbariOptions {
   timeoutMs?: number;
 }
 
+/** Ambari knows no Kafka service on the cluster (a Spark or Hadoop cluster). */
+export class NoKafkaError extends HDInsightError {
+  constructor(cluster: string) {
+    super('NotFound', `${cluster} runs no Kafka brokers.`, 'Choose a Kafka cluster.');
+    this.name = 'NoKafkaError';
+  }
+}
+
 const DEFAULT_BROKER_PORT = 9092;
 const ZOOKEEPER_PORT = 2181;
 
@@ -33,10 +41,7 @@ export async function discoverBrokers(options: AmbariOptions): Promise<BrokerDis
   if (!clusterName) throw new HDInsightError('NotFound', `Ambari at ${options.baseUrl.host} lists no cluster.`);
   const base = `/api/v1/clusters/${encodeURIComponent(clusterName)}`;
 
-  const brokerHosts = await ambari.componentHosts(
-    `${base}/services/KAFKA/components/KAFKA_BROKER`,
-    () => new HDInsightError('NotFound', `${clusterName} runs no Kafka brokers.`, 'Choose a Kafka cluster.'),
-  );
+  const brokerHosts = await ambari.componentHosts(`${base}/services/KAFKA/components/KAFKA_BROKER`, () => new NoKafkaError(clusterName));
   const port = await brokerPort(ambari, base);
   const zookeeperHosts = await ambari.componentHosts(`${base}/services/ZOOKEEPER/components/ZOOKEEPER_SERVER`, () => undefined);
   const brokers = brokerHosts.sort().map((host) => `${host}:${port}`);

@@ -1,25 +1,65 @@
 // kafkajs, loaded on first use (its own bundle, dist/chunks/kafka.js).
+import net from 'node:net';
 import { type Admin, ConfigResourceTypes, ConfigSource, type ISocketFactory, Kafka, logLevel, type Producer } from 'kafkajs';
 import { HDInsightError, throwIfAborted } from '../core/errors';
 import { Limiter } from '../core/limiter';
-import type { BrowsedMessage, BrowseRequest, ConsumerGroup, KafkaConnectionOptions, KafkaService, TopicSummary } from '../kafka/client';
-import { toKafkaError } from '../kafka/errors';
+import {
+  type BrowsedMessage,
+  type BrowseRequest,
+  type ConsumerGroup,
+  type Encoding,
+  type KafkaConnectionOptions,
+  type KafkaService,
+  MAX_PREVIEW_BYTES,
+  type TopicSummary,
+} from '../kafka/client';
+import { NoAnswerError, toKafkaError } from '../kafka/errors';
+import type { SocketFactory } from '../ssh/tunnel';
 
 export function createKafkaService(options: KafkaConnectionOptions): KafkaService {
+  const connectionTimeoutMs = options.connectionTimeoutMs ?? 5_000;
+  const sockets = watchSockets(options.socketFactory);
   const kafka = new Kafka({
     clientId: options.clientId ?? 'vscode-hdinsight-streaming',
     brokers: options.brokers,
-    connectionTimeout: options.connectionTimeoutMs ?? 5_000,
+    connectionTimeout: connectionTimeoutMs,
     requestTimeout: options.requestTimeoutMs ?? 30_000,
     // Enough for a topic created a moment ago to reach the metadata; bounded when brokers are down.
     retry: { retries: 4, initialRetryTime: 250, maxRetryTime: 2_000 },
     logLevel: logLevel.NOTHING,
-    ...(options.socketFactory ? { socketFactory: options.socketFactory as unknown as ISocketFactory } : {}),
+    socketFactory: sockets.factory as unknown as ISocketFactory,
   });
+  /**
+   * A client must be connected, and the brokers must have answered its first requests, within
+   * this long. kafkajs alone waits its whole request timeout (30 s) on a broker that accepts
+   * connections but never answers (a wrong port, a proxy, a hung broker), retries, and then
+   * says only "Broker not connected".
+   */
+  const answerMs = options.answerTimeoutMs ?? 2 * connectionTimeoutMs;
+  const establish = async <T>(connect: () => Promise<T>, disconnect: () => Promise<void>): Promise<T> => {
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new NoAnswerError(answerMs, sockets.silent(), sockets.lastError())), answerMs);
+    });
+    try {
+      return await Promise.race([connect(), deadline]);
+    } catch (err) {
+      if (err instanceof NoAnswerError) void disconnect().catch(() => undefined);
+      throw err;
+    } finally {
+      clearTimeout(timer);
+    }
+  };
   const limiter = new Limiter(8);
   let offsetsCluster: Promise<InternalCluster> | undefined;
   const getOffsetsCluster = (): Promise<InternalCluster> => {
-    offsetsCluster ??= openInternalCluster(kafka);
+    if (!offsetsCluster) {
+      const cluster = internalCluster(kafka);
+      offsetsCluster = establish(
+        () => cluster.connect().then(() => cluster),
+        () => cluster.disconnect(),
+      );
+    }
     offsetsCluster.catch(() => (offsetsCluster = undefined));
     return offsetsCluster;
   };
@@ -61,7 +101,11 @@ export function createKafkaService(options: KafkaConnectionOptions): KafkaServic
   };
   let admin: Promise<Admin> | undefined;
   let producer: Promise<Producer> | undefined;
-  const connected = <T extends Admin | Producer>(client: T): Promise<T> => client.connect().then(() => client);
+  const connected = <T extends Admin | Producer>(client: T): Promise<T> =>
+    establish(
+      () => client.connect().then(() => client),
+      () => client.disconnect(),
+    );
   const getAdmin = (): Promise<Admin> => {
     admin ??= connected(kafka.admin());
     admin.catch(() => (admin = undefined));
@@ -275,7 +319,6 @@ export function createKafkaService(options: KafkaConnectionOptions): KafkaServic
   };
 }
 
-const PREVIEW_BYTES = 256 * 1024;
 /** ListOffsets timestamps meaning the start and the end of a partition, and its isolation level. */
 const EARLIEST = -2;
 const LATEST = -1;
@@ -290,7 +333,7 @@ type OffsetsOf = (partitions: { topic: string; partition: number }[], fromBeginn
  */
 async function readMessages(
   cluster: InternalCluster,
-  { topic, from, limit, until }: BrowseRequest,
+  { topic, from, limit, until, previewBytes }: BrowseRequest,
   partitionIds: number[],
   offsetsOf: OffsetsOf,
   signal?: AbortSignal,
@@ -334,6 +377,7 @@ async function readMessages(
     }
   }
 
+  const preview = Math.max(0, Math.min(previewBytes ?? MAX_PREVIEW_BYTES, MAX_PREVIEW_BYTES));
   const collected = new Map<number, BrowsedMessage[]>(partitionIds.map((p) => [p, []]));
   for (let round = 0; round < MAX_ROUNDS; round++) {
     throwIfAborted(signal);
@@ -368,7 +412,7 @@ async function readMessages(
             for (const m of part.messages) {
               const offset = BigInt(m.offset);
               if (offset < fetchOffset || offset >= end || list.length >= limit) continue;
-              list.push(toBrowsed(part.partition, m));
+              list.push(toBrowsed(part.partition, m, preview));
               next.set(part.partition, offset + 1n);
               progressed = true;
             }
@@ -402,32 +446,82 @@ interface FetchedMessage {
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
-function text(bytes: Buffer): { text: string; encoding: 'utf8' | 'hex' } {
-  try {
-    return { text: utf8.decode(bytes), encoding: 'utf8' };
-  } catch {
-    return { text: bytes.toString('hex'), encoding: 'hex' };
+/**
+ * Bytes as text when they are UTF-8, else as hex. `cut` says the bytes are the start of a longer
+ * value: a character the cut split in two at the end does not make the text binary.
+ */
+function text(bytes: Buffer, cut = false): { text: string; encoding: Encoding } {
+  for (let trim = 0; trim <= (cut ? Math.min(3, bytes.length - 1) : 0); trim++) {
+    try {
+      return { text: utf8.decode(bytes.subarray(0, bytes.length - trim)), encoding: 'utf8' };
+    } catch {
+      // not UTF-8 (yet): try without the last bytes of a split character, then give hex
+    }
   }
+  return { text: bytes.toString('hex'), encoding: 'hex' };
 }
 
-function toBrowsed(partition: number, m: FetchedMessage): BrowsedMessage {
+function toBrowsed(partition: number, m: FetchedMessage, previewBytes: number): BrowsedMessage {
   const valueSize = m.value?.length ?? 0;
-  const preview = m.value ? text(m.value.subarray(0, PREVIEW_BYTES)) : undefined;
+  const truncated = valueSize > previewBytes;
+  const value = m.value ? text(m.value.subarray(0, previewBytes), truncated) : undefined;
+  const key = m.key ? text(m.key) : undefined;
   const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(m.headers ?? {})) {
-    const first = Array.isArray(value) ? value[0] : value;
-    if (first) headers[name] = text(first).text;
+  const headerEncodings: Record<string, Encoding> = {};
+  for (const [name, raw] of Object.entries(m.headers ?? {})) {
+    const first = Array.isArray(raw) ? raw[0] : raw;
+    if (!first) continue;
+    const header = text(first);
+    headers[name] = header.text;
+    headerEncodings[name] = header.encoding;
   }
   return {
     partition,
     offset: m.offset,
     timestamp: new Date(Number(m.timestamp)).toISOString(),
-    key: m.key ? text(m.key).text : null,
-    value: preview?.text ?? null,
-    valueEncoding: preview?.encoding ?? 'utf8',
+    key: key?.text ?? null,
+    keyEncoding: key?.encoding ?? 'utf8',
+    value: value?.text ?? null,
+    valueEncoding: value?.encoding ?? 'utf8',
     valueSize,
-    truncated: valueSize > PREVIEW_BYTES,
+    truncated,
     headers,
+    headerEncodings,
+  };
+}
+
+/**
+ * Connects as kafkajs would (or through the given factory, an SSH tunnel), and notes which brokers
+ * accepted a connection but have not sent a byte back: what a timeout names.
+ */
+function watchSockets(base: SocketFactory | undefined): {
+  factory: SocketFactory;
+  silent: () => string[];
+  lastError: () => string | undefined;
+} {
+  const state = new Map<string, 'connected' | 'answered'>();
+  let lastError: string | undefined;
+  const factory: SocketFactory = ({ host, port, ssl, onConnect }) => {
+    const address = `${host}:${port}`;
+    const connected = (): void => {
+      if (state.get(address) !== 'answered') state.set(address, 'connected');
+      onConnect();
+    };
+    let socket;
+    if (base) {
+      socket = base({ host, port, ssl, onConnect: connected });
+    } else {
+      socket = net.connect({ host, port }, connected);
+      socket.setKeepAlive(true, 60_000);
+    }
+    socket.once('data', () => state.set(address, 'answered'));
+    socket.once('error', (err: Error) => (lastError = err.message));
+    return socket;
+  };
+  return {
+    factory,
+    silent: () => [...state].filter(([, s]) => s === 'connected').map(([address]) => address),
+    lastError: () => lastError,
   };
 }
 
@@ -476,13 +570,11 @@ interface InternalCluster {
   }>;
 }
 
-async function openInternalCluster(kafka: Kafka): Promise<InternalCluster> {
+function internalCluster(kafka: Kafka): InternalCluster {
   const create = Object.getOwnPropertySymbols(kafka).find((s) => s.description === 'private:Kafka:createCluster');
   if (!create) throw new Error('kafkajs no longer has the cluster factory this extension relies on');
   const factory = (kafka as unknown as Record<symbol, (options: { metadataMaxAge: number }) => InternalCluster>)[create];
-  const cluster = factory({ metadataMaxAge: 300_000 });
-  await cluster.connect();
-  return cluster;
+  return factory({ metadataMaxAge: 300_000 });
 }
 
 function isInternal(topic: string): boolean {

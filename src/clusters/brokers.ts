@@ -58,3 +58,8 @@ export async function findBrokers(
   if (!found) throw new MissingLoginError(target.cluster.name);
   return discoverBrokers({ baseUrl, login: found.login, signal: options.signal });
 }
+
+/** The cluster's Ambari says it runs no Kafka (by name: lazy chunks have their own copy of the class). */
+export function isNoKafka(err: unknown): boolean {
+  return err instanceof HDInsightError && err.name === 'NoKafkaError';
+}

@@ -1,5 +1,5 @@
 import type * as vscode from 'vscode';
-import { InvalidInputError } from '../core/errors';
+import { InvalidInputError, isCancellation } from '../core/errors';
 import type { BrowsedMessage, BrowseFrom } from '../kafka/client';
 import { validateTopicName } from '../kafka/validate';
 import type { Logger } from '../logger';
@@ -11,7 +11,8 @@ import { clusterOf, type KafkaCommandDeps } from './kafkaTopics';
 /**
  * `hdinsight.kafka.browseMessages`
  * `{ cluster, topic, partitions?, from: "earliest" | "latest" | "newest" | { offset } | { timestamp }, limit }`
- * → `{ messages }`; from the tree or the palette it opens the message browser.
+ * → `{ messages }`; from the tree or the palette it opens the message browser (and returns what it
+ * holds so far), which reads for itself and shows in the panel whatever fails.
  */
 export function browseMessagesCommand(deps: KafkaCommandDeps & { extensionUri: vscode.Uri; logger: Logger }) {
   return async (arg?: unknown): Promise<{ messages: BrowsedMessage[] }> => {
@@ -19,11 +20,17 @@ export function browseMessagesCommand(deps: KafkaCommandDeps & { extensionUri: v
     const request = scripted ? checkBrowseArgs(arg) : undefined;
     const topic = arg instanceof TopicNode ? arg.topic.name : request!.topic;
     const target = await clusterOf(arg, deps);
-    const { service } = await deps.connections.get(target, { interactive: !scripted });
-    const messages = await service.browse(request ?? { topic, from: 'newest', limit: 100 });
-    if (!scripted)
-      MessageBrowserPanel.show(deps.extensionUri, target, topic, { connections: deps.connections, logger: deps.logger }, messages);
-    return { messages };
+    if (request) {
+      const { service } = await deps.connections.get(target, { interactive: false });
+      return { messages: await service.browse(request) };
+    }
+    // Asks for a login the cluster still needs, here where a prompt belongs; any other failure
+    // (Ambari, the brokers) the panel shows with what to do.
+    await deps.connections.get(target, { interactive: true }).catch((err: unknown) => {
+      if (isCancellation(err)) throw err;
+    });
+    const panel = MessageBrowserPanel.show(deps.extensionUri, target, topic, { connections: deps.connections, logger: deps.logger });
+    return { messages: [...panel.messages] };
   };
 }
 

@@ -10,6 +10,12 @@ export interface KafkaConnectionOptions {
   /** Milliseconds to open a connection (kafkajs' 1 s default is too short through tunnels). */
   connectionTimeoutMs?: number;
   requestTimeoutMs?: number;
+  /**
+   * Milliseconds for a new client to connect and get its first answers from the brokers (twice
+   * the connection timeout when absent): a broker that accepts connections but never answers
+   * fails within this, not after kafkajs' retries of its request timeout.
+   */
+  answerTimeoutMs?: number;
   /** Reaches brokers some other way than a direct TCP connection (an SSH tunnel). */
   socketFactory?: SocketFactory;
 }
@@ -93,7 +99,15 @@ export interface BrowseRequest {
   limit: number;
   /** Per partition, the offset to stop before (to page back); the partition's end when absent. */
   until?: Record<number, string>;
+  /** How many bytes of each value to keep (MAX_PREVIEW_BYTES when absent, and never more). */
+  previewBytes?: number;
 }
+
+/** The most of a value a read keeps: a larger value is previewed, never held whole. */
+export const MAX_PREVIEW_BYTES = 256 * 1024;
+
+/** How bytes were turned into the text of a key, value or header: as UTF-8 text, or as hex when they are not UTF-8. */
+export type Encoding = 'utf8' | 'hex';
 
 export interface BrowsedMessage {
   partition: number;
@@ -101,13 +115,19 @@ export interface BrowsedMessage {
   /** ISO 8601 */
   timestamp: string;
   key: string | null;
+  /** "hex" when the key's bytes are not UTF-8 text ("utf8" for no key). */
+  keyEncoding: Encoding;
   value: string | null;
   /** "hex" when the bytes are not UTF-8 text. */
-  valueEncoding: 'utf8' | 'hex';
+  valueEncoding: Encoding;
   /** Size of the whole value in bytes; `value` holds at most the preview. */
   valueSize: number;
+  /** `value` is the start of a longer value (see `valueSize`). */
   truncated: boolean;
+  /** Header values as text (hex when not UTF-8; see `headerEncodings`). */
   headers: Record<string, string>;
+  /** Per header name, how its value in `headers` was written: "hex" when its bytes are not UTF-8 text. */
+  headerEncodings: Record<string, Encoding>;
 }
 
 export interface KafkaService {

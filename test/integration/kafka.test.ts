@@ -218,20 +218,19 @@ describe('Kafka: broker discovery through Ambari and topics, against a real brok
       topic: 'views',
       messages: ['a', 'b', 'c'].map((value) => ({ key: value.toUpperCase(), value })),
     });
-    const { messages } = await vscode.commands.executeCommand<{ messages: { offset: string; key: string; value: string }[] }>(
-      'hdinsight.kafka.browseMessages',
-      {
-        cluster,
-        topic: 'views',
-        from: { offset: 1 },
-        limit: 10,
-      },
-    );
+    const { messages } = await vscode.commands.executeCommand<{
+      messages: { offset: string; key: string; keyEncoding: string; value: string; valueEncoding: string }[];
+    }>('hdinsight.kafka.browseMessages', {
+      cluster,
+      topic: 'views',
+      from: { offset: 1 },
+      limit: 10,
+    });
     assert.deepEqual(
-      messages.map((m) => [m.offset, m.key, m.value]),
+      messages.map((m) => [m.offset, m.key, m.keyEncoding, m.value, m.valueEncoding]),
       [
-        ['1', 'B', 'b'],
-        ['2', 'C', 'c'],
+        ['1', 'B', 'utf8', 'b', 'utf8'],
+        ['2', 'C', 'utf8', 'c', 'utf8'],
       ],
     );
     await assert.rejects(

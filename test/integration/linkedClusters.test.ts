@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import * as vscode from 'vscode';
 import { TEST_PASSWORDS } from '../fixtures/secrets';
 import type { TreeNode } from '../../src/tree/nodes/TreeNode';
-import { activateExtension } from './helpers';
+import { activateExtension, children, find, text, useEmulatedAzure } from './helpers';
 
 async function setLinkedClusters(value: unknown[] | undefined): Promise<void> {
   await vscode.workspace.getConfiguration('hdinsight').update('linkedClusters', value, vscode.ConfigurationTarget.Global);
@@ -177,5 +177,50 @@ describe('Linked clusters in the tree', () => {
       Promise.resolve(vscode.commands.executeCommand('hdinsight.unlinkCluster', { name: 'nope' })),
       /No linked cluster is named nope/,
     );
+  });
+});
+
+describe('A cluster linked by its Ambari address only', function () {
+  this.timeout(60_000);
+  useEmulatedAzure();
+  afterEach(() => setLinkedClusters(undefined));
+
+  it('shows Brokers, Topics and Consumer Groups when Ambari reports Kafka, none when it reports no Kafka, and an error row when Ambari fails', async () => {
+    const api = await activateExtension();
+    // The emulated gateways serve Ambari, each cluster's on its own port.
+    const ambariOf = async (cluster: string): Promise<string> => {
+      const endpoints = await children(api, (await find(api, 'Contoso Streaming Dev', cluster, 'Properties', 'Endpoints')).node);
+      return `https://${endpoints.find((e) => e.label === 'HTTPS')!.description.replace(/ \(TCP\)$/, '')}`;
+    };
+    const kafkaAmbari = await ambariOf('contoso-kafka');
+    const sparkAmbari = await ambariOf('contoso-spark');
+    const link = (name: string, ambariUrl: string, password: string): Thenable<unknown> =>
+      vscode.commands.executeCommand('hdinsight.linkCluster', { name, ambariUrl, username: 'admin', password });
+    await link('ambari-kafka', kafkaAmbari, 'Sandbox-Kafka-1!');
+    await link('ambari-spark', sparkAmbari, 'Sandbox-Spark-1!');
+    await link('ambari-down', 'https://localhost:1', 'Not-Used-1!');
+    await vscode.commands.executeCommand('hdinsight.refresh');
+
+    const kafka = await find(api, 'Linked Clusters', 'ambari-kafka');
+    assert.deepEqual(text(await children(api, kafka.node)), [
+      'Brokers',
+      'Topics',
+      'Consumer Groups',
+      `Ambari — ${kafkaAmbari}/`,
+      'Login — admin',
+    ]);
+    const bootstrap = process.env.HDINSIGHT_KAFKA_BOOTSTRAP;
+    assert.deepEqual(text(await children(api, (await find(api, 'Linked Clusters', 'ambari-kafka', 'Brokers')).node)), [
+      `${bootstrap} — controller`,
+    ]);
+    await find(api, 'Linked Clusters', 'ambari-kafka', 'Topics'); // lists the topics (or says there are none)
+
+    const spark = await find(api, 'Linked Clusters', 'ambari-spark');
+    assert.deepEqual(text(await children(api, spark.node)), [`Ambari — ${sparkAmbari}/`, 'Login — admin']);
+
+    const down = await children(api, (await find(api, 'Linked Clusters', 'ambari-down')).node);
+    assert.equal(down[0].contextValue, 'error', `no error row: ${text(down).join(' | ')}`);
+    assert.match(down[0].label, /^Could not ask Ambari about Kafka: .*localhost:1/);
+    assert.deepEqual(text(down.slice(1)), ['Ambari — https://localhost:1/', 'Login — admin'], 'the other rows still show');
   });
 });

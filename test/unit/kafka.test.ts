@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import net from 'node:net';
+import { Kafka, logLevel } from 'kafkajs';
 import { createKafkaService } from '../../src/chunks/kafka';
 import { type HDInsightError, InvalidInputError } from '../../src/core/errors';
 import type { KafkaService } from '../../src/kafka/client';
@@ -192,6 +194,45 @@ describe('Kafka topics against a real broker (KRaft)', function () {
     await kafka.deleteTopic('big');
   });
 
+  it('flags binary keys and header values as hex, and a text key that looks like hex as text', async () => {
+    await kafka.createTopic({ topic: 'encodings', partitions: 1, replicationFactor: 1 });
+    // kcat writes a key of bytes that are not UTF-8 (before the tab) with a text header.
+    execFileSync('kcat', ['-P', '-b', broker.bootstrap, '-t', 'encodings', '-p', '0', '-K', '\t', '-H', 'source=kcat'], {
+      input: Buffer.concat([Buffer.from([0xde, 0xad, 0xbe, 0xef]), Buffer.from('\tfrom kcat')]),
+    });
+    // kafkajs writes a binary header next to a text one, under a text key made of hex digits.
+    const producer = new Kafka({ brokers: [broker.bootstrap], logLevel: logLevel.NOTHING }).producer();
+    await producer.connect();
+    await producer.send({
+      topic: 'encodings',
+      messages: [
+        { key: 'deadbeef', value: 'text key', partition: 0, headers: { trace: Buffer.from([0xff, 0x00, 0x01]), source: 'kafkajs' } },
+      ],
+    });
+    await producer.disconnect();
+
+    const [binaryKey, textKey] = await kafka.browse({ topic: 'encodings', from: 'earliest', limit: 10 });
+    assert.deepEqual(
+      [binaryKey.key, binaryKey.keyEncoding, binaryKey.value, binaryKey.headers, binaryKey.headerEncodings],
+      ['deadbeef', 'hex', 'from kcat', { source: 'kcat' }, { source: 'utf8' }],
+    );
+    assert.deepEqual(
+      [textKey.key, textKey.keyEncoding, textKey.headers, textKey.headerEncodings],
+      ['deadbeef', 'utf8', { trace: 'ff0001', source: 'kafkajs' }, { trace: 'hex', source: 'utf8' }],
+    );
+    await kafka.deleteTopic('encodings');
+  });
+
+  it('previews as many bytes as asked, and a character cut in two at the end keeps the text text', async () => {
+    await kafka.createTopic({ topic: 'previews', partitions: 1, replicationFactor: 1 });
+    const accented = 'é'.repeat(1000); // 2,000 bytes
+    await kafka.produce('previews', [{ value: accented }, { value: 'short' }]);
+    const [long, short] = await kafka.browse({ topic: 'previews', from: 'earliest', limit: 10, previewBytes: 1025 });
+    assert.deepEqual([long.value, long.valueEncoding, long.valueSize, long.truncated], ['é'.repeat(512), 'utf8', 2000, true]);
+    assert.deepEqual([short.value, short.truncated], ['short', false]);
+    await kafka.deleteTopic('previews');
+  });
+
   it('carries on after the broker restarts: the same client produces and reads again', async () => {
     await kafka.createTopic({ topic: 'restarts', partitions: 1, replicationFactor: 1 });
     await kafka.produce('restarts', [{ value: 'before' }]);
@@ -204,6 +245,40 @@ describe('Kafka topics against a real broker (KRaft)', function () {
       ['before', 'after'],
     );
     await kafka.deleteTopic('restarts');
+  });
+});
+
+describe('Kafka brokers that do not answer', function () {
+  this.timeout(30_000);
+
+  it('names a broker that accepts connections but never answers, and what to check, within the connection timeout', async () => {
+    const sockets: net.Socket[] = [];
+    const silent = net.createServer((socket) => sockets.push(socket)); // takes every request, answers none
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const address = `127.0.0.1:${(silent.address() as net.AddressInfo).port}`;
+    const connectionTimeoutMs = 1_000;
+    const service = createKafkaService({ brokers: [address], connectionTimeoutMs });
+    const started = Date.now();
+    try {
+      await assert.rejects(service.browse({ topic: 'orders', from: 'newest', limit: 10 }), (err: HDInsightError) => {
+        const elapsed = Date.now() - started;
+        assert.ok(elapsed < connectionTimeoutMs + 5_000, `the error came after ${elapsed} ms`);
+        assert.equal(err.code, 'Timeout');
+        assert.match(
+          err.message,
+          new RegExp(`^Reading orders failed: ${address.replace(/\./g, '\\.')} accepted the connection but did not answer`),
+        );
+        assert.match(
+          err.action ?? '',
+          new RegExp(`Check that ${address.replace(/\./g, '\\.')} is the address of a Kafka broker's listener`),
+        );
+        return true;
+      });
+    } finally {
+      await service.close();
+      for (const s of sockets) s.destroy();
+      silent.close();
+    }
   });
 });
 

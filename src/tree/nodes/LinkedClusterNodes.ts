@@ -1,9 +1,10 @@
 import * as vscode from 'vscode';
+import { findBrokers, isNoKafka, MissingLoginError } from '../../clusters/brokers';
+import { isCancellation } from '../../core/errors';
 import type { LinkedCluster, LinkedClusterProblem } from '../../core/linkedClusters';
-import { CachingNode } from './CachingNode';
 import { JobsNode } from './JobNodes';
 import { BrokersNode, ConsumerGroupsNode, TopicsNode } from './KafkaNodes';
-import { InfoNode } from './MessageNodes';
+import { ErrorNode, InfoNode, loginNeededNode } from './MessageNodes';
 import type { TreeContext } from './TreeContext';
 import { recognisedAcrossBundles, type TreeNode } from './TreeNode';
 
@@ -33,20 +34,25 @@ export class LinkedClustersNode implements TreeNode {
   }
 }
 
-export class LinkedClusterNode extends CachingNode {
+export class LinkedClusterNode implements TreeNode {
   static {
     recognisedAcrossBundles(this, 'LinkedClusterNode');
   }
 
   readonly id: string;
+  /** Kept until a refresh, so the nodes below keep what they loaded; not kept when asking Ambari failed. */
+  private children?: TreeNode[];
 
   constructor(
     private readonly context: TreeContext,
     readonly parent: TreeNode,
     readonly cluster: LinkedCluster,
   ) {
-    super();
     this.id = `linked/${cluster.name}`;
+  }
+
+  reset(): void {
+    this.children = undefined;
   }
 
   getTreeItem(): vscode.TreeItem {
@@ -65,19 +71,40 @@ export class LinkedClusterNode extends CachingNode {
   }
 
   /** Like an Azure cluster's: Kafka's brokers and topics when it has Kafka, then its endpoints. */
-  protected createChildren(): TreeNode[] {
-    const nodes: TreeNode[] = [];
-    if (this.cluster.kafkaBootstrap) {
-      const target = { kind: 'linked' as const, cluster: this.cluster };
-      nodes.push(
-        new BrokersNode(this.context, this, target),
-        new TopicsNode(this.context, this, target),
-        new ConsumerGroupsNode(this.context, this, target),
-      );
-    }
+  async getChildren(signal: AbortSignal): Promise<TreeNode[]> {
+    if (this.children) return this.children;
+    const kafka = await this.kafkaNodes(signal);
+    const nodes = [...kafka.nodes];
     if (this.cluster.livyUrl) nodes.push(new JobsNode(this.context, this, { kind: 'linked', cluster: this.cluster }));
     nodes.push(...this.endpoints().map(([label, value]) => new InfoNode(this, `${this.id}/${label}`, label, value, 'plug')));
+    if (kafka.keep) this.children = nodes;
     return nodes;
+  }
+
+  /**
+   * Brokers, Topics and Consumer Groups when the cluster has Kafka: linked with its bootstrap
+   * brokers, or linked by its Ambari address only and Ambari reports Kafka. When Ambari cannot be
+   * asked, a row says why (a click retries); the cluster's other rows still show.
+   */
+  private async kafkaNodes(signal: AbortSignal): Promise<{ nodes: TreeNode[]; keep: boolean }> {
+    const target = { kind: 'linked' as const, cluster: this.cluster };
+    const folders = (): TreeNode[] => [
+      new BrokersNode(this.context, this, target),
+      new TopicsNode(this.context, this, target),
+      new ConsumerGroupsNode(this.context, this, target),
+    ];
+    if (this.cluster.kafkaBootstrap) return { nodes: folders(), keep: true };
+    if (!this.cluster.ambariUrl) return { nodes: [], keep: true };
+    try {
+      await findBrokers(target, this.context, { interactive: false, signal });
+      return { nodes: folders(), keep: true };
+    } catch (err) {
+      if (isCancellation(err)) throw err;
+      if (isNoKafka(err)) return { nodes: [], keep: true };
+      if (err instanceof MissingLoginError)
+        return { nodes: [loginNeededNode(this, this.cluster.name, 'whether it runs Kafka')], keep: false };
+      return { nodes: [new ErrorNode(this, err, 'Could not ask Ambari about Kafka')], keep: false };
+    }
   }
 
   private endpoints(): [string, string][] {
