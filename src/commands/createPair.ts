@@ -15,7 +15,7 @@ import {
   type PairOutcome,
   type PairPart,
 } from '../azure/pair';
-import { CancelledError, HDInsightError, InvalidInputError, isCancellation, userMessage } from '../core/errors';
+import { CancelledError, HDInsightError, InvalidInputError, isCancellation, sentence, userMessage } from '../core/errors';
 import type { CreateDeps } from './createCluster';
 import { isScripted, withCancellableProgress } from './command';
 import {
@@ -129,10 +129,12 @@ async function create(
     };
   }
 
+  // One sentence (or more) per failed part, each finished before the next begins.
   const failed = outcome.failures
-    .map(
-      (f) =>
-        `${failedName(outcome, f.part)} failed: ${userMessage(f.error).replace(/^\w+ (cluster|virtual network|storage account) \S+ failed: /, '')}`,
+    .map((f) =>
+      sentence(
+        `${capitalised(failedName(outcome, f.part))} failed: ${userMessage(f.error).replace(/^\w+ (cluster|virtual network|storage account) \S+ failed: /, '')}`,
+      ),
     )
     .join(' ');
   const left = createdList(outcome);
@@ -149,7 +151,7 @@ async function create(
     deletePairResources(client, outcome, { signal, progress: report });
   const notDeleted = how.interactive ? await withCancellableProgress('Deleting what the pair created', removeAll) : await removeAll();
   deps.changed();
-  const kept = notDeleted.map((n) => `${n.what} (${userMessage(n.error)})`).join('; ');
+  const kept = notDeleted.map((n) => `${n.what} (${userMessage(n.error).replace(/\.$/, '')})`).join('; ');
   const deleted = `${failed} What was created is deleted again${kept ? `, except ${kept}` : ''}.`;
   if (how.interactive && !kept) {
     void vscode.window.showInformationMessage(`Deleted ${createdList(outcome, false)}.`);
@@ -157,6 +159,8 @@ async function create(
   }
   throw new HDInsightError('Remote', `The Spark + Kafka pair failed. ${deleted}`);
 }
+
+const capitalised = (text: string): string => text.charAt(0).toUpperCase() + text.slice(1);
 
 function failedName(outcome: PairOutcome, part: PairPart): string {
   return `${PAIR_LABELS[part]} ${outcome.names[part]}`;
