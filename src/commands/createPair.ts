@@ -66,8 +66,12 @@ export function createPairCommand(deps: CreateDeps) {
       throw new InvalidInputError('"resourceGroup" must be 1 to 90 letters, digits, ".", "_", "-" or parentheses.');
     }
     const client = await deps.lookup.account.client();
-    await checkPair(client, args);
-    return create(deps, client, args, args.createResourceGroup ?? false, { interactive: false, onFailure: args.onFailure ?? 'keep' });
+    const checked = await checkPair(client, args);
+    return create(deps, client, args, args.createResourceGroup ?? false, {
+      interactive: false,
+      onFailure: args.onFailure ?? 'keep',
+      checked,
+    });
   };
 }
 
@@ -76,7 +80,7 @@ async function create(
   client: AzureClient,
   input: PairInput,
   newGroup: boolean,
-  how: { interactive: boolean; onFailure?: 'keep' | 'delete' },
+  how: { interactive: boolean; onFailure?: 'keep' | 'delete'; checked: PairCheck; regionLabel?: string },
 ): Promise<CreatePairResult> {
   const names = pairNames(input);
   const run = async (signal?: AbortSignal, report?: (message: string) => void): Promise<PairOutcome> => {
@@ -90,6 +94,8 @@ async function create(
     };
     return createPair(client, input, {
       signal,
+      capabilities: how.checked.capabilities,
+      regionLabel: how.regionLabel,
       accepted: () => deps.changed(), // the tree shows each cluster in its creating state
       progress: (part, state) => {
         states[part] = state;
@@ -174,6 +180,8 @@ function createdList(outcome: PairOutcome, states = true): string {
 interface Answers extends PlaceAnswers, LoginAnswers {
   baseName?: string;
   storageAccount?: string;
+  /** The summary's checks, for the creation to use what they read. */
+  checked?: PairCheck;
 }
 
 async function createInteractively(deps: CreateDeps): Promise<CreatePairResult> {
@@ -233,7 +241,8 @@ async function createInteractively(deps: CreateDeps): Promise<CreatePairResult> 
         let checked: PairCheck | undefined;
         let problem: string | undefined;
         try {
-          checked = await checkPair(client, inputOf(a));
+          checked = await checkPair(client, inputOf(a), undefined, a.regionLabel);
+          a.checked = checked;
         } catch (err) {
           if (isCancellation(err)) throw err;
           problem = userMessage(err);
@@ -256,6 +265,16 @@ async function createInteractively(deps: CreateDeps): Promise<CreatePairResult> 
                   value: 'create' as const,
                 }
               : { label: '$(arrow-left) Go back and change the answers', detail: `$(error) ${problem}`, value: 'back' as const },
+            // What HDInsight could not validate yet: it does once they exist, before either cluster is requested.
+            ...(checked
+              ? [
+                  {
+                    label: `Validated once made, before the clusters: ${checked.notYetValidated.join(', ')}`,
+                    kind: vscode.QuickPickItemKind.Separator,
+                    value: 'cancel' as const,
+                  },
+                ]
+              : []),
             { label: '$(close) Cancel', value: 'cancel' as const },
           ],
         });
@@ -266,5 +285,9 @@ async function createInteractively(deps: CreateDeps): Promise<CreatePairResult> 
     ],
     { loginUser: 'admin', sshUser: 'sshuser' },
   );
-  return create(deps, client, inputOf(answers), answers.newGroup ?? false, { interactive: true });
+  return create(deps, client, inputOf(answers), answers.newGroup ?? false, {
+    interactive: true,
+    checked: answers.checked!,
+    regionLabel: answers.regionLabel,
+  });
 }
