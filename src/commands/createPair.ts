@@ -265,11 +265,11 @@ async function createInteractively(deps: CreateDeps): Promise<CreatePairResult> 
                   value: 'create' as const,
                 }
               : { label: '$(arrow-left) Go back and change the answers', detail: `$(error) ${problem}`, value: 'back' as const },
-            // What HDInsight could not validate yet: it does once they exist, before either cluster is requested.
+            // What HDInsight cannot validate before they exist: it does once they do, before either cluster is requested.
             ...(checked
               ? [
                   {
-                    label: `Validated once made, before the clusters: ${checked.notYetValidated.join(', ')}`,
+                    label: `HDInsight checks once made: the key of ${names.storage}, network ${names.network}`,
                     kind: vscode.QuickPickItemKind.Separator,
                     value: 'cancel' as const,
                   },
