@@ -89,14 +89,18 @@ export interface AzureClient {
     request: Record<string, unknown>,
     options?: LongRunning,
   ): Promise<HDInsightCluster>;
-  /** Creates (or updates) a virtual network with one subnet and waits until it is provisioned. */
+  /**
+   * Creates (or updates) a virtual network with one subnet and waits until it is provisioned.
+   * `subnetId` is the subnet's id as Azure gives it (from the network, else the subnet itself);
+   * absent when Azure has no such subnet in the network.
+   */
   createVirtualNetwork(
     subscriptionId: string,
     resourceGroup: string,
     name: string,
     spec: { location: string; addressPrefix: string; subnetName: string; subnetPrefix: string; tags?: Record<string, string> },
     options?: LongRunning,
-  ): Promise<{ id: string; subnetId: string }>;
+  ): Promise<{ id: string; subnetId?: string }>;
   deleteVirtualNetwork(id: string, options?: LongRunning): Promise<void>;
   /** Every storage account of the subscription (all pages). */
   listStorageAccounts(subscriptionId: string, signal?: AbortSignal): Promise<StorageAccountInfo[]>;

@@ -114,8 +114,11 @@ export interface ClusterPlan {
   clusterLogin: { username: string; password: string };
   ssh: LinuxLogin;
   storage: { accountName: string; key: string; container?: string; blobEndpointSuffix?: string };
-  /** Every role joins this subnet (the Spark + Kafka pair shares one). */
-  network?: { vnetId: string; subnet: string };
+  /**
+   * Every role joins this subnet (the Spark + Kafka pair shares one): `subnet` is its name, and
+   * `subnetId` its resource id as Azure gave it (VNET/subnets/NAME when not given).
+   */
+  network?: { vnetId: string; subnet: string; subnetId?: string };
   tags?: Record<string, string>;
 }
 
@@ -229,7 +232,12 @@ export function createRequest(plan: ClusterPlan): Record<string, unknown> {
       : { username: plan.ssh.username, password: plan.ssh.password },
   };
   const network = plan.network
-    ? { virtualNetworkProfile: { id: plan.network.vnetId, subnet: `${plan.network.vnetId}/subnets/${plan.network.subnet}` } }
+    ? {
+        virtualNetworkProfile: {
+          id: plan.network.vnetId,
+          subnet: plan.network.subnetId ?? `${plan.network.vnetId}/subnets/${plan.network.subnet}`,
+        },
+      }
     : {};
   const role = (name: string, count: number, vmSize: string, extra: Record<string, unknown> = {}): Record<string, unknown> => ({
     name,
@@ -297,15 +305,29 @@ export function estimatedCores(request: Record<string, unknown>, coresOf: (vmSiz
  */
 export const PAIR_NETWORK = { addressPrefix: '10.0.0.0/16', subnetName: 'default', subnetPrefix: '10.0.0.0/24' };
 
-/** The tutorial's two clusters: Spark with 4 workers, Kafka with 3 workers (data disks) and 3 ZooKeeper nodes. */
+/**
+ * The tutorial's two clusters: Spark with 4 workers, Kafka with 3 workers (data disks) and 3
+ * ZooKeeper nodes, each with its kind's VM sizes (named, so the region's offer can be checked),
+ * every role in the network's subnet (its id as Azure gave it, else NETWORK/subnets/default).
+ */
 export function pairPlans(
   base: Omit<ClusterPlan, 'name' | 'kind' | 'workerCount' | 'network'>,
   names: { spark: string; kafka: string },
-  vnetId: string,
-): ClusterPlan[] {
-  const network = { vnetId, subnet: PAIR_NETWORK.subnetName };
-  return [
-    { ...base, name: names.spark, kind: 'spark', workerCount: 4, network },
-    { ...base, name: names.kafka, kind: 'kafka', workerCount: 3, network },
-  ];
+  vnet: { id: string; subnetId?: string },
+): [ClusterPlan, ClusterPlan] {
+  const network = { vnetId: vnet.id, subnet: PAIR_NETWORK.subnetName, subnetId: vnet.subnetId };
+  const plan = (kind: 'spark' | 'kafka', workerCount: number): ClusterPlan => {
+    const { head, worker, zookeeper } = CLUSTER_KINDS[kind].sizes;
+    return {
+      ...base,
+      name: names[kind],
+      kind,
+      workerCount,
+      headNodeSize: head,
+      workerNodeSize: worker,
+      zookeeperNodeSize: zookeeper,
+      network,
+    };
+  };
+  return [plan('spark', 4), plan('kafka', 3)];
 }

@@ -1,5 +1,5 @@
 // Turns what the Azure SDK throws into typed errors that say what to do next.
-import { HDInsightError, isCancellation } from '../core/errors';
+import { HDInsightError, isCancellation, sentence } from '../core/errors';
 
 interface RestErrorLike {
   name: string;
@@ -14,7 +14,8 @@ const networkCodes = new Set(['ECONNREFUSED', 'ENOTFOUND', 'ECONNRESET', 'ETIMED
 export function toAzureError(err: unknown, what: string): unknown {
   if (isCancellation(err) || err instanceof HDInsightError || !(err instanceof Error)) return err;
   const e = err as RestErrorLike;
-  const detail = firstSentence(e.message);
+  // Azure's own text, as a finished sentence: what follows it (an action, another part's failure) starts a new one.
+  const detail = sentence(firstLine(e.message));
   switch (e.statusCode) {
     case 401:
       return new HDInsightError('Unauthorized', `${what} failed: Azure did not accept the sign-in.`, 'Sign in to Azure again.', {
@@ -59,7 +60,7 @@ export function toAzureError(err: unknown, what: string): unknown {
   return new HDInsightError('Unreachable', `${what} failed: ${detail}`, 'Check the network connection, then refresh.', { cause: err });
 }
 
-function firstSentence(message: string): string {
+function firstLine(message: string): string {
   const line = message.split('\n')[0].trim();
   return line.length > 300 ? `${line.slice(0, 300)}…` : line;
 }

@@ -2,6 +2,7 @@
 // operation: a virtual network with one subnet and a storage account, then a Spark and a Kafka
 // cluster with every role in that subnet, created in parallel. When a part fails the outcome says
 // which, and what exists, so the caller can offer to delete it. No vscode import.
+import { planInRegion, type RegionCapabilities } from './capabilities';
 import type { AzureClient } from './client';
 import {
   createRequest,
@@ -13,7 +14,7 @@ import {
   type LinuxLogin,
 } from './createRequest';
 import type { HDInsightCluster } from './model';
-import { CancelledError, HDInsightError, InvalidInputError, isCancellation, throwIfAborted } from '../core/errors';
+import { CancelledError, HDInsightError, InvalidInputError, isCancellation, sentence, throwIfAborted } from '../core/errors';
 
 export type PairPart = 'network' | 'storage' | 'spark' | 'kafka';
 
@@ -44,6 +45,13 @@ export interface PairCheck {
   cores: number;
   used: number;
   limit: number;
+  /** What the region offers (kinds, VM sizes, component versions), for the creation to use. */
+  capabilities: RegionCapabilities;
+  /**
+   * What HDInsight cannot check before anything exists, in words: the new storage account's key
+   * and the new network. It checks both requests again once they exist, before either cluster.
+   */
+  notYetValidated: string[];
 }
 
 export interface PairOutcome {
@@ -122,14 +130,26 @@ export function pairNames(input: Pick<PairInput, 'baseName' | 'storageAccount' |
   return { spark: `spark-${base}`.toLowerCase(), kafka: `kafka-${base}`.toLowerCase(), network, storage };
 }
 
-/** Both clusters' plans for a network and a storage account (which may not exist yet). */
+/** The ids the pair's network and its subnet will have: they follow from the names, before either exists. */
+export function pairNetworkIds(
+  input: Pick<PairInput, 'subscriptionId' | 'resourceGroup'>,
+  names: PairNames,
+): { id: string; subnetId: string } {
+  const id = `/subscriptions/${input.subscriptionId}/resourceGroups/${input.resourceGroup}/providers/Microsoft.Network/virtualNetworks/${names.network}`;
+  return { id, subnetId: `${id}/subnets/${PAIR_NETWORK.subnetName}` };
+}
+
+/**
+ * Both clusters' plans for the network and the storage account, which may not exist yet: then
+ * the network's future ids, and the account without its key (it has one once it is made).
+ */
 export function pairClusterPlans(
   input: PairInput,
   names: PairNames,
-  network?: { id: string },
+  network: { id: string; subnetId?: string } = pairNetworkIds(input, names),
   storage?: { key: string; blobEndpointSuffix?: string },
 ): [ClusterPlan, ClusterPlan] {
-  const [spark, kafka] = pairPlans(
+  return pairPlans(
     {
       location: input.location,
       clusterLogin: input.clusterLogin,
@@ -137,15 +157,52 @@ export function pairClusterPlans(
       storage: { accountName: names.storage, key: storage?.key ?? '', blobEndpointSuffix: storage?.blobEndpointSuffix },
     },
     names,
-    network?.id ?? '',
+    network,
   );
-  // Before the network exists the plans carry none: validation cannot see a network that is not there yet.
-  return network
-    ? [spark, kafka]
-    : [
-        { ...spark, network: undefined },
-        { ...kafka, network: undefined },
-      ];
+}
+
+/**
+ * Both plans as the region offers them (see planInRegion): Spark and Kafka in HDInsight 5.1, the
+ * tutorial's VM sizes allowed there for each kind and role, the region's component versions.
+ * The pair's sizes are fixed, so a refusal asks for another region.
+ */
+export function pairPlansInRegion(
+  plans: [ClusterPlan, ClusterPlan],
+  capabilities: RegionCapabilities,
+  regionLabel?: string,
+): [ClusterPlan, ClusterPlan] {
+  const inRegion = (plan: ClusterPlan): ClusterPlan => {
+    try {
+      return planInRegion(plan, capabilities, regionLabel);
+    } catch (err) {
+      if (!(err instanceof InvalidInputError)) throw err;
+      throw new InvalidInputError(
+        err.message,
+        "Choose another region: the pair needs Spark and Kafka in HDInsight 5.1 with the VM sizes of Azure's tutorial.",
+      );
+    }
+  };
+  return [inRegion(plans[0]), inRegion(plans[1])];
+}
+
+/**
+ * Whether a problem HDInsight finds before the creation is only that the pair's network or
+ * storage account is not there yet: it names the network and says it does not exist (or, as
+ * HDInsight puts it, does not belong to the subscription), or it is about the new account's key.
+ * Anything else about the network (its region, its ids' shape) is a refusal. Both requests are
+ * validated once more, whole, when the network and the account exist.
+ */
+function notThereYet(message: string, names: PairNames): boolean {
+  const text = message.toLowerCase();
+  if (text.includes(names.network.toLowerCase()) && /not exist|n't exist|not found|could not be found|not belong|n't belong/.test(text)) {
+    return true;
+  }
+  return text.includes(names.storage) && /\bkey\b/.test(text);
+}
+
+/** HDInsight's problems with a request, as one finished sentence each. */
+function refusal(name: string, problems: { code: string; message: string }[]): string {
+  return problems.map((p) => `${name}: ${sentence(p.message)} (${p.code})`).join(' ');
 }
 
 /** Every check that needs no request: the names and both clusters' input rules. */
@@ -159,14 +216,28 @@ export function checkPairInput(input: PairInput): PairNames {
   return names;
 }
 
+/** Azure's answer for the network had no subnet: every node of both clusters would have to join it. */
+function missingSubnet(names: PairNames): HDInsightError {
+  return new HDInsightError(
+    'Remote',
+    `Azure returned virtual network ${names.network} without its subnet ${PAIR_NETWORK.subnetName} (neither in the network's subnets nor on its own), so no cluster was requested.`,
+    'Check whether a policy of the subscription changes new virtual networks, then delete what was created and try again.',
+  );
+}
+
 /**
- * What Azure can check before anything exists: both cluster names and the storage account name
- * are free, HDInsight would accept both requests, and the region's core quota holds both.
+ * What Azure can check before anything exists: the region offers Spark and Kafka in HDInsight 5.1
+ * with the pair's VM sizes, both cluster names and the storage account name are free, HDInsight
+ * would accept both requests as they will be sent (the account's name, the network's future ids
+ * on every role; not yet the account's key, nor the network itself, which `notYetValidated`
+ * names), and the region's core quota holds both.
  */
-export async function checkPair(client: AzureClient, input: PairInput, signal?: AbortSignal): Promise<PairCheck> {
+export async function checkPair(client: AzureClient, input: PairInput, signal?: AbortSignal, regionLabel?: string): Promise<PairCheck> {
   const names = checkPairInput(input);
   const { subscriptionId, location } = input;
-  const requests = pairClusterPlans(input, names).map((plan) => ({ name: plan.name, body: createRequest(plan) }));
+  const capabilities = await client.regionCapabilities(subscriptionId, location, signal);
+  const plans = pairPlansInRegion(pairClusterPlans(input, names), capabilities, regionLabel);
+  const requests = plans.map((plan) => ({ name: plan.name, body: createRequest(plan) }));
   const [spark, kafka, account, quota] = await Promise.all([
     client.checkClusterName(subscriptionId, location, names.spark, signal),
     client.checkClusterName(subscriptionId, location, names.kafka, signal),
@@ -181,11 +252,15 @@ export async function checkPair(client: AzureClient, input: PairInput, signal?: 
   if (taken.length > 0) throw new InvalidInputError(taken.join(' '), 'Choose another base name or storage account name.');
   const problems = (
     await Promise.all(
-      requests.map(async ({ name, body }) =>
-        (await client.validateCreate(subscriptionId, location, name, body, signal)).map((p) => `${name}: ${p.message} (${p.code})`),
-      ),
+      requests.map(async ({ name, body }) => {
+        const found = await client.validateCreate(subscriptionId, location, name, body, signal);
+        return refusal(
+          name,
+          found.filter((p) => !notThereYet(p.message, names)),
+        );
+      }),
     )
-  ).flat();
+  ).filter(Boolean);
   if (problems.length > 0) throw new HDInsightError('InvalidInput', `HDInsight would refuse the pair: ${problems.join(' ')}`);
   const cores = requests.reduce((sum, { body }) => sum + estimatedCores(body, (size) => quota.coresOf.get(size.toLowerCase())), 0);
   if (quota.used + cores > quota.limit) {
@@ -195,22 +270,43 @@ export async function checkPair(client: AzureClient, input: PairInput, signal?: 
       'Request a quota increase, or choose another region.',
     );
   }
-  return { names, cores, used: quota.used, limit: quota.limit };
+  return {
+    names,
+    cores,
+    used: quota.used,
+    limit: quota.limit,
+    capabilities,
+    notYetValidated: [
+      `the key of storage account ${names.storage} (it has one once it is made)`,
+      `virtual network ${names.network} and its subnet ${PAIR_NETWORK.subnetName} (they are made first)`,
+    ],
+  };
 }
 
 /**
- * Creates the network and the storage account in parallel, then both clusters in parallel.
- * Resolves with what exists and what failed; rejects only when cancelled, with a
+ * Checks what the region offers (refusing before any request that creates), creates the network
+ * and the storage account in parallel, has HDInsight validate both clusters' requests as they
+ * will be sent, then creates both clusters in parallel. Resolves with what exists and what
+ * failed; rejects when the region does not offer the pair, and when cancelled, with a
  * PairCancelledError that names what Azure was asked to create.
  */
 export async function createPair(
   client: AzureClient,
   input: PairInput,
-  options: { signal?: AbortSignal; progress?: (part: PairPart, state: string) => void; accepted?: () => void } = {},
+  options: {
+    signal?: AbortSignal;
+    progress?: (part: PairPart, state: string) => void;
+    accepted?: () => void;
+    /** The region's capabilities when already read (checkPair reads them). */
+    capabilities?: RegionCapabilities;
+    regionLabel?: string;
+  } = {},
 ): Promise<PairOutcome> {
-  const { signal, progress = () => undefined } = options;
+  const { signal, progress = () => undefined, regionLabel } = options;
   const names = checkPairInput(input);
   const { subscriptionId, resourceGroup, location } = input;
+  const capabilities = options.capabilities ?? (await client.regionCapabilities(subscriptionId, location, signal));
+  pairPlansInRegion(pairClusterPlans(input, names), capabilities, regionLabel);
   const outcome: PairOutcome = { names, clusterIds: {}, clusters: {}, failures: [] };
   const attempt = async (part: PairPart, task: () => Promise<void>): Promise<void> => {
     progress(part, 'creating');
@@ -232,7 +328,7 @@ export async function createPair(
     await Promise.all([
       attempt('network', async () => {
         started.network = { id: `${group}/Microsoft.Network/virtualNetworks/${names.network}`, subnetId: '' };
-        outcome.network = await client.createVirtualNetwork(
+        const network = await client.createVirtualNetwork(
           subscriptionId,
           resourceGroup,
           names.network,
@@ -244,6 +340,9 @@ export async function createPair(
           },
           { signal },
         );
+        // It exists (to list and delete) even without the subnet, which no cluster may then assume.
+        outcome.network = { id: network.id, subnetId: network.subnetId ?? '' };
+        if (!network.subnetId) throw missingSubnet(names);
       }),
       attempt('storage', async () => {
         started.storage = { id: `${group}/Microsoft.Storage/storageAccounts/${names.storage}` };
@@ -256,7 +355,37 @@ export async function createPair(
     throwIfAborted(signal);
     if (outcome.failures.length > 0) return outcome;
 
-    const plans = pairClusterPlans(input, names, outcome.network, { key, blobEndpointSuffix });
+    const plans = pairPlansInRegion(
+      pairClusterPlans(input, names, outcome.network, { key, blobEndpointSuffix }),
+      capabilities,
+      regionLabel,
+    );
+    // HDInsight validates both requests as they will be sent, now that the key and the subnet
+    // exist; neither cluster is requested unless both pass.
+    await Promise.all(
+      (['spark', 'kafka'] as const).map(async (part, i) => {
+        const plan = plans[i];
+        progress(part, 'validating');
+        try {
+          const problems = await client.validateCreate(subscriptionId, location, plan.name, createRequest(plan), signal);
+          if (problems.length === 0) return;
+          outcome.failures.push({
+            part,
+            error: new HDInsightError(
+              'InvalidInput',
+              `HDInsight refused its request. ${problems.map((p) => `${sentence(p.message)} (${p.code})`).join(' ')}`,
+            ),
+          });
+        } catch (err) {
+          if (isCancellation(err) || signal?.aborted) throw err;
+          outcome.failures.push({ part, error: err });
+        }
+        progress(part, 'refused');
+      }),
+    );
+    throwIfAborted(signal);
+    if (outcome.failures.length > 0) return outcome;
+
     await Promise.all(
       (['spark', 'kafka'] as const).map((part, i) => {
         const plan = plans[i];

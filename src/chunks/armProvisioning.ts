@@ -59,8 +59,20 @@ export function createProvisioning(
       const vnet = await call(`Reading virtual network ${name}`, signal, () =>
         network(subscriptionId).virtualNetworks.get(resourceGroup, name, { abortSignal: signal }),
       );
-      const subnet = vnet.subnets?.find((s) => s.name === spec.subnetName);
-      return { id: vnet.id!, subnetId: subnet?.id ?? `${vnet.id!}/subnets/${spec.subnetName}` };
+      // The subnet as Azure has it: from the network's list, else read on its own (a network can
+      // come back without its list); never assumed, since every cluster role is put into it.
+      const listed = vnet.subnets?.find((s) => s.name?.toLowerCase() === spec.subnetName.toLowerCase())?.id;
+      const subnetId =
+        listed ??
+        (await call(`Reading subnet ${spec.subnetName} of virtual network ${name}`, signal, async () => {
+          try {
+            return (await network(subscriptionId).subnets.get(resourceGroup, name, spec.subnetName, { abortSignal: signal })).id;
+          } catch (err) {
+            if ((err as { statusCode?: number }).statusCode === 404) return undefined;
+            throw err;
+          }
+        }));
+      return { id: vnet.id!, subnetId };
     },
 
     deleteVirtualNetwork: async (id, options: LongRunning = {}) => {

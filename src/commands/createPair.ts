@@ -15,7 +15,7 @@ import {
   type PairOutcome,
   type PairPart,
 } from '../azure/pair';
-import { CancelledError, HDInsightError, InvalidInputError, isCancellation, userMessage } from '../core/errors';
+import { CancelledError, HDInsightError, InvalidInputError, isCancellation, sentence, userMessage } from '../core/errors';
 import type { CreateDeps } from './createCluster';
 import { isScripted, withCancellableProgress } from './command';
 import {
@@ -66,8 +66,12 @@ export function createPairCommand(deps: CreateDeps) {
       throw new InvalidInputError('"resourceGroup" must be 1 to 90 letters, digits, ".", "_", "-" or parentheses.');
     }
     const client = await deps.lookup.account.client();
-    await checkPair(client, args);
-    return create(deps, client, args, args.createResourceGroup ?? false, { interactive: false, onFailure: args.onFailure ?? 'keep' });
+    const checked = await checkPair(client, args);
+    return create(deps, client, args, args.createResourceGroup ?? false, {
+      interactive: false,
+      onFailure: args.onFailure ?? 'keep',
+      checked,
+    });
   };
 }
 
@@ -76,7 +80,7 @@ async function create(
   client: AzureClient,
   input: PairInput,
   newGroup: boolean,
-  how: { interactive: boolean; onFailure?: 'keep' | 'delete' },
+  how: { interactive: boolean; onFailure?: 'keep' | 'delete'; checked: PairCheck; regionLabel?: string },
 ): Promise<CreatePairResult> {
   const names = pairNames(input);
   const run = async (signal?: AbortSignal, report?: (message: string) => void): Promise<PairOutcome> => {
@@ -90,6 +94,8 @@ async function create(
     };
     return createPair(client, input, {
       signal,
+      capabilities: how.checked.capabilities,
+      regionLabel: how.regionLabel,
       accepted: () => deps.changed(), // the tree shows each cluster in its creating state
       progress: (part, state) => {
         states[part] = state;
@@ -129,10 +135,12 @@ async function create(
     };
   }
 
+  // One sentence (or more) per failed part, each finished before the next begins.
   const failed = outcome.failures
-    .map(
-      (f) =>
-        `${failedName(outcome, f.part)} failed: ${userMessage(f.error).replace(/^\w+ (cluster|virtual network|storage account) \S+ failed: /, '')}`,
+    .map((f) =>
+      sentence(
+        `${capitalised(failedName(outcome, f.part))} failed: ${userMessage(f.error).replace(/^\w+ (cluster|virtual network|storage account) \S+ failed: /, '')}`,
+      ),
     )
     .join(' ');
   const left = createdList(outcome);
@@ -149,7 +157,7 @@ async function create(
     deletePairResources(client, outcome, { signal, progress: report });
   const notDeleted = how.interactive ? await withCancellableProgress('Deleting what the pair created', removeAll) : await removeAll();
   deps.changed();
-  const kept = notDeleted.map((n) => `${n.what} (${userMessage(n.error)})`).join('; ');
+  const kept = notDeleted.map((n) => `${n.what} (${userMessage(n.error).replace(/\.$/, '')})`).join('; ');
   const deleted = `${failed} What was created is deleted again${kept ? `, except ${kept}` : ''}.`;
   if (how.interactive && !kept) {
     void vscode.window.showInformationMessage(`Deleted ${createdList(outcome, false)}.`);
@@ -157,6 +165,8 @@ async function create(
   }
   throw new HDInsightError('Remote', `The Spark + Kafka pair failed. ${deleted}`);
 }
+
+const capitalised = (text: string): string => text.charAt(0).toUpperCase() + text.slice(1);
 
 function failedName(outcome: PairOutcome, part: PairPart): string {
   return `${PAIR_LABELS[part]} ${outcome.names[part]}`;
@@ -170,6 +180,8 @@ function createdList(outcome: PairOutcome, states = true): string {
 interface Answers extends PlaceAnswers, LoginAnswers {
   baseName?: string;
   storageAccount?: string;
+  /** The summary's checks, for the creation to use what they read. */
+  checked?: PairCheck;
 }
 
 async function createInteractively(deps: CreateDeps): Promise<CreatePairResult> {
@@ -229,7 +241,8 @@ async function createInteractively(deps: CreateDeps): Promise<CreatePairResult> 
         let checked: PairCheck | undefined;
         let problem: string | undefined;
         try {
-          checked = await checkPair(client, inputOf(a));
+          checked = await checkPair(client, inputOf(a), undefined, a.regionLabel);
+          a.checked = checked;
         } catch (err) {
           if (isCancellation(err)) throw err;
           problem = userMessage(err);
@@ -252,6 +265,16 @@ async function createInteractively(deps: CreateDeps): Promise<CreatePairResult> 
                   value: 'create' as const,
                 }
               : { label: '$(arrow-left) Go back and change the answers', detail: `$(error) ${problem}`, value: 'back' as const },
+            // What HDInsight cannot validate before they exist: it does once they do, before either cluster is requested.
+            ...(checked
+              ? [
+                  {
+                    label: `HDInsight checks once made: the key of ${names.storage}, network ${names.network}`,
+                    kind: vscode.QuickPickItemKind.Separator,
+                    value: 'cancel' as const,
+                  },
+                ]
+              : []),
             { label: '$(close) Cancel', value: 'cancel' as const },
           ],
         });
@@ -262,5 +285,9 @@ async function createInteractively(deps: CreateDeps): Promise<CreatePairResult> 
     ],
     { loginUser: 'admin', sshUser: 'sshuser' },
   );
-  return create(deps, client, inputOf(answers), answers.newGroup ?? false, { interactive: true });
+  return create(deps, client, inputOf(answers), answers.newGroup ?? false, {
+    interactive: true,
+    checked: answers.checked!,
+    regionLabel: answers.regionLabel,
+  });
 }

@@ -56,9 +56,19 @@ export function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw new CancelledError();
 }
 
+/**
+ * The text as a finished sentence, to join another after it: a period is added unless it ends in
+ * one (or in "!", "?" or "…", maybe before a closing quote or bracket). Services' messages (Azure's
+ * among them) often end without one.
+ */
+export function sentence(text: string): string {
+  const trimmed = text.trimEnd();
+  return !trimmed || /[.!?…]["'”’)\]]*$/.test(trimmed) ? trimmed : `${trimmed}.`;
+}
+
 /** The one short line the user sees for an error, with any secret in it hidden. */
 export function userMessage(err: unknown): string {
-  if (err instanceof HDInsightError) return redact(err.action ? `${err.message} ${err.action}` : err.message);
+  if (err instanceof HDInsightError) return redact(err.action ? `${sentence(err.message)} ${err.action}` : err.message);
   if (err instanceof Error) return redact(err.message);
   return redact(String(err));
 }

@@ -660,16 +660,18 @@ export class ArmEmulator {
     ) {
       errors.push({ code: 'InvalidGatewayPassword', message: 'The cluster login password does not meet the complexity requirements.' });
     }
-    // Every role's subnet must exist, in a virtual network of the cluster's region.
-    for (const r of roles) {
+    errors.push(...networkShapeErrors(subscriptionId, roles));
+    // Every role's subnet must exist, in a virtual network of the cluster's region (checked once the shape is right).
+    for (const r of errors.some((e) => e.code === 'InvalidNetworkConfiguration') ? [] : roles) {
       const profile = r.virtualNetworkProfile;
       if (!profile?.id) continue;
       const vnet = this.resources.vnet(profile.id);
       const subnet = profile.subnet?.split('/').pop() ?? '';
       if (!vnet) {
+        // In HDInsight's words for a network it cannot find (a template that made it too late saw this).
         errors.push({
           code: 'InvalidNetworkConfiguration',
-          message: `The virtual network '${profile.id}' of role '${r.name}' does not exist.`,
+          message: `Virtual network validation failed due to user error. Validation Report: Virtual network GUID ${profile.id} provided by the user doesn't belong to user subscription ${subscriptionId}.`,
         });
       } else if (vnet.location !== location) {
         errors.push({
@@ -690,6 +692,11 @@ export class ArmEmulator {
     // Accounts this emulator holds are checked as HDInsight does: the key must open it, and it must be in the cluster's region.
     for (const a of p?.storageProfile?.storageaccounts ?? []) {
       const name = /^([a-z0-9]+)\.blob\./.exec(a.name ?? '')?.[1];
+      // A blob account is opened with its key: none is no way in, whichever account it is.
+      if (name && !a.key) {
+        errors.push({ code: 'InvalidStorageAccountKey', message: `The key of storage account '${name}' is missing.` });
+        continue;
+      }
       const account = name ? this.resources.account(name) : undefined;
       if (!name || !account) continue;
       if (!this.resources.keyOpens(name, a.key ?? '')) {
@@ -985,6 +992,55 @@ export class ArmEmulator {
       },
     };
   }
+}
+
+/**
+ * What HDInsight refuses in the roles' virtualNetworkProfile before it looks the network up: ids
+ * that are not a virtual network's and its subnet's, a network of another subscription, and roles
+ * that do not all join the same subnet (or some none).
+ */
+function networkShapeErrors(
+  subscriptionId: string,
+  roles: { name?: string; virtualNetworkProfile?: { id?: string; subnet?: string } }[],
+): { code: string; message: string }[] {
+  const invalid = (message: string) => [{ code: 'InvalidNetworkConfiguration', message }];
+  const profiles = roles.map((r) => ({
+    role: r.name ?? '',
+    id: r.virtualNetworkProfile?.id ?? '',
+    subnet: r.virtualNetworkProfile?.subnet ?? '',
+  }));
+  const joining = profiles.filter((p) => p.id || p.subnet);
+  if (joining.length === 0) return [];
+  const outside = profiles.find((p) => !p.id && !p.subnet);
+  if (outside) {
+    return invalid(
+      `All roles of a cluster must join the same subnet: role '${joining[0].role}' joins '${joining[0].subnet}', role '${outside.role}' none.`,
+    );
+  }
+  for (const p of profiles) {
+    const vnet = /^\/subscriptions\/([^/]+)\/resourceGroups\/[^/]+\/providers\/Microsoft\.Network\/virtualNetworks\/[^/]+$/i.exec(p.id);
+    if (!vnet) return invalid(`The virtual network id '${p.id}' of role '${p.role}' is not the resource id of a virtual network.`);
+    if (!sameId(vnet[1], subscriptionId)) {
+      return invalid(
+        `The virtual network '${p.id}' of role '${p.role}' is in subscription '${vnet[1]}'; a cluster's network must be in its own subscription '${subscriptionId}'.`,
+      );
+    }
+    if (!new RegExp(`^${escapeRegExp(p.id)}/subnets/[^/]+$`, 'i').test(p.subnet)) {
+      return invalid(`The subnet '${p.subnet}' of role '${p.role}' is not the resource id of a subnet of virtual network '${p.id}'.`);
+    }
+  }
+  const [first] = profiles;
+  const other = profiles.find((p) => !sameId(p.id, first.id) || !sameId(p.subnet, first.subnet));
+  if (other) {
+    return invalid(
+      `All roles of a cluster must join the same subnet: role '${first.role}' joins '${first.subnet}', role '${other.role}' joins '${other.subnet}'.`,
+    );
+  }
+  return [];
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 /** A 429 the way ARM throttles reads. */

@@ -131,6 +131,17 @@ export class ArmResources {
         : notFound('Microsoft.Network/virtualNetworks', req.params.name, req.params.rg);
     });
     route('DELETE', VNET, NETWORK_API_VERSIONS, (req, v) => this.deleteVnet(req, v));
+    route('GET', `${VNET}/subnets/(?<subnet>[^/]+)`, NETWORK_API_VERSIONS, (req) => {
+      const id = vnetId(req.params.sub, req.params.rg, req.params.name);
+      const found = this.vnets.get(id.toLowerCase());
+      if (!found) return notFound('Microsoft.Network/virtualNetworks', req.params.name, req.params.rg);
+      const subnets = renderVnet(found).properties.subnets as { name: string }[];
+      const subnet = subnets.find((s) => s.name.toLowerCase() === req.params.subnet.toLowerCase());
+      // The network resource provider's answer for a subnet that is not there.
+      return subnet
+        ? { status: 200, body: subnet }
+        : errorResponse(404, 'NotFound', `Resource ${id}/subnets/${req.params.subnet} not found.`);
+    });
     route(
       'GET',
       `/subscriptions/${SUB}/providers/microsoft\\.network/locations/(?<loc>[^/]+)/operations/(?<op>[^/]+)`,
@@ -442,7 +453,7 @@ function vnetId(sub: string, rg: string, name: string): string {
   return `/subscriptions/${sub}/resourceGroups/${rg}/providers/Microsoft.Network/virtualNetworks/${name}`;
 }
 
-function renderVnet(v: VnetRecord): Record<string, unknown> {
+function renderVnet(v: VnetRecord): Record<string, unknown> & { properties: Record<string, unknown> } {
   const id = vnetId(v.subscriptionId, v.resourceGroup, v.name);
   const etag = `W/"${v.etag}"`;
   return {

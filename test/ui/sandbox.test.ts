@@ -582,6 +582,8 @@ describe('The sandbox in a browser', () => {
       const create = widget.locator('.monaco-list-row', { hasText: 'Create spark-streamdemo and kafka-streamdemo' });
       await create.waitFor({ timeout: 30_000 });
       assert.match((await input.getAttribute('placeholder')) ?? '', /Create the pair\? 98 cores \(\d+ of 200 in use in UK South\)/);
+      // What HDInsight cannot validate before they exist, said in the summary.
+      await widget.getByText('HDInsight checks once made: the key of streamdemostore, network streamdemo-vnet').waitFor();
       await screenshot(page, 'pair-summary');
       await page.keyboard.press('Enter');
 
@@ -741,6 +743,9 @@ describe('The sandbox in a browser', () => {
       await answer('New storage account');
       await widget.locator('.monaco-list-row', { hasText: 'Create spark-racedemo and kafka-racedemo' }).waitFor({ timeout: 30_000 });
       await page.keyboard.press('Enter');
+      // The pointer may rest where the collapsed quota notification goes (after an earlier test's
+      // click), and its hover would cover the next notification's buttons: move it off them.
+      await page.mouse.move(200, 16);
       const failed = page.locator('.notification-toast', { hasText: 'The Spark + Kafka pair is incomplete' });
       await failed.waitFor({ timeout: 90_000 });
       const message = await failed.innerText();

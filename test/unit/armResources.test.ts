@@ -94,7 +94,7 @@ describe('Virtual networks and storage accounts through our Azure client (real @
       name: 'in-vnet',
       location: 'westeurope',
       kind: 'kafka',
-      vnet: { id: vnet.id, subnet: vnet.subnetId },
+      vnet: { id: vnet.id, subnet: vnet.subnetId! },
     });
     await assert.rejects(client.deleteVirtualNetwork(vnet.id), (err: Error) => /InUseSubnetCannotBeDeleted|is in use/.test(err.message));
     arm.removeCluster(SUB, 'streaming', 'in-vnet');

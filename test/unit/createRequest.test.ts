@@ -101,7 +101,7 @@ describe('Creating clusters: the request and the checks before it', () => {
 
   it("builds the tutorial's pair: every role of both clusters in the one subnet", () => {
     const vnet = '/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/streaming-vnet';
-    const [spark, kafka] = pairPlans(base, { spark: 'contoso-spark-01', kafka: 'contoso-kafka-01' }, vnet).map(createRequest);
+    const [spark, kafka] = pairPlans(base, { spark: 'contoso-spark-01', kafka: 'contoso-kafka-01' }, { id: vnet }).map(createRequest);
     for (const request of [spark, kafka]) {
       assert.ok(
         rolesOf(request).every((r) => r.virtualNetworkProfile?.id === vnet && r.virtualNetworkProfile.subnet === `${vnet}/subnets/default`),

@@ -1,15 +1,17 @@
 import assert from 'node:assert/strict';
 import type { AzureClient } from '../../src/azure/client';
+import { createRequest } from '../../src/azure/createRequest';
 import {
   checkPair,
   createPair,
   deletePairResources,
   PairCancelledError,
+  pairClusterPlans,
   pairNames,
   type PairInput,
   type PairPart,
 } from '../../src/azure/pair';
-import { type HDInsightError, InvalidInputError } from '../../src/core/errors';
+import { type HDInsightError, InvalidInputError, userMessage } from '../../src/core/errors';
 import type { ArmEmulator } from '../emulator/arm';
 import type { Emulator } from '../emulator/server';
 import { FIXTURE_SUBSCRIPTION, useAzureFixture } from './azureFixture';
@@ -24,6 +26,7 @@ type Role = {
   virtualNetworkProfile?: { id: string; subnet: string };
 };
 interface ClusterBody {
+  name?: string;
   properties: {
     clusterDefinition: { kind: string };
     computeProfile: { roles: Role[] };
@@ -80,6 +83,175 @@ describe('The Spark + Kafka pair: network, storage and two clusters (real Azure 
       checkPair(client, input),
       (err: InvalidInputError) => err instanceof InvalidInputError && /kafka-contoso/.test(err.message),
     );
+  });
+
+  const networkId = `/subscriptions/${SUB}/resourceGroups/streaming/providers/Microsoft.Network/virtualNetworks/contoso-vnet`;
+  const puts = () => emulator.requests.filter((r) => r.method === 'PUT');
+
+  it('validates both requests as they will be sent before anything exists: the account name, the network ids on every role', async () => {
+    const checked = await checkPair(client, input);
+    const validated = requests('POST', /validatecreaterequest$/i).map((r) => JSON.parse(r.body) as ClusterBody);
+    assert.deepEqual(validated.map((b) => b.name).sort(), ['kafka-contoso', 'spark-contoso']);
+    for (const body of validated) {
+      for (const role of body.properties.computeProfile.roles) {
+        assert.deepEqual(
+          role.virtualNetworkProfile,
+          { id: networkId, subnet: `${networkId}/subnets/default` },
+          `${body.name} ${role.name}`,
+        );
+      }
+      assert.equal(body.properties.storageProfile.storageaccounts[0].name, 'contosostore.blob.core.windows.net');
+    }
+    // What HDInsight cannot check before the account and the network exist is said, not passed over.
+    assert.deepEqual(checked.notYetValidated, [
+      'the key of storage account contosostore (it has one once it is made)',
+      'virtual network contoso-vnet and its subnet default (they are made first)',
+    ]);
+    assert.deepEqual(puts(), []);
+  });
+
+  it('refuses before creating anything when HDInsight finds a problem with the network profile (a network of that name elsewhere)', async () => {
+    // The resource group holds a contoso-vnet already, in another region: the pair's nodes cannot join it.
+    await client.createVirtualNetwork(SUB, 'streaming', 'contoso-vnet', {
+      location: 'northeurope',
+      addressPrefix: '10.1.0.0/16',
+      subnetName: 'default',
+      subnetPrefix: '10.1.0.0/24',
+    });
+    emulator.requests.length = 0;
+    await assert.rejects(checkPair(client, input), (err: HDInsightError) =>
+      /HDInsight would refuse the pair: spark-contoso: The virtual network location 'northeurope' does not match the cluster location 'westeurope'\. \(InvalidNetworkConfiguration\)/.test(
+        err.message,
+      ),
+    );
+    assert.deepEqual(puts(), []);
+  });
+
+  it("HDInsight's validation refuses network profiles of the wrong shape: mixed subnets, another subscription, a role outside", async () => {
+    const names = pairNames(input);
+    const [spark] = pairClusterPlans(input, names);
+    const shaped = (change: (roles: Role[]) => void): Record<string, unknown> => {
+      const body = createRequest(spark) as unknown as ClusterBody;
+      change(body.properties.computeProfile.roles);
+      return body as unknown as Record<string, unknown>;
+    };
+    const cases: [(roles: Role[]) => void, RegExp][] = [
+      [
+        (roles) => (roles[2].virtualNetworkProfile = { id: networkId, subnet: `${networkId}/subnets/other` }),
+        /All roles of a cluster must join the same subnet/,
+      ],
+      [(roles) => delete roles[1].virtualNetworkProfile, /role 'workernode' none/],
+      [
+        (roles) =>
+          roles.forEach(
+            (r) =>
+              (r.virtualNetworkProfile = {
+                id: networkId.replace(SUB, 'other-sub'),
+                subnet: `${networkId.replace(SUB, 'other-sub')}/subnets/default`,
+              }),
+          ),
+        /in subscription 'other-sub'; a cluster's network must be in its own subscription/,
+      ],
+      [
+        (roles) => roles.forEach((r) => (r.virtualNetworkProfile!.subnet = 'default')),
+        /is not the resource id of a subnet of virtual network/,
+      ],
+    ];
+    for (const [change, message] of cases) {
+      const problems = await client.validateCreate(SUB, 'westeurope', 'spark-contoso', shaped(change));
+      assert.ok(
+        problems.some((p) => p.code === 'InvalidNetworkConfiguration' && message.test(p.message)),
+        `${message}: ${JSON.stringify(problems)}`,
+      );
+    }
+  });
+
+  it('validates both requests again once the network and the account exist, and asks for neither cluster when HDInsight refuses', async () => {
+    const outcome = await createPair(client, input, {
+      // Once the network and the account exist, HDInsight finds a problem with what will be sent.
+      progress: (part, state) =>
+        part === 'network' &&
+        state === 'done' &&
+        emulator.inject({
+          path: /validatecreaterequest$/i,
+          respond: {
+            status: 200,
+            body: { validationErrors: [{ code: 'InvalidNetworkConfiguration', message: 'The subnet has no room for 15 nodes' }] },
+          },
+        }),
+    });
+    assert.deepEqual(outcome.failures.map((f) => f.part).sort(), ['kafka', 'spark']);
+    assert.equal(
+      userMessage(outcome.failures[0].error),
+      'HDInsight refused its request. The subnet has no room for 15 nodes. (InvalidNetworkConfiguration)',
+    );
+    assert.equal(requests('PUT', /clusters\//i).length, 0);
+    assert.ok(outcome.network && outcome.storage, 'the network and the account exist, to be deleted');
+    const validated = requests('POST', /validatecreaterequest$/i).map((r) => JSON.parse(r.body) as ClusterBody);
+    assert.equal(validated.length, 2);
+    const key = await client.storageAccountKey(outcome.storage.id);
+    for (const body of validated) assert.equal(body.properties.storageProfile.storageaccounts[0].key, key, 'validated with the real key');
+  });
+
+  it('refuses before creating anything when the region offers no Kafka, or not one of the sizes the pair uses', async () => {
+    arm.offers.withoutKinds.set('westeurope', new Set(['kafka']));
+    await assert.rejects(
+      checkPair(client, input),
+      (err: Error) =>
+        err instanceof InvalidInputError && /^westeurope offers no Kafka clusters in HDInsight 5\.1; it offers Spark/.test(err.message),
+    );
+    await assert.rejects(createPair(client, input), /westeurope offers no Kafka clusters in HDInsight 5\.1/);
+    assert.deepEqual(puts(), []);
+
+    arm.offers.reset();
+    arm.offers.withoutVmSizes.set('westeurope', new Set(['standard_d4_v2'])); // Kafka's worker size
+    await assert.rejects(createPair(client, input), (err: Error) =>
+      /westeurope does not offer Standard_D4_V2 for HDInsight\. Choose another region/.test(userMessage(err)),
+    );
+    await assert.rejects(checkPair(client, input), /does not offer Standard_D4_V2/);
+    assert.deepEqual(puts(), []);
+  });
+
+  // A network answer without its subnets list, as the fault gives it.
+  const withoutSubnets = {
+    status: 200,
+    body: {
+      id: networkId,
+      name: 'contoso-vnet',
+      type: 'Microsoft.Network/virtualNetworks',
+      location: 'westeurope',
+      properties: { provisioningState: 'Succeeded', addressSpace: { addressPrefixes: ['10.0.0.0/16'] } },
+    },
+  };
+
+  it('reads the subnet on its own when the network comes back without its subnets', async () => {
+    emulator.inject({ method: 'GET', path: /\/virtualNetworks\/contoso-vnet$/i, respond: withoutSubnets });
+    const outcome = await createPair(client, input);
+    assert.deepEqual(outcome.failures, []);
+    assert.equal(outcome.network?.subnetId, `${networkId}/subnets/default`);
+    assert.equal(requests('GET', /\/virtualNetworks\/contoso-vnet\/subnets\/default$/i).length, 1);
+  });
+
+  it('when Azure has no subnet in the new network: says so, requests no cluster, and lists the network to delete', async () => {
+    emulator.inject({ method: 'GET', path: /\/virtualNetworks\/contoso-vnet$/i, respond: withoutSubnets });
+    emulator.inject({
+      method: 'GET',
+      path: /\/subnets\/default$/i,
+      respond: { status: 404, body: { error: { code: 'NotFound', message: `Resource ${networkId}/subnets/default not found.` } } },
+    });
+    const outcome = await createPair(client, input);
+    assert.deepEqual(
+      outcome.failures.map((f) => f.part),
+      ['network'],
+    );
+    assert.match(
+      userMessage(outcome.failures[0].error),
+      /^Azure returned virtual network contoso-vnet without its subnet default .*no cluster was requested\./,
+    );
+    assert.equal(requests('PUT', /clusters\//i).length, 0);
+    assert.equal(outcome.network?.id, networkId, 'the network exists and can be deleted');
+    assert.deepEqual(await deletePairResources(client, outcome), []);
+    assert.equal(arm.resources.vnet(networkId), undefined);
   });
 
   it('creates the network and the storage account, then both clusters in parallel with every role in the subnet', async () => {
