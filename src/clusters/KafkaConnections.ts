@@ -1,13 +1,14 @@
 import type * as vscode from 'vscode';
-import { sshEndpoint } from '../azure/model';
 import { HDInsightError } from '../core/errors';
 import type { KafkaService } from '../kafka/client';
 import { canConnect } from '../kafka/probe';
 import type { Logger } from '../logger';
+import type { SshHostKeys } from '../secrets/SshHostKeys';
 import type { SshLogins } from '../secrets/SshLogins';
-import type { SshTunnel } from '../ssh/tunnel';
+import type { SshLogin, SshTunnel } from '../ssh/tunnel';
 import { findBrokers, type BrokerLookup } from './brokers';
 import type { ClusterTarget } from './resolveCluster';
+import { endpointText, sshEndpointOf, type SshEndpoint } from './sshEndpoint';
 
 export interface KafkaConnection {
   service: KafkaService;
@@ -18,6 +19,7 @@ export interface KafkaConnection {
 
 export interface KafkaConnectionDeps extends BrokerLookup {
   sshLogins: SshLogins;
+  sshHostKeys: SshHostKeys;
 }
 
 const DIRECT_PROBE_MS = 3_000;
@@ -93,17 +95,52 @@ export class KafkaConnections implements vscode.Disposable {
       );
     }
     const login = await this.lookup.sshLogins.get(target, options);
-    const { openSshTunnel } = await import('../chunks/ssh');
-    const tunnel = await openSshTunnel({ ...ssh, ...login }, options.signal);
+    const tunnel = await this.openTunnel(target, ssh, login, options);
     this.tunnels.set(key, tunnel);
     this.logger.info(
-      `Kafka client for ${target.cluster.name}: ${bootstrap} through an SSH tunnel via ${login.username}@${ssh.host}:${ssh.port}`,
+      `Kafka client for ${target.cluster.name}: ${bootstrap} through an SSH tunnel via ${login.username}@${endpointText(ssh)} ` +
+        `(host key ${tunnel.hostKey.algorithm} ${tunnel.hostKey.sha256})`,
     );
     return {
       service: createKafkaService({ brokers, socketFactory: tunnel.socketFactory, connectionTimeoutMs: 10_000 }),
       bootstrap,
       via: 'sshTunnel',
     };
+  }
+
+  /**
+   * Opens an SSH tunnel to the cluster's endpoint with the login, once its host key is trusted:
+   * the pinned one, or (asked in a modal dialog when interactive) the one the server offers,
+   * pinned once the tunnel is open.
+   */
+  async openTunnel(
+    target: ClusterTarget,
+    ssh: SshEndpoint,
+    login: SshLogin,
+    options: { interactive: boolean; signal?: AbortSignal },
+  ): Promise<SshTunnel> {
+    const { sshHostKeys } = this.lookup;
+    const { openSshTunnel } = await import('../chunks/ssh');
+    let tunnel: SshTunnel;
+    try {
+      tunnel = await openSshTunnel(
+        { ...ssh, ...login, name: target.cluster.name, hostKey: sshHostKeys.policy(target, ssh, options) },
+        options.signal,
+      );
+    } catch (err) {
+      throw sshHostKeys.offerForget(err, target);
+    }
+    if (!sshHostKeys.pinned(target, ssh)) {
+      try {
+        await sshHostKeys.pin(target, ssh, tunnel.hostKey);
+      } catch (err) {
+        void tunnel.close();
+        throw err;
+      }
+      const { algorithm, sha256 } = tunnel.hostKey;
+      this.logger.info(`Trusted the SSH host key of ${target.cluster.name} (${endpointText(ssh)}): ${algorithm} ${sha256}`);
+    }
+    return tunnel;
   }
 
   /** Closes a cluster's client and tunnel, so the next use connects afresh. */
@@ -150,8 +187,4 @@ export class KafkaConnections implements vscode.Disposable {
 
 function keyOf(target: ClusterTarget): string {
   return target.kind === 'azure' ? target.cluster.id.toLowerCase() : `linked:${target.cluster.name.toLowerCase()}`;
-}
-
-function sshEndpointOf(target: ClusterTarget, gatewaySuffix: string): { host: string; port: number } | undefined {
-  return target.kind === 'linked' ? target.cluster.ssh : sshEndpoint(target.cluster, gatewaySuffix);
 }

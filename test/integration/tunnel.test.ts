@@ -40,6 +40,25 @@ describe('Kafka inside a virtual network, through an SSH tunnel the user never s
       username: ssh.username,
       privateKey: fs.readFileSync(ssh.keyFile, 'utf8'),
     });
+    // A script is never trusted blindly with a host key no one has checked: it is told the key and how to pin it.
+    await assert.rejects(
+      Promise.resolve(
+        vscode.commands.executeCommand('hdinsight.kafka.createTopic', { cluster, topic: 'in-vnet', partitions: 1, replicationFactor: 1 }),
+      ),
+      (err: Error & { code?: string; action?: string }) => {
+        assert.equal(err.code, 'HostKeyUnknown', err.message);
+        assert.ok(
+          err.message.startsWith(
+            `The SSH host key of ${cluster} (${ssh.host}:${ssh.port}) is not trusted yet: the server offers ssh-ed25519 ${ssh.hostKey}. Nothing was sent`,
+          ),
+          err.message,
+        );
+        assert.ok(err.action?.includes(`hdinsight.setSshLogin { cluster: "/subscriptions/`), err.action);
+        return true;
+      },
+    );
+    const pinned = await vscode.commands.executeCommand<{ hostKey: string }>('hdinsight.setSshLogin', { cluster, hostKey: ssh.hostKey });
+    assert.equal(pinned.hostKey, ssh.hostKey);
     await vscode.commands.executeCommand('hdinsight.kafka.createTopic', { cluster, topic: 'in-vnet', partitions: 1, replicationFactor: 1 });
     await vscode.commands.executeCommand('hdinsight.kafka.produce', {
       cluster,
@@ -60,6 +79,41 @@ describe('Kafka inside a virtual network, through an SSH tunnel the user never s
     await vscode.commands.executeCommand('hdinsight.selectTenant', { tenantId: FABRIKAM_TENANT });
     const topics = text(await children(api, (await find(api, 'Fabrikam Analytics', cluster, 'Topics')).node));
     assert.ok(topics.includes('in-vnet — 1 partition · ×1 · 1 message'), topics.join('\n'));
+  });
+
+  it('refuses a changed SSH host key before logging in, until the old one is forgotten', async () => {
+    const { cluster, ssh } = vnetKafka();
+    const produce = (): Thenable<unknown> =>
+      vscode.commands.executeCommand('hdinsight.kafka.produce', { cluster, topic: 'in-vnet', messages: [{ value: 'after re-creation' }] });
+    // The key trusted before (a re-created cluster has a new one; so would someone answering at its address).
+    const before = `SHA256:${Buffer.alloc(32, 7).toString('base64').replace(/=+$/, '')}`;
+    assert.deepEqual(await vscode.commands.executeCommand('hdinsight.forgetSshHostKey', { cluster }), { cluster, forgotten: 1 });
+    await vscode.commands.executeCommand('hdinsight.setSshLogin', { cluster, hostKey: before });
+    await assert.rejects(Promise.resolve(produce()), (err: Error & { code?: string; action?: string }) => {
+      assert.equal(err.code, 'HostKeyMismatch', err.message);
+      assert.equal(
+        err.message,
+        `The SSH host key of ${cluster} (${ssh.host}:${ssh.port}) changed: the server offers ssh-ed25519 ${ssh.hostKey}, but ${before} ` +
+          'is the key trusted for it. This could mean someone is intercepting the connection; nothing was sent to the server and the connection was closed.',
+      );
+      assert.equal(
+        err.action,
+        'If the cluster was re-created, forget the old key with "HDInsight: Forget SSH Host Key" and connect again.',
+      );
+      return true;
+    });
+    // A script cannot replace a trusted key by naming another one: it must forget the old one first.
+    await assert.rejects(
+      Promise.resolve(vscode.commands.executeCommand('hdinsight.setSshLogin', { cluster, hostKey: ssh.hostKey })),
+      /Another SSH host key is trusted for fabrikam-streams .*: SHA256:BwcH.*, not SHA256:/,
+    );
+    await assert.rejects(
+      Promise.resolve(vscode.commands.executeCommand('hdinsight.setSshLogin', { cluster, hostKey: 'ssh-ed25519 AAAAC3Nza' })),
+      /"hostKey" must be an SSH host key fingerprint as OpenSSH shows it: "SHA256:" and 43 base64 characters/,
+    );
+    assert.deepEqual(await vscode.commands.executeCommand('hdinsight.forgetSshHostKey', { cluster }), { cluster, forgotten: 1 });
+    await vscode.commands.executeCommand('hdinsight.setSshLogin', { cluster, hostKey: ssh.hostKey });
+    await produce();
   });
 
   it('with the connection set to direct, says the brokers cannot be reached and why', async () => {
