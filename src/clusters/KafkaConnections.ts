@@ -94,7 +94,7 @@ export class KafkaConnections implements vscode.Disposable {
         target.kind === 'linked' ? 'Add sshHost to the linked cluster, or connect to its network.' : 'Check that the cluster is running.',
       );
     }
-    const login = await this.lookup.sshLogins.get(target, options);
+    const login = await this.lookup.sshLogins.get(target, ssh, options);
     const tunnel = await this.openTunnel(target, ssh, login, options);
     this.tunnels.set(key, tunnel);
     this.logger.info(

@@ -50,7 +50,7 @@ export function setSshLoginCommand(lookup: ClusterLookup, sshLogins: SshLogins, 
       login = { username: username.trim(), password: password as string | undefined, privateKey: privateKey as string | undefined };
     }
     if (hostKey) await sshHostKeys.pin(target, endpoint, { sha256: hostKey });
-    if (login) await sshLogins.store(target, login);
+    if (login) await sshLogins.store(target, endpoint, login);
     connections.forget(target); // the next use opens a tunnel with the new login
     return { cluster: target.cluster.name, username: login?.username, hostKey };
   };
@@ -63,7 +63,7 @@ async function enterAndConnect(
   sshLogins: SshLogins,
   connections: KafkaConnections,
 ): Promise<{ cluster: string; username: string; hostKey: string }> {
-  const login = await sshLogins.enter(target);
+  const login = await sshLogins.enter(target, endpoint);
   connections.forget(target);
   const where = `${login.username}@${endpointText(endpoint)}`;
   const tunnel = await withCancellableProgress(`Connecting to ${target.cluster.name} as ${where}`, (signal) =>

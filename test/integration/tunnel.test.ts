@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import { Server, utils } from 'ssh2';
 import * as vscode from 'vscode';
 import type { VnetKafka } from '../harness/testEnvironment';
 import { activateExtension, children, CONTOSO_TENANT, find, text, updateSetting, useEmulatedAzure } from './helpers';
@@ -116,6 +117,56 @@ describe('Kafka inside a virtual network, through an SSH tunnel the user never s
     await produce();
   });
 
+  it('sends a stored SSH login only to the SSH address it was entered for', async () => {
+    const { ssh } = vnetKafka();
+    const { brokers } = await vscode.commands.executeCommand<{ brokers: string[] }>('hdinsight.discoverBrokers', {
+      cluster: vnetKafka().cluster,
+    });
+    await updateSetting('kafka.connection', 'sshTunnel');
+    const link = (sshHost: string, sshPort: number): Promise<void> =>
+      updateSetting('linkedClusters', [{ name: 'moved-kafka', kafkaBootstrap: brokers.join(','), sshHost, sshPort }]);
+    const decoy = await startDecoySshServer();
+    try {
+      await link(ssh.host, ssh.port);
+      await vscode.commands.executeCommand('hdinsight.setSshLogin', {
+        cluster: 'moved-kafka',
+        username: ssh.username,
+        privateKey: fs.readFileSync(ssh.keyFile, 'utf8'),
+        hostKey: ssh.hostKey,
+      });
+      await vscode.commands.executeCommand('hdinsight.kafka.produce', {
+        cluster: 'moved-kafka',
+        topic: 'in-vnet',
+        messages: [{ value: 'x' }],
+      });
+
+      // The entry's SSH address is edited (or another cluster is linked under the same name).
+      await link('127.0.0.1', decoy.port);
+      await assert.rejects(
+        Promise.resolve(
+          vscode.commands.executeCommand('hdinsight.kafka.produce', {
+            cluster: 'moved-kafka',
+            topic: 'in-vnet',
+            messages: [{ value: 'x' }],
+          }),
+        ),
+        (err: Error & { action?: string }) => {
+          assert.equal(
+            err.message,
+            `The SSH login stored for moved-kafka was entered for SSH address ${ssh.host}:${ssh.port}, ` +
+              `and its SSH address is now 127.0.0.1:${decoy.port}: the login was not sent there.`,
+          );
+          assert.equal(err.action, `If 127.0.0.1:${decoy.port} is right, enter the SSH login for it with "HDInsight: Enter SSH Login…".`);
+          return true;
+        },
+      );
+      assert.deepEqual(decoy.seen, [], 'the new address was never contacted');
+    } finally {
+      await updateSetting('linkedClusters', undefined);
+      await decoy.close();
+    }
+  });
+
   it('with the connection set to direct, says the brokers cannot be reached and why', async () => {
     const { cluster } = vnetKafka();
     await updateSetting('kafka.connection', 'direct');
@@ -125,3 +176,20 @@ describe('Kafka inside a virtual network, through an SSH tunnel the user never s
     );
   });
 });
+
+/** An SSH server that accepts any login and records what each client sent it, to see what would leak. */
+async function startDecoySshServer(): Promise<{ port: number; seen: string[]; close: () => Promise<void> }> {
+  const seen: string[] = [];
+  const server = new Server({ hostKeys: [utils.generateKeyPairSync('ed25519').private] }, (client) => {
+    seen.push('connection');
+    client.on('authentication', (ctx) => {
+      seen.push(`${ctx.method} login of ${ctx.username}`);
+      ctx.accept();
+    });
+    client.on('error', () => undefined);
+  });
+  const port = await new Promise<number>((resolve) =>
+    server.listen(0, '127.0.0.1', () => resolve((server.address() as { port: number }).port)),
+  );
+  return { port, seen, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
