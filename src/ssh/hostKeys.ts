@@ -65,7 +65,7 @@ export function hostKeyUnknownError(server: SshServerName, offered: SshHostKey, 
     'HostKeyUnknown',
     `The SSH host key of ${where(server)} is not trusted yet: the server offers ${offered.algorithm} ${offered.sha256}. ` +
       'Nothing was sent to the server.',
-    'Check that fingerprint on the cluster (ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub on its head node), then pin it with ' +
-      `hdinsight.setSshLogin { ${clusterArg}hostKey: "SHA256:…" }, or connect once from the HDInsight view and trust it when asked.`,
+    'Check that fingerprint on the cluster (ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub on its head node), then trust it when ' +
+      `"HDInsight: Enter SSH Login…" asks, or pin it with hdinsight.setSshLogin { ${clusterArg}hostKey: "SHA256:…" }.`,
   );
 }

@@ -101,6 +101,9 @@ describe('Kafka inside a virtual network, through an SSH tunnel the user never s
         err.action,
         'If the cluster was re-created, forget the old key with "HDInsight: Forget SSH Host Key" and connect again.',
       );
+      // The error message offers it as a button.
+      const { followUp } = err as { followUp?: { title: string; command: string } };
+      assert.deepEqual([followUp?.title, followUp?.command], ['Forget SSH Host Key', 'hdinsight.forgetSshHostKey']);
       return true;
     });
     // A script cannot replace a trusted key by naming another one: it must forget the old one first.
