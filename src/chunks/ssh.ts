@@ -47,6 +47,10 @@ export async function openSshTunnel(target: SshTarget, signal?: AbortSignal): Pr
     };
     signal?.addEventListener('abort', onAbort, { once: true });
     client
+      // After the key exchange: the server's signature with the trusted key has been checked.
+      .once('handshake', () => {
+        if (trusted && !settled) target.onHostKeyVerified?.(trusted);
+      })
       .once('ready', () => settle())
       .once('error', (err: Error & { level?: string }) => settle(refusal ?? toSshError(err, target)))
       .once('close', () => settle(refusal ?? toSshError(new Error('Connection closed during the handshake'), target)));

@@ -5,7 +5,7 @@ import { canConnect } from '../kafka/probe';
 import type { Logger } from '../logger';
 import type { SshHostKeys } from '../secrets/SshHostKeys';
 import type { SshLogins } from '../secrets/SshLogins';
-import type { SshLogin, SshTunnel } from '../ssh/tunnel';
+import type { SshHostKey, SshLogin, SshTunnel } from '../ssh/tunnel';
 import { findBrokers, type BrokerLookup } from './brokers';
 import type { ClusterTarget } from './resolveCluster';
 import { endpointText, sshEndpointOf, type SshEndpoint } from './sshEndpoint';
@@ -111,7 +111,8 @@ export class KafkaConnections implements vscode.Disposable {
   /**
    * Opens an SSH tunnel to the cluster's endpoint with the login, once its host key is trusted:
    * the pinned one, or (asked in a modal dialog when interactive) the one the server offers,
-   * pinned once the tunnel is open.
+   * pinned as soon as the server has proved it holds that key, before the login's outcome (as
+   * OpenSSH adds it to known_hosts): a refused password does not make the user trust it again.
    */
   async openTunnel(
     target: ClusterTarget,
@@ -121,24 +122,28 @@ export class KafkaConnections implements vscode.Disposable {
   ): Promise<SshTunnel> {
     const { sshHostKeys } = this.lookup;
     const { openSshTunnel } = await import('../chunks/ssh');
+    let pinning: Promise<void> | undefined;
+    const onHostKeyVerified = (key: SshHostKey): void => {
+      if (sshHostKeys.pinned(target, ssh)) return;
+      pinning = sshHostKeys.pin(target, ssh, key).then(() => {
+        this.logger.info(`Trusted the SSH host key of ${target.cluster.name} (${endpointText(ssh)}): ${key.algorithm} ${key.sha256}`);
+      });
+    };
     let tunnel: SshTunnel;
     try {
       tunnel = await openSshTunnel(
-        { ...ssh, ...login, name: target.cluster.name, hostKey: sshHostKeys.policy(target, ssh, options) },
+        { ...ssh, ...login, name: target.cluster.name, hostKey: sshHostKeys.policy(target, ssh, options), onHostKeyVerified },
         options.signal,
       );
     } catch (err) {
+      await pinning?.catch((e: unknown) => this.logger.error(`Trusting the SSH host key of ${target.cluster.name}`, e));
       throw sshHostKeys.offerForget(err, target);
     }
-    if (!sshHostKeys.pinned(target, ssh)) {
-      try {
-        await sshHostKeys.pin(target, ssh, tunnel.hostKey);
-      } catch (err) {
-        void tunnel.close();
-        throw err;
-      }
-      const { algorithm, sha256 } = tunnel.hostKey;
-      this.logger.info(`Trusted the SSH host key of ${target.cluster.name} (${endpointText(ssh)}): ${algorithm} ${sha256}`);
+    try {
+      await pinning;
+    } catch (err) {
+      void tunnel.close();
+      throw err;
     }
     return tunnel;
   }

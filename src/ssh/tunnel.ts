@@ -29,6 +29,11 @@ export interface SshTarget extends SshLogin {
   hostKey: HostKeyPolicy;
   /** What to call the server in messages, e.g. the cluster's name. */
   name?: string;
+  /**
+   * Called once the server has proved it holds the trusted host key (the key exchange is done),
+   * before authentication: the moment OpenSSH adds a key to known_hosts.
+   */
+  onHostKeyVerified?: (key: SshHostKey) => void;
   /** Milliseconds for the SSH handshake (default 15 s). */
   readyTimeoutMs?: number;
 }

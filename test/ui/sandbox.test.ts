@@ -253,6 +253,29 @@ describe('The sandbox in a browser', () => {
     await dialog.waitFor({ state: 'hidden' });
     await page.waitForTimeout(1_000);
     assert.equal(await page.locator('.notification-toast', { hasText: 'fabrikam-streams' }).count(), 0);
+
+    // Asked again, and trusted: the password goes (this sandbox's sshd takes keys only, so it is refused),
+    // and the key is remembered: the next attempt is not asked about it.
+    const refused = page.locator('.notification-toast', { hasText: /The SSH server refused the login of sshuser@/ });
+    for (const attempt of ['trusts the key', 'already trusted']) {
+      await runFromPalette(page, 'HDInsight: Enter SSH Login…');
+      await choose('Choose a cluster', 'fabrikam-streams');
+      await answer('SSH user');
+      await answer('Password of sshuser', TEST_PASSWORDS.createdSsh);
+      if (attempt === 'trusts the key') {
+        await dialog.waitFor({ timeout: 30_000 });
+        await dialog.getByRole('button', { name: 'Trust and Connect' }).click();
+      }
+      await refused.first().waitFor({ timeout: 30_000 });
+      assert.equal(
+        await dialog.count(),
+        0,
+        `no host key dialog after the user ${attempt === 'trusts the key' ? 'trusted it' : 'had trusted it'}`,
+      );
+      await screenshot(page, attempt === 'trusts the key' ? 'ssh-login-refused' : 'ssh-login-refused-again');
+      await runFromPalette(page, 'Notifications: Clear All Notifications');
+      await refused.first().waitFor({ state: 'hidden', timeout: 30_000 });
+    }
   });
 
   it('creates a topic and produces a message from the palette, and shows the topic with its partitions', async () => {

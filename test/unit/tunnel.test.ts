@@ -184,6 +184,24 @@ describe('Reaching brokers inside a virtual network through an SSH tunnel (real 
     );
   });
 
+  it('reports the host key as proven by the server before the login, even when the login is then refused', async () => {
+    const login = sshd.passwordLogin!;
+    const verified: { key: { algorithm: string; sha256: string }; attempts: string[] }[] = [];
+    const from = sshd.log().length;
+    await assert.rejects(
+      openSshTunnel({
+        host: sshd.host,
+        port: sshd.port,
+        username: login.username,
+        password: `${login.password}-wrong`,
+        hostKey: () => Promise.resolve(true),
+        onHostKeyVerified: (key) => verified.push({ key, attempts: authAttempts(from) }),
+      }),
+      /The SSH server refused the login/,
+    );
+    assert.deepEqual(verified, [{ key: { algorithm: 'ssh-ed25519', sha256: sshd.hostKey.sha256 }, attempts: [] }]);
+  });
+
   it('connects with a pinned host key without asking, and sends nothing to a host key no one trusts', async () => {
     const login = sshd.passwordLogin!;
     const pinned = await openSshTunnel({
