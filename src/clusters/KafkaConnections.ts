@@ -128,6 +128,7 @@ export class KafkaConnections implements vscode.Disposable {
       pinning = sshHostKeys.pin(target, ssh, key).then(() => {
         this.logger.info(`Trusted the SSH host key of ${target.cluster.name} (${endpointText(ssh)}): ${key.algorithm} ${key.sha256}`);
       });
+      pinning.catch(() => undefined); // awaited below, once the tunnel is open or has failed
     };
     let tunnel: SshTunnel;
     try {
