@@ -5,6 +5,7 @@ import { registerCommands } from './commands';
 import { Jobs } from './jobs/Jobs';
 import { Logger } from './logger';
 import { ClusterLogins } from './secrets/ClusterLogins';
+import { SshHostKeys } from './secrets/SshHostKeys';
 import { SshLogins } from './secrets/SshLogins';
 import { Settings } from './settings';
 import { ClustersTreeDataProvider } from './tree/ClustersTreeDataProvider';
@@ -21,7 +22,8 @@ export function activate(context: vscode.ExtensionContext): HDInsightExtensionAp
   const account = new AzureAccount(settings, logger);
   const logins = new ClusterLogins(context.secrets, account, logger);
   const sshLogins = new SshLogins(context.secrets);
-  const kafka = new KafkaConnections({ account, settings, logins, sshLogins }, logger);
+  const sshHostKeys = new SshHostKeys(context.globalState);
+  const kafka = new KafkaConnections({ account, settings, logins, sshLogins, sshHostKeys }, logger);
   const jobs = new Jobs({ account, settings, logins }, logger);
   const tree = new ClustersTreeDataProvider(settings, account, logins, kafka, jobs, context.extensionUri, logger);
   const view = vscode.window.createTreeView('hdinsight.clusters', { treeDataProvider: tree, showCollapseAll: true });
@@ -33,7 +35,18 @@ export function activate(context: vscode.ExtensionContext): HDInsightExtensionAp
     jobs,
     tree,
     view,
-    ...registerCommands({ logger, tree, account, settings, logins, sshLogins, kafka, jobs, extensionUri: context.extensionUri }),
+    ...registerCommands({
+      logger,
+      tree,
+      account,
+      settings,
+      logins,
+      sshLogins,
+      sshHostKeys,
+      kafka,
+      jobs,
+      extensionUri: context.extensionUri,
+    }),
   );
   const { version } = context.extension.packageJSON as { version: string };
   logger.info(`HDInsight ${version} activated in VS Code ${vscode.version}`);

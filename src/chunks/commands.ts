@@ -14,4 +14,4 @@ export { cancelJobCommand, getJobCommand, showJobOutputCommand } from '../comman
 export { submitStreamingJobCommand } from '../commands/submitStreamingJob';
 export { linkClusterCommand, unlinkClusterCommand } from '../commands/linkedClusters';
 export { setClusterLoginCommand } from '../commands/setClusterLogin';
-export { setSshLoginCommand } from '../commands/setSshLogin';
+export { forgetSshHostKeyCommand, setSshLoginCommand } from '../commands/setSshLogin';

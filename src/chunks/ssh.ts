@@ -2,7 +2,8 @@
 import { Duplex } from 'node:stream';
 import { Client } from 'ssh2';
 import { HDInsightError, throwIfAborted } from '../core/errors';
-import type { SocketFactory, SshTarget, SshTunnel } from '../ssh/tunnel';
+import { hostKeyChangedError, hostKeyOf, parseHostKeyFingerprint, type SshHostKey } from '../ssh/hostKeys';
+import type { HostKeyPolicy, SocketFactory, SshTarget, SshTunnel } from '../ssh/tunnel';
 
 export async function openSshTunnel(target: SshTarget, signal?: AbortSignal): Promise<SshTunnel> {
   throwIfAborted(signal);
@@ -13,33 +14,86 @@ export async function openSshTunnel(target: SshTarget, signal?: AbortSignal): Pr
       'Enter the SSH login of the cluster.',
     );
   }
+  const policy = target.hostKey;
+  if (typeof policy !== 'function') parseHostKeyFingerprint(policy, 'The trusted SSH host key');
   const client = new Client();
   let closed = false;
-  await new Promise<void>((resolve, reject) => {
+  const timeoutMs = target.readyTimeoutMs ?? 15_000;
+  const hostKey = await new Promise<SshHostKey>((resolve, reject) => {
+    let settled = false;
+    let trusted: SshHostKey | undefined;
+    /** Why the host key was refused: the connection fails with this, not ssh2's "Host denied". */
+    let refusal: Error | undefined;
+    let timer: NodeJS.Timeout | undefined;
+    const settle = (err?: Error): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      if (err === undefined && trusted) resolve(trusted);
+      else reject(err ?? new Error('The SSH server was not verified.'));
+    };
+    // The handshake timeout stops while someone is asked whether to trust the host key.
+    const startTimer = (): void => {
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        client.destroy();
+        settle(toSshError(Object.assign(new Error('Timed out while waiting for handshake'), { level: 'client-timeout' }), target));
+      }, timeoutMs);
+    };
     const onAbort = (): void => {
-      client.end();
-      reject(new DOMException('Aborted', 'AbortError'));
+      client.destroy();
+      settle(new DOMException('Aborted', 'AbortError'));
     };
     signal?.addEventListener('abort', onAbort, { once: true });
     client
-      .once('ready', () => {
-        signal?.removeEventListener('abort', onAbort);
-        resolve();
+      // After the key exchange: the server's signature with the trusted key has been checked.
+      .once('handshake', () => {
+        if (trusted && !settled) target.onHostKeyVerified?.(trusted);
       })
-      .once('error', (err: Error & { level?: string }) => {
-        signal?.removeEventListener('abort', onAbort);
-        reject(toSshError(err, target));
-      })
-      .connect({
+      .once('ready', () => settle())
+      .once('error', (err: Error & { level?: string }) => settle(refusal ?? toSshError(err, target)))
+      .once('close', () => settle(refusal ?? toSshError(new Error('Connection closed during the handshake'), target)));
+    // Runs after the key exchange and before authentication: the login is sent only if it resolves true.
+    const hostVerifier = (blob: Buffer, verify: (trust: boolean) => void): void => {
+      const offered = hostKeyOf(blob);
+      clearTimeout(timer);
+      decide(policy, offered, target).then(
+        (trust) => {
+          if (settled) return;
+          if (trust) {
+            trusted = offered;
+            startTimer();
+          } else {
+            refusal = new HDInsightError(
+              'HostKeyUnknown',
+              `The SSH host key of ${serverName(target)} (${offered.algorithm} ${offered.sha256}) was not trusted; nothing was sent to the server.`,
+            );
+          }
+          verify(trust);
+        },
+        (err: unknown) => {
+          refusal = err instanceof Error ? err : new Error(String(err));
+          if (!settled) verify(false);
+        },
+      );
+    };
+    startTimer();
+    try {
+      client.connect({
         host: target.host,
         port: target.port,
         username: target.username,
         password: target.password,
         privateKey: target.privateKey,
         passphrase: target.passphrase,
-        readyTimeout: target.readyTimeoutMs ?? 15_000,
+        hostVerifier,
+        readyTimeout: 0, // the timer above, which can pause
         keepaliveInterval: 15_000,
       });
+    } catch (err) {
+      settle(err instanceof Error ? err : new Error(String(err))); // e.g. a private key ssh2 cannot read
+    }
   });
   client.on('close', () => (closed = true));
   client.on('error', () => (closed = true));
@@ -82,6 +136,7 @@ export async function openSshTunnel(target: SshTarget, signal?: AbortSignal): Pr
   };
 
   return {
+    hostKey,
     socketFactory,
     get closed() {
       return closed;
@@ -93,6 +148,18 @@ export async function openSshTunnel(target: SshTarget, signal?: AbortSignal): Pr
         client.end();
       }),
   };
+}
+
+/** Whether to trust the offered key: the expected fingerprint, or the policy's answer. */
+async function decide(policy: HostKeyPolicy, offered: SshHostKey, target: SshTarget): Promise<boolean> {
+  if (typeof policy === 'function') return policy(offered);
+  const expected = parseHostKeyFingerprint(policy, 'The trusted SSH host key');
+  if (offered.sha256 === expected) return true;
+  throw hostKeyChangedError(target, offered, expected);
+}
+
+function serverName(target: SshTarget): string {
+  return target.name ? `${target.name} (${target.host}:${target.port})` : `${target.host}:${target.port}`;
 }
 
 function toSshError(err: Error & { level?: string }, target: SshTarget): HDInsightError {

@@ -1,13 +1,14 @@
 import type * as vscode from 'vscode';
-import { sshEndpoint } from '../azure/model';
 import { HDInsightError } from '../core/errors';
 import type { KafkaService } from '../kafka/client';
 import { canConnect } from '../kafka/probe';
 import type { Logger } from '../logger';
+import type { SshHostKeys } from '../secrets/SshHostKeys';
 import type { SshLogins } from '../secrets/SshLogins';
-import type { SshTunnel } from '../ssh/tunnel';
+import type { SshHostKey, SshLogin, SshTunnel } from '../ssh/tunnel';
 import { findBrokers, type BrokerLookup } from './brokers';
 import type { ClusterTarget } from './resolveCluster';
+import { endpointText, sshEndpointOf, type SshEndpoint } from './sshEndpoint';
 
 export interface KafkaConnection {
   service: KafkaService;
@@ -18,6 +19,7 @@ export interface KafkaConnection {
 
 export interface KafkaConnectionDeps extends BrokerLookup {
   sshLogins: SshLogins;
+  sshHostKeys: SshHostKeys;
 }
 
 const DIRECT_PROBE_MS = 3_000;
@@ -92,18 +94,59 @@ export class KafkaConnections implements vscode.Disposable {
         target.kind === 'linked' ? 'Add sshHost to the linked cluster, or connect to its network.' : 'Check that the cluster is running.',
       );
     }
-    const login = await this.lookup.sshLogins.get(target, options);
-    const { openSshTunnel } = await import('../chunks/ssh');
-    const tunnel = await openSshTunnel({ ...ssh, ...login }, options.signal);
+    const login = await this.lookup.sshLogins.get(target, ssh, options);
+    const tunnel = await this.openTunnel(target, ssh, login, options);
     this.tunnels.set(key, tunnel);
     this.logger.info(
-      `Kafka client for ${target.cluster.name}: ${bootstrap} through an SSH tunnel via ${login.username}@${ssh.host}:${ssh.port}`,
+      `Kafka client for ${target.cluster.name}: ${bootstrap} through an SSH tunnel via ${login.username}@${endpointText(ssh)} ` +
+        `(host key ${tunnel.hostKey.algorithm} ${tunnel.hostKey.sha256})`,
     );
     return {
       service: createKafkaService({ brokers, socketFactory: tunnel.socketFactory, connectionTimeoutMs: 10_000 }),
       bootstrap,
       via: 'sshTunnel',
     };
+  }
+
+  /**
+   * Opens an SSH tunnel to the cluster's endpoint with the login, once its host key is trusted:
+   * the pinned one, or (asked in a modal dialog when interactive) the one the server offers,
+   * pinned as soon as the server has proved it holds that key, before the login's outcome (as
+   * OpenSSH adds it to known_hosts): a refused password does not make the user trust it again.
+   */
+  async openTunnel(
+    target: ClusterTarget,
+    ssh: SshEndpoint,
+    login: SshLogin,
+    options: { interactive: boolean; signal?: AbortSignal },
+  ): Promise<SshTunnel> {
+    const { sshHostKeys } = this.lookup;
+    const { openSshTunnel } = await import('../chunks/ssh');
+    let pinning: Promise<void> | undefined;
+    const onHostKeyVerified = (key: SshHostKey): void => {
+      if (sshHostKeys.pinned(target, ssh)) return;
+      pinning = sshHostKeys.pin(target, ssh, key).then(() => {
+        this.logger.info(`Trusted the SSH host key of ${target.cluster.name} (${endpointText(ssh)}): ${key.algorithm} ${key.sha256}`);
+      });
+      pinning.catch(() => undefined); // awaited below, once the tunnel is open or has failed
+    };
+    let tunnel: SshTunnel;
+    try {
+      tunnel = await openSshTunnel(
+        { ...ssh, ...login, name: target.cluster.name, hostKey: sshHostKeys.policy(target, ssh, options), onHostKeyVerified },
+        options.signal,
+      );
+    } catch (err) {
+      await pinning?.catch((e: unknown) => this.logger.error(`Trusting the SSH host key of ${target.cluster.name}`, e));
+      throw sshHostKeys.offerForget(err, target);
+    }
+    try {
+      await pinning;
+    } catch (err) {
+      void tunnel.close();
+      throw err;
+    }
+    return tunnel;
   }
 
   /** Closes a cluster's client and tunnel, so the next use connects afresh. */
@@ -150,8 +193,4 @@ export class KafkaConnections implements vscode.Disposable {
 
 function keyOf(target: ClusterTarget): string {
   return target.kind === 'azure' ? target.cluster.id.toLowerCase() : `linked:${target.cluster.name.toLowerCase()}`;
-}
-
-function sshEndpointOf(target: ClusterTarget, gatewaySuffix: string): { host: string; port: number } | undefined {
-  return target.kind === 'linked' ? target.cluster.ssh : sshEndpoint(target.cluster, gatewaySuffix);
 }

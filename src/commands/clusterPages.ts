@@ -1,7 +1,8 @@
 import * as vscode from 'vscode';
-import { gatewayUrl, portalUrl, sshCommand, sshCommandLine } from '../azure/model';
+import { gatewayUrl, portalUrl, sshEndpoint } from '../azure/model';
 import { resolveCluster, type ClusterLookup, type ClusterTarget } from '../clusters/resolveCluster';
-import { HDInsightError } from '../core/errors';
+import { HDInsightError, InvalidInputError } from '../core/errors';
+import { sshCommandLine } from '../ssh/command';
 import { isScripted } from './command';
 
 export type ClusterPage = 'portal' | 'ambari' | 'sparkUi' | 'yarnUi' | 'jupyter';
@@ -50,17 +51,23 @@ export function openClusterPageCommand(page: ClusterPage, lookup: ClusterLookup)
   };
 }
 
-/** `hdinsight.copySshCommand` `{ cluster, user? }`: copies `ssh sshuser@CLUSTER-ssh.azurehdinsight.net`. */
+/**
+ * `hdinsight.copySshCommand` `{ cluster, user? }`: copies `ssh sshuser@CLUSTER-ssh.azurehdinsight.net`.
+ * A host or user that is not a host name or user name is refused before anything is copied.
+ */
 export function copySshCommandCommand(lookup: ClusterLookup) {
   return async (arg?: unknown): Promise<{ command: string }> => {
     const target = await resolveCluster(arg, lookup);
-    const user = (arg as { user?: unknown } | undefined)?.user;
-    const sshUser = typeof user === 'string' && user.trim() ? user.trim() : 'sshuser';
+    const user = isScripted([arg]) ? (arg as { user?: unknown }).user : undefined;
+    if (user !== undefined && typeof user !== 'string') throw new InvalidInputError('"user" must be a user name.');
+    const sshUser = user?.trim() || 'sshuser';
+    const cluster = target.cluster.name;
     let command: string;
     if (target.kind === 'azure') {
-      command = sshCommand(target.cluster, lookup.settings.resourceManager.cloud.gatewaySuffix, sshUser);
+      const endpoint = sshEndpoint(target.cluster, lookup.settings.resourceManager.cloud.gatewaySuffix);
+      command = sshCommandLine(endpoint, sshUser, { cluster, hostFrom: 'azure' });
     } else if (target.cluster.ssh) {
-      command = sshCommandLine(target.cluster.ssh, sshUser);
+      command = sshCommandLine(target.cluster.ssh, sshUser, { cluster, hostFrom: 'setting' });
     } else {
       throw new HDInsightError(
         'NotFound',

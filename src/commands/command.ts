@@ -12,6 +12,23 @@ export function isScripted(args: unknown[]): boolean {
   return typeof first === 'object' && first !== null && Object.getPrototypeOf(first) === Object.prototype;
 }
 
+/** A command an error message offers as a button besides "Show Log", e.g. "Forget SSH Host Key". */
+export interface ErrorFollowUp {
+  title: string;
+  command: string;
+  args: unknown[];
+}
+
+/** Marks an error with the follow-up its message offers (a property: errors cross bundles). */
+export function withFollowUp<E extends Error>(err: E, followUp: ErrorFollowUp): E {
+  return Object.assign(err, { followUp });
+}
+
+function followUpOf(err: unknown): ErrorFollowUp | undefined {
+  const followUp = typeof err === 'object' && err !== null ? (err as { followUp?: ErrorFollowUp }).followUp : undefined;
+  return followUp && typeof followUp.title === 'string' && typeof followUp.command === 'string' ? followUp : undefined;
+}
+
 /**
  * Whether a script may go on with deleting `name`. Any extension can call a command, and it would
  * act through this extension's sign-in: so a scripted deletion names the resource twice
@@ -56,8 +73,10 @@ export function registerCommand(id: string, handler: CommandHandler, logger: Com
       }
       logger.error(id, err);
       const message = userMessage(err);
-      void vscode.window.showErrorMessage(message, 'Show Log').then((choice) => {
+      const followUp = followUpOf(err);
+      void vscode.window.showErrorMessage(message, ...(followUp ? [followUp.title] : []), 'Show Log').then((choice) => {
         if (choice === 'Show Log') logger.show();
+        else if (followUp && choice === followUp.title) void vscode.commands.executeCommand(followUp.command, ...followUp.args);
       });
       if (isScripted(args)) throw redactError(err);
       return undefined;

@@ -4,6 +4,7 @@ import type { KafkaConnections } from '../clusters/KafkaConnections';
 import type { Jobs } from '../jobs/Jobs';
 import type { Logger } from '../logger';
 import type { ClusterLogins } from '../secrets/ClusterLogins';
+import type { SshHostKeys } from '../secrets/SshHostKeys';
 import type { SshLogins } from '../secrets/SshLogins';
 import type { Settings } from '../settings';
 import type { ClustersTreeDataProvider } from '../tree/ClustersTreeDataProvider';
@@ -19,6 +20,7 @@ export interface CommandDependencies {
   settings: Settings;
   logins: ClusterLogins;
   sshLogins: SshLogins;
+  sshHostKeys: SshHostKeys;
   kafka: KafkaConnections;
   jobs: Jobs;
   extensionUri: vscode.Uri;
@@ -50,6 +52,7 @@ export function registerCommands({
   settings,
   logins,
   sshLogins,
+  sshHostKeys,
   kafka,
   jobs,
   extensionUri,
@@ -76,7 +79,8 @@ export function registerCommands({
     ['hdinsight.linkCluster', lazy((c) => c.linkClusterCommand(settings, logins))],
     ['hdinsight.unlinkCluster', lazy((c) => c.unlinkClusterCommand(settings, logins))],
     ['hdinsight.setClusterLogin', lazy((c) => c.setClusterLoginCommand(lookup, logins, () => tree.refresh()))],
-    ['hdinsight.setSshLogin', lazy((c) => c.setSshLoginCommand(lookup, sshLogins, kafka))],
+    ['hdinsight.setSshLogin', lazy((c) => c.setSshLoginCommand(lookup, sshLogins, sshHostKeys, kafka))],
+    ['hdinsight.forgetSshHostKey', lazy((c) => c.forgetSshHostKeyCommand(lookup, sshHostKeys, kafka))],
     ['hdinsight.discoverBrokers', lazy((c) => c.discoverBrokersCommand({ ...lookup, logins }))],
     ['hdinsight.kafka.createTopic', lazy((c) => c.createTopicCommand(kafkaDeps))],
     ['hdinsight.kafka.deleteTopic', lazy((c) => c.deleteTopicCommand(kafkaDeps))],

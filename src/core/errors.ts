@@ -3,7 +3,19 @@
 import { redact } from './redact';
 
 export type ErrorCode =
-  'InvalidInput' | 'InvalidSettings' | 'Unauthorized' | 'Forbidden' | 'NotFound' | 'Throttled' | 'Unreachable' | 'Timeout' | 'Remote';
+  | 'InvalidInput'
+  | 'InvalidSettings'
+  | 'Unauthorized'
+  | 'Forbidden'
+  | 'NotFound'
+  | 'Throttled'
+  | 'Unreachable'
+  | 'Timeout'
+  | 'Remote'
+  /** An SSH server offered a host key other than the one trusted for it. */
+  | 'HostKeyMismatch'
+  /** An SSH server's host key is not trusted yet, and no one could be asked. */
+  | 'HostKeyUnknown';
 
 // Lazy chunks are separate bundles with their own copy of this module, so `instanceof` must not
 // depend on which copy made the error: a brand shared through the global symbol registry decides.

@@ -16,7 +16,23 @@ export interface SshServer {
   privateKey: string;
   /** With `passwordLogin`: a throw-away system user that logs in with a password. */
   passwordLogin?: { username: string; password: string };
+  /** The server's host public key (OpenSSH format) and its fingerprint as `ssh-keygen -lf` prints it. */
+  hostKey: { publicKeyFile: string; sha256: string; algorithm: string };
+  /** sshd's log (LogLevel DEBUG1: every authentication attempt is in it). */
+  log(): string;
+  /** Restarts sshd with a new host key, as a re-created cluster (or another server at its address) would have. */
+  replaceHostKey(): Promise<void>;
   stop(): Promise<void>;
+}
+
+/** `SHA256:…` and the key type, as OpenSSH's own `ssh-keygen -lf` computes them. */
+export function opensshFingerprint(publicKeyFile: string): { sha256: string; algorithm: string } {
+  // e.g. "256 SHA256:Vy4Y…Kc root@host (ED25519)"
+  const line = execFileSync('ssh-keygen', ['-l', '-E', 'sha256', '-f', publicKeyFile], { encoding: 'utf8' }).trim();
+  const match = /^\d+ (SHA256:\S+) .*\((\w+)\)$/.exec(line);
+  if (!match) throw new Error(`ssh-keygen -lf printed ${line}`);
+  const type = fs.readFileSync(publicKeyFile, 'utf8').split(' ')[0];
+  return { sha256: match[1], algorithm: type };
 }
 
 const PASSWORD_USER = 'hdinsight-ssh-test';
@@ -58,40 +74,56 @@ export async function startSshServer(options: {
       'PermitRootLogin prohibit-password',
       'UsePAM no',
       'AllowTcpForwarding yes',
-      'LogLevel VERBOSE',
+      'LogLevel DEBUG1',
       '',
     ].join('\n'),
   );
   const [command, ...prefix] = [...(options.exec ?? []), '/usr/sbin/sshd'];
-  const log = fs.openSync(path.join(dir, 'sshd.log'), 'a');
-  const child: ChildProcess = spawn(command, [...prefix, '-D', '-e', '-f', path.join(dir, 'sshd_config')], { stdio: ['ignore', log, log] });
-  fs.closeSync(log);
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`sshd exited at start; see ${dir}/sshd.log`);
-    const open = await new Promise<boolean>((resolve) => {
-      const socket = net.connect(port, options.listen, () => {
-        socket.destroy();
-        resolve(true);
+  const logFile = path.join(dir, 'sshd.log');
+  const start = async (): Promise<ChildProcess> => {
+    const log = fs.openSync(logFile, 'a');
+    const child = spawn(command, [...prefix, '-D', '-e', '-f', path.join(dir, 'sshd_config')], { stdio: ['ignore', log, log] });
+    fs.closeSync(log);
+    const deadline = Date.now() + 15_000;
+    for (;;) {
+      if (child.exitCode !== null) throw new Error(`sshd exited at start; see ${logFile}`);
+      const open = await new Promise<boolean>((resolve) => {
+        const socket = net.connect(port, options.listen, () => {
+          socket.destroy();
+          resolve(true);
+        });
+        socket.once('error', () => resolve(false));
       });
-      socket.once('error', () => resolve(false));
-    });
-    if (open) break;
-    if (Date.now() > deadline) throw new Error(`sshd did not listen on ${options.listen}:${port}; see ${dir}/sshd.log`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+      if (open) return child;
+      if (Date.now() > deadline) throw new Error(`sshd did not listen on ${options.listen}:${port}; see ${logFile}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  };
+  const stopChild = async (): Promise<void> => {
+    if (child.exitCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    await exited;
+  };
+  let child = await start();
+  const hostKey = { publicKeyFile: path.join(dir, 'host_key.pub'), ...opensshFingerprint(path.join(dir, 'host_key.pub')) };
   return {
     host: options.listen,
     port,
     username,
     privateKey: fs.readFileSync(path.join(dir, 'client_key'), 'utf8'),
     passwordLogin,
+    hostKey,
+    log: () => fs.readFileSync(logFile, 'utf8'),
+    replaceHostKey: async () => {
+      await stopChild();
+      for (const file of ['host_key', 'host_key.pub']) fs.rmSync(path.join(dir, file));
+      execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', path.join(dir, 'host_key')]);
+      Object.assign(hostKey, opensshFingerprint(hostKey.publicKeyFile));
+      child = await start();
+    },
     stop: async () => {
-      if (child.exitCode === null) {
-        const exited = new Promise((resolve) => child.once('exit', resolve));
-        child.kill('SIGTERM');
-        await exited;
-      }
+      await stopChild();
       if (passwordLogin) spawnSync('userdel', [PASSWORD_USER], { stdio: 'ignore' });
       if (!process.env.HDINSIGHT_KEEP_STATE) fs.rmSync(dir, { recursive: true, force: true });
     },

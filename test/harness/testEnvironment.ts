@@ -46,7 +46,8 @@ const ambariNames: Record<string, string> = { 'contoso-kafka': 'Contoso-Kafka' }
 export interface VnetKafka {
   cluster: string;
   brokerName: string;
-  ssh: { host: string; port: number; username: string; keyFile: string };
+  /** `hostKey`: the fingerprint of the SSH server's host key, as `ssh-keygen -lf` prints it. */
+  ssh: { host: string; port: number; username: string; keyFile: string; hostKey: string };
 }
 
 const VNET_BROKER = 'wn0-kafka.hdinsight.internal';
@@ -72,7 +73,7 @@ async function startVnetKafka(arm: ArmEmulator): Promise<{ vnet: VnetKafka; brok
       vnet: {
         cluster: 'fabrikam-streams',
         brokerName: VNET_BROKER,
-        ssh: { host: sshd.host, port: sshd.port, username: sshd.username, keyFile },
+        ssh: { host: sshd.host, port: sshd.port, username: sshd.username, keyFile, hostKey: sshd.hostKey.sha256 },
       },
       broker,
       stop: async () => {

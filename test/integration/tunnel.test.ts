@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import { Server, utils } from 'ssh2';
 import * as vscode from 'vscode';
 import type { VnetKafka } from '../harness/testEnvironment';
 import { activateExtension, children, CONTOSO_TENANT, find, text, updateSetting, useEmulatedAzure } from './helpers';
@@ -40,6 +41,25 @@ describe('Kafka inside a virtual network, through an SSH tunnel the user never s
       username: ssh.username,
       privateKey: fs.readFileSync(ssh.keyFile, 'utf8'),
     });
+    // A script is never trusted blindly with a host key no one has checked: it is told the key and how to pin it.
+    await assert.rejects(
+      Promise.resolve(
+        vscode.commands.executeCommand('hdinsight.kafka.createTopic', { cluster, topic: 'in-vnet', partitions: 1, replicationFactor: 1 }),
+      ),
+      (err: Error & { code?: string; action?: string }) => {
+        assert.equal(err.code, 'HostKeyUnknown', err.message);
+        assert.ok(
+          err.message.startsWith(
+            `The SSH host key of ${cluster} (${ssh.host}:${ssh.port}) is not trusted yet: the server offers ssh-ed25519 ${ssh.hostKey}. Nothing was sent`,
+          ),
+          err.message,
+        );
+        assert.ok(err.action?.includes(`hdinsight.setSshLogin { cluster: "/subscriptions/`), err.action);
+        return true;
+      },
+    );
+    const pinned = await vscode.commands.executeCommand<{ hostKey: string }>('hdinsight.setSshLogin', { cluster, hostKey: ssh.hostKey });
+    assert.equal(pinned.hostKey, ssh.hostKey);
     await vscode.commands.executeCommand('hdinsight.kafka.createTopic', { cluster, topic: 'in-vnet', partitions: 1, replicationFactor: 1 });
     await vscode.commands.executeCommand('hdinsight.kafka.produce', {
       cluster,
@@ -62,6 +82,94 @@ describe('Kafka inside a virtual network, through an SSH tunnel the user never s
     assert.ok(topics.includes('in-vnet — 1 partition · ×1 · 1 message'), topics.join('\n'));
   });
 
+  it('refuses a changed SSH host key before logging in, until the old one is forgotten', async () => {
+    const { cluster, ssh } = vnetKafka();
+    const produce = (): Thenable<unknown> =>
+      vscode.commands.executeCommand('hdinsight.kafka.produce', { cluster, topic: 'in-vnet', messages: [{ value: 'after re-creation' }] });
+    // The key trusted before (a re-created cluster has a new one; so would someone answering at its address).
+    const before = `SHA256:${Buffer.alloc(32, 7).toString('base64').replace(/=+$/, '')}`;
+    assert.deepEqual(await vscode.commands.executeCommand('hdinsight.forgetSshHostKey', { cluster }), { cluster, forgotten: 1 });
+    await vscode.commands.executeCommand('hdinsight.setSshLogin', { cluster, hostKey: before });
+    await assert.rejects(Promise.resolve(produce()), (err: Error & { code?: string; action?: string }) => {
+      assert.equal(err.code, 'HostKeyMismatch', err.message);
+      assert.equal(
+        err.message,
+        `The SSH host key of ${cluster} (${ssh.host}:${ssh.port}) changed: the server offers ssh-ed25519 ${ssh.hostKey}, but ${before} ` +
+          'is the key trusted for it. This could mean someone is intercepting the connection; nothing was sent to the server and the connection was closed.',
+      );
+      assert.equal(
+        err.action,
+        'If the cluster was re-created, forget the old key with "HDInsight: Forget SSH Host Key" and connect again.',
+      );
+      // The error message offers it as a button.
+      const { followUp } = err as { followUp?: { title: string; command: string } };
+      assert.deepEqual([followUp?.title, followUp?.command], ['Forget SSH Host Key', 'hdinsight.forgetSshHostKey']);
+      return true;
+    });
+    // A script cannot replace a trusted key by naming another one: it must forget the old one first.
+    await assert.rejects(
+      Promise.resolve(vscode.commands.executeCommand('hdinsight.setSshLogin', { cluster, hostKey: ssh.hostKey })),
+      /Another SSH host key is trusted for fabrikam-streams .*: SHA256:BwcH.*, not SHA256:/,
+    );
+    await assert.rejects(
+      Promise.resolve(vscode.commands.executeCommand('hdinsight.setSshLogin', { cluster, hostKey: 'ssh-ed25519 AAAAC3Nza' })),
+      /"hostKey" must be an SSH host key fingerprint as OpenSSH shows it: "SHA256:" and 43 base64 characters/,
+    );
+    assert.deepEqual(await vscode.commands.executeCommand('hdinsight.forgetSshHostKey', { cluster }), { cluster, forgotten: 1 });
+    await vscode.commands.executeCommand('hdinsight.setSshLogin', { cluster, hostKey: ssh.hostKey });
+    await produce();
+  });
+
+  it('sends a stored SSH login only to the SSH address it was entered for', async () => {
+    const { ssh } = vnetKafka();
+    const { brokers } = await vscode.commands.executeCommand<{ brokers: string[] }>('hdinsight.discoverBrokers', {
+      cluster: vnetKafka().cluster,
+    });
+    await updateSetting('kafka.connection', 'sshTunnel');
+    const link = (sshHost: string, sshPort: number): Promise<void> =>
+      updateSetting('linkedClusters', [{ name: 'moved-kafka', kafkaBootstrap: brokers.join(','), sshHost, sshPort }]);
+    const decoy = await startDecoySshServer();
+    try {
+      await link(ssh.host, ssh.port);
+      await vscode.commands.executeCommand('hdinsight.setSshLogin', {
+        cluster: 'moved-kafka',
+        username: ssh.username,
+        privateKey: fs.readFileSync(ssh.keyFile, 'utf8'),
+        hostKey: ssh.hostKey,
+      });
+      await vscode.commands.executeCommand('hdinsight.kafka.produce', {
+        cluster: 'moved-kafka',
+        topic: 'in-vnet',
+        messages: [{ value: 'x' }],
+      });
+
+      // The entry's SSH address is edited (or another cluster is linked under the same name).
+      await link('127.0.0.1', decoy.port);
+      await assert.rejects(
+        Promise.resolve(
+          vscode.commands.executeCommand('hdinsight.kafka.produce', {
+            cluster: 'moved-kafka',
+            topic: 'in-vnet',
+            messages: [{ value: 'x' }],
+          }),
+        ),
+        (err: Error & { action?: string }) => {
+          assert.equal(
+            err.message,
+            `The SSH login stored for moved-kafka was entered for SSH address ${ssh.host}:${ssh.port}, ` +
+              `and its SSH address is now 127.0.0.1:${decoy.port}: the login was not sent there.`,
+          );
+          assert.equal(err.action, `If 127.0.0.1:${decoy.port} is right, enter the SSH login for it with "HDInsight: Enter SSH Login…".`);
+          return true;
+        },
+      );
+      assert.deepEqual(decoy.seen, [], 'the new address was never contacted');
+    } finally {
+      await updateSetting('linkedClusters', undefined);
+      await decoy.close();
+    }
+  });
+
   it('with the connection set to direct, says the brokers cannot be reached and why', async () => {
     const { cluster } = vnetKafka();
     await updateSetting('kafka.connection', 'direct');
@@ -71,3 +179,20 @@ describe('Kafka inside a virtual network, through an SSH tunnel the user never s
     );
   });
 });
+
+/** An SSH server that accepts any login and records what each client sent it, to see what would leak. */
+async function startDecoySshServer(): Promise<{ port: number; seen: string[]; close: () => Promise<void> }> {
+  const seen: string[] = [];
+  const server = new Server({ hostKeys: [utils.generateKeyPairSync('ed25519').private] }, (client) => {
+    seen.push('connection');
+    client.on('authentication', (ctx) => {
+      seen.push(`${ctx.method} login of ${ctx.username}`);
+      ctx.accept();
+    });
+    client.on('error', () => undefined);
+  });
+  const port = await new Promise<number>((resolve) =>
+    server.listen(0, '127.0.0.1', () => resolve((server.address() as { port: number }).port)),
+  );
+  return { port, seen, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}

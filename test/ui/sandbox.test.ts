@@ -226,6 +226,58 @@ describe('The sandbox in a browser', () => {
     await treeRow(view, 'contoso-kafka').click(); // collapses it again
   });
 
+  it('asks in a modal dialog whether to trust the SSH host key of a cluster in a virtual network, showing its fingerprint', async function () {
+    if (sandbox.output().includes('no Kafka cluster inside a virtual network')) this.skip();
+    const { choose, answer } = quickInput(page);
+    await runFromPalette(page, 'HDInsight: Enter SSH Login…');
+    await choose('Choose a cluster', 'fabrikam-streams');
+    await answer('SSH user');
+    await answer('Password of sshuser', TEST_PASSWORDS.createdSsh);
+    const dialog = page.locator('.monaco-dialog-box', { hasText: 'Trust the SSH host key of fabrikam-streams?' });
+    await dialog.waitFor({ timeout: 30_000 });
+    const text = (await dialog.textContent()) ?? '';
+    const [, host, port] = /first connection to (\S+):(\d+), the SSH endpoint of fabrikam-streams/.exec(text) ?? [];
+    assert.ok(host && port, text);
+    // The fingerprint OpenSSH's own tools compute for the server at that address.
+    const scanned = execFileSync('ssh-keyscan', ['-t', 'ed25519', '-p', port, host], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    const fingerprint = /SHA256:\S+/.exec(execFileSync('ssh-keygen', ['-lf', '-'], { input: scanned, encoding: 'utf8' }))?.[0];
+    assert.ok(fingerprint, scanned);
+    assert.ok(text.includes(`ssh-ed25519 ${fingerprint}`), `the dialog shows ${fingerprint}: ${text}`);
+    assert.match(text, /Nothing is sent to the server unless you trust it/);
+    await screenshot(page, 'ssh-host-key');
+    // Not trusting it is a quiet cancel: no error, nothing sent, nothing remembered.
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    await page.waitForTimeout(1_000);
+    assert.equal(await page.locator('.notification-toast', { hasText: 'fabrikam-streams' }).count(), 0);
+
+    // Asked again, and trusted: the password goes (this sandbox's sshd takes keys only, so it is refused),
+    // and the key is remembered: the next attempt is not asked about it.
+    const refused = page.locator('.notification-toast', { hasText: /The SSH server refused the login of sshuser@/ });
+    for (const attempt of ['trusts the key', 'already trusted']) {
+      await runFromPalette(page, 'HDInsight: Enter SSH Login…');
+      await choose('Choose a cluster', 'fabrikam-streams');
+      await answer('SSH user');
+      await answer('Password of sshuser', TEST_PASSWORDS.createdSsh);
+      if (attempt === 'trusts the key') {
+        await dialog.waitFor({ timeout: 30_000 });
+        await dialog.getByRole('button', { name: 'Trust and Connect' }).click();
+      }
+      await refused.first().waitFor({ timeout: 30_000 });
+      assert.equal(
+        await dialog.count(),
+        0,
+        `no host key dialog after the user ${attempt === 'trusts the key' ? 'trusted it' : 'had trusted it'}`,
+      );
+      await screenshot(page, attempt === 'trusts the key' ? 'ssh-login-refused' : 'ssh-login-refused-again');
+      await runFromPalette(page, 'Notifications: Clear All Notifications');
+      await refused.first().waitFor({ state: 'hidden', timeout: 30_000 });
+    }
+  });
+
   it('creates a topic and produces a message from the palette, and shows the topic with its partitions', async () => {
     const view = await openHDInsightView(page);
     const input = page.locator('.quick-input-widget input');

@@ -42,7 +42,13 @@ describe('Reaching brokers inside a virtual network through an SSH tunnel (real 
   });
 
   it('reaches every advertised broker through the tunnel: creates, produces and reads', async () => {
-    const tunnel = await openSshTunnel({ host: sshd.host, port: sshd.port, username: sshd.username, privateKey: sshd.privateKey });
+    const tunnel = await openSshTunnel({
+      host: sshd.host,
+      port: sshd.port,
+      hostKey: sshd.hostKey.sha256,
+      username: sshd.username,
+      privateKey: sshd.privateKey,
+    });
     const kafkaThroughTunnel = createKafkaService({ brokers: [`${BROKER_NAME}:${kafka.port}`], socketFactory: tunnel.socketFactory });
     try {
       await kafkaThroughTunnel.createTopic({ topic: 'tunnelled', partitions: 2, replicationFactor: 1 });
@@ -63,14 +69,26 @@ describe('Reaching brokers inside a virtual network through an SSH tunnel (real 
 
   it('says when the SSH server refuses the login', async () => {
     await assert.rejects(
-      openSshTunnel({ host: sshd.host, port: sshd.port, username: 'nobody-here', privateKey: sshd.privateKey }),
+      openSshTunnel({
+        host: sshd.host,
+        port: sshd.port,
+        hostKey: sshd.hostKey.sha256,
+        username: 'nobody-here',
+        privateKey: sshd.privateKey,
+      }),
       /The SSH server refused the login of nobody-here@/,
     );
   });
 
   it('logs in with a password as well as a key, and refuses a wrong one', async () => {
     const login = sshd.passwordLogin!;
-    const tunnel = await openSshTunnel({ host: sshd.host, port: sshd.port, username: login.username, password: login.password });
+    const tunnel = await openSshTunnel({
+      host: sshd.host,
+      port: sshd.port,
+      hostKey: sshd.hostKey.sha256,
+      username: login.username,
+      password: login.password,
+    });
     const service = createKafkaService({ brokers: [`${BROKER_NAME}:${kafka.port}`], socketFactory: tunnel.socketFactory });
     try {
       const info = await service.describeCluster();
@@ -80,7 +98,13 @@ describe('Reaching brokers inside a virtual network through an SSH tunnel (real 
       await tunnel.close();
     }
     await assert.rejects(
-      openSshTunnel({ host: sshd.host, port: sshd.port, username: login.username, password: `${login.password}x` }),
+      openSshTunnel({
+        host: sshd.host,
+        port: sshd.port,
+        hostKey: sshd.hostKey.sha256,
+        username: login.username,
+        password: `${login.password}x`,
+      }),
       (err: HDInsightError) => err.code === 'Unauthorized' && /Enter the SSH login again/.test(err.action ?? ''),
     );
   });
@@ -95,6 +119,11 @@ describe('Reaching brokers inside a virtual network through an SSH tunnel (real 
         onDidChange: () => ({ dispose: () => undefined }),
       },
       sshLogins: { get: () => Promise.resolve({ username: sshd.passwordLogin!.username, password: sshd.passwordLogin!.password }) },
+      sshHostKeys: {
+        policy: () => sshd.hostKey.sha256,
+        pinned: () => ({ sha256: sshd.hostKey.sha256 }),
+        offerForget: (err: unknown) => err,
+      },
     } as unknown as KafkaConnectionDeps;
     const target: ClusterTarget = {
       kind: 'linked',
@@ -119,4 +148,135 @@ describe('Reaching brokers inside a virtual network through an SSH tunnel (real 
       connections.dispose();
     }
   });
+  /** What sshd logged about authentication since `from` (LogLevel DEBUG1 logs every attempt, "none" included). */
+  const authAttempts = (from: number): string[] =>
+    sshd
+      .log()
+      .slice(from)
+      .split('\n')
+      .filter((line) => /userauth-request|Accepted |Failed (password|publickey|none)|Postponed/.test(line));
+
+  it('asks about the host key before logging in, with the fingerprint OpenSSH computes for the server', async () => {
+    const login = sshd.passwordLogin!;
+    const from = sshd.log().length;
+    const asked: { algorithm: string; sha256: string }[] = [];
+    const attemptsWhenAsked: string[][] = [];
+    const tunnel = await openSshTunnel({
+      host: sshd.host,
+      port: sshd.port,
+      username: login.username,
+      password: login.password,
+      hostKey: (key) => {
+        asked.push(key);
+        attemptsWhenAsked.push(authAttempts(from));
+        return Promise.resolve(true);
+      },
+    });
+    await tunnel.close();
+    // ssh-keygen -lf on the host key file the server uses, computed independently of the extension.
+    assert.deepEqual(asked, [{ algorithm: 'ssh-ed25519', sha256: sshd.hostKey.sha256 }], 'asked once, with the real fingerprint');
+    assert.match(sshd.hostKey.sha256, /^SHA256:[A-Za-z0-9+/]{43}$/);
+    assert.deepEqual(tunnel.hostKey, { algorithm: 'ssh-ed25519', sha256: sshd.hostKey.sha256 }, 'the tunnel says which key it trusted');
+    assert.deepEqual(attemptsWhenAsked, [[]], 'no login was attempted while the host key was being decided');
+    assert.ok(
+      authAttempts(from).some((line) => line.includes(`Accepted password for ${login.username}`)),
+      'the login went only after the key was trusted',
+    );
+  });
+
+  it('reports the host key as proven by the server before the login, even when the login is then refused', async () => {
+    const login = sshd.passwordLogin!;
+    const verified: { key: { algorithm: string; sha256: string }; attempts: string[] }[] = [];
+    const from = sshd.log().length;
+    await assert.rejects(
+      openSshTunnel({
+        host: sshd.host,
+        port: sshd.port,
+        username: login.username,
+        password: `${login.password}-wrong`,
+        hostKey: () => Promise.resolve(true),
+        onHostKeyVerified: (key) => verified.push({ key, attempts: authAttempts(from) }),
+      }),
+      /The SSH server refused the login/,
+    );
+    assert.deepEqual(verified, [{ key: { algorithm: 'ssh-ed25519', sha256: sshd.hostKey.sha256 }, attempts: [] }]);
+  });
+
+  it('connects with a pinned host key without asking, and sends nothing to a host key no one trusts', async () => {
+    const login = sshd.passwordLogin!;
+    const pinned = await openSshTunnel({
+      host: sshd.host,
+      port: sshd.port,
+      hostKey: sshd.hostKey.sha256,
+      username: login.username,
+      password: login.password,
+    });
+    assert.deepEqual(pinned.hostKey.sha256, sshd.hostKey.sha256);
+    await pinned.close();
+
+    const from = sshd.log().length;
+    await assert.rejects(
+      openSshTunnel({
+        host: sshd.host,
+        port: sshd.port,
+        hostKey: () => Promise.resolve(false),
+        username: login.username,
+        password: login.password,
+      }),
+      (err: HDInsightError) => {
+        assert.equal(err.code, 'HostKeyUnknown');
+        assert.match(err.message, new RegExp(`ssh-ed25519 ${escape(sshd.hostKey.sha256)}\\) was not trusted; nothing was sent`));
+        return true;
+      },
+    );
+    assert.deepEqual(authAttempts(from), [], 'sshd saw no login attempt');
+  });
+
+  it('refuses a changed host key before sending the password, and says how to forget the old one', async () => {
+    const login = sshd.passwordLogin!;
+    const trusted = sshd.hostKey.sha256;
+    await sshd.replaceHostKey(); // a re-created cluster, or someone else answering at its address
+    assert.notEqual(sshd.hostKey.sha256, trusted);
+    const from = sshd.log().length;
+    await assert.rejects(
+      openSshTunnel({
+        host: sshd.host,
+        port: sshd.port,
+        name: 'vnet-kafka',
+        hostKey: trusted,
+        username: login.username,
+        password: login.password,
+      }),
+      (err: HDInsightError) => {
+        assert.equal(err.code, 'HostKeyMismatch');
+        assert.match(
+          err.message,
+          new RegExp(
+            `^The SSH host key of vnet-kafka \\(${escape(sshd.host)}:${sshd.port}\\) changed: the server offers ssh-ed25519 ` +
+              `${escape(sshd.hostKey.sha256)}, but ${escape(trusted)} is the key trusted for it\\. This could mean someone is intercepting`,
+          ),
+        );
+        assert.match(err.action ?? '', /If the cluster was re-created, forget the old key with "HDInsight: Forget SSH Host Key"/);
+        return true;
+      },
+    );
+    const log = sshd.log().slice(from);
+    assert.match(log, /Connection from /, 'the client reached sshd');
+    assert.deepEqual(authAttempts(from), [], 'sshd saw no login attempt: neither "none" nor the password');
+    assert.doesNotMatch(log, new RegExp(escape(login.username)), 'sshd never learnt the user name');
+
+    // Trusting the new key (after forgetting the old one) connects again.
+    const tunnel = await openSshTunnel({
+      host: sshd.host,
+      port: sshd.port,
+      hostKey: sshd.hostKey.sha256,
+      username: login.username,
+      password: login.password,
+    });
+    await tunnel.close();
+  });
 });
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+}
