@@ -44,6 +44,25 @@ export default tseslint.config(
     },
   },
   {
+    // The middle layer: plain domain code that the VS Code layer hands to the tree and the commands.
+    // It may name vscode's types (Disposable, Event) but never calls the API.
+    files: ['src/clusters/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: 'vscode',
+              allowTypeImports: true,
+              message: 'clusters/ and jobs/ use no VS Code API (type imports only): the tree and the commands show and ask.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // Webview scripts run in the browser, unbundled.
     files: ['media/**/*.js'],
     extends: [tseslint.configs.disableTypeChecked],
@@ -53,5 +72,10 @@ export default tseslint.config(
     files: ['**/*.mjs'],
     extends: [tseslint.configs.disableTypeChecked],
     languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
+  },
+  {
+    files: ['**/*.cjs'],
+    extends: [tseslint.configs.disableTypeChecked],
+    languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly' } },
   },
 );

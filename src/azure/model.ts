@@ -69,6 +69,15 @@ export function kindLabel(kind: string): string {
   return kindLabels[kind] ?? kind.charAt(0).toUpperCase() + kind.slice(1);
 }
 
+/** `Kafka 3.2 · Running · westeurope` */
+export function clusterSummary(c: HDInsightCluster): string {
+  const kind = [kindLabel(c.kind), c.componentVersion].filter(Boolean).join(' ');
+  const provisioning = c.provisioningState ?? 'Succeeded';
+  const showProvisioning = !/^succeeded$/i.test(provisioning) && provisioning.toLowerCase() !== c.state.toLowerCase();
+  const state = showProvisioning ? `${c.state} (${provisioning})` : c.state;
+  return [kind, state, c.location].join(' · ');
+}
+
 export function parseResourceId(id: string): { subscriptionId: string; resourceGroup: string; name: string } {
   const match = /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/[^/]+\/[^/]+\/([^/]+)$/i.exec(id);
   if (!match) throw new Error(`Not a resource id: ${id}`);

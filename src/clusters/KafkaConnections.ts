@@ -3,11 +3,10 @@ import { HDInsightError } from '../core/errors';
 import type { KafkaService } from '../kafka/client';
 import { canConnect } from '../kafka/probe';
 import type { Logger } from '../logger';
-import type { SshHostKeys } from '../secrets/SshHostKeys';
-import type { SshLogins } from '../secrets/SshLogins';
 import type { SshHostKey, SshLogin, SshTunnel } from '../ssh/tunnel';
 import { findBrokers, type BrokerLookup } from './brokers';
-import type { ClusterTarget } from './resolveCluster';
+import type { ClusterTarget } from './ClusterTarget';
+import type { SshHostKeyStore, SshLoginStore } from './logins';
 import { endpointText, sshEndpointOf, type SshEndpoint } from './sshEndpoint';
 
 export interface KafkaConnection {
@@ -18,8 +17,8 @@ export interface KafkaConnection {
 }
 
 export interface KafkaConnectionDeps extends BrokerLookup {
-  sshLogins: SshLogins;
-  sshHostKeys: SshHostKeys;
+  sshLogins: SshLoginStore;
+  sshHostKeys: SshHostKeyStore;
 }
 
 const DIRECT_PROBE_MS = 3_000;

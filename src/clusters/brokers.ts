@@ -2,23 +2,11 @@ import { discoverBrokers, type BrokerDiscovery } from '../ambari/discovery';
 import { gatewayUrl, isRunning } from '../azure/model';
 import { HDInsightError } from '../core/errors';
 import { linkedLoginTarget } from '../core/linkedClusters';
-import type { ClusterLogins, LoginTarget } from '../secrets/ClusterLogins';
-import type { ClusterLookup, ClusterTarget } from './resolveCluster';
+import type { ClusterLookup, ClusterTarget } from './ClusterTarget';
+import { MissingLoginError, type ClusterLoginStore, type LoginTarget } from './logins';
 
 export interface BrokerLookup extends ClusterLookup {
-  logins: ClusterLogins;
-}
-
-/** A missing login, when the caller may not ask for it. */
-export class MissingLoginError extends HDInsightError {
-  constructor(
-    cluster: string,
-    message = `The cluster login of ${cluster} is not known.`,
-    action = 'Enter it with "HDInsight: Enter Cluster Login…".',
-  ) {
-    super('Unauthorized', message, action);
-    this.name = 'MissingLoginError';
-  }
+  logins: ClusterLoginStore;
 }
 
 /**

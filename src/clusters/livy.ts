@@ -2,9 +2,9 @@ import { gatewayUrl, isRunning } from '../azure/model';
 import { HDInsightError } from '../core/errors';
 import type { ServiceEndpoint } from '../core/http';
 import { linkedLoginTarget } from '../core/linkedClusters';
-import type { LoginTarget } from '../secrets/ClusterLogins';
-import { type BrokerLookup, MissingLoginError } from './brokers';
-import type { ClusterTarget } from './resolveCluster';
+import type { BrokerLookup } from './brokers';
+import type { ClusterTarget } from './ClusterTarget';
+import { MissingLoginError, type LoginTarget } from './logins';
 
 /** Livy of a cluster: https://CLUSTER.azurehdinsight.net/livy with the cluster login, or a linked cluster's Livy URL. */
 export async function livyEndpoint(

@@ -1,5 +1,5 @@
 import { sshEndpoint } from '../azure/model';
-import type { ClusterTarget } from './resolveCluster';
+import type { ClusterTarget } from './ClusterTarget';
 
 export interface SshEndpoint {
   host: string;

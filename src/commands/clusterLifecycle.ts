@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
-import { resolveCluster, type ClusterLookup, type ClusterTarget } from '../clusters/resolveCluster';
+import type { ClusterLookup, ClusterTarget } from '../clusters/ClusterTarget';
+import { resolveCluster } from './resolveCluster';
 import { CancelledError, HDInsightError, InvalidInputError } from '../core/errors';
 import type { HDInsightCluster } from '../azure/model';
 import { confirmScriptedDeletion, isScripted, withCancellableProgress } from './command';

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { gatewayUrl, portalUrl, sshEndpoint } from '../azure/model';
-import { resolveCluster, type ClusterLookup, type ClusterTarget } from '../clusters/resolveCluster';
+import type { ClusterLookup, ClusterTarget } from '../clusters/ClusterTarget';
+import { resolveCluster } from './resolveCluster';
 import { HDInsightError, InvalidInputError } from '../core/errors';
 import { sshCommandLine } from '../ssh/command';
 import { isScripted } from './command';

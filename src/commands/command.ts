@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { InvalidInputError, isCancellation, userMessage } from '../core/errors';
+import { InvalidInputError, isCancellation, userMessage, type ErrorFollowUp } from '../core/errors';
 import { redact } from '../core/redact';
 import type { Logger } from '../logger';
 
@@ -10,18 +10,6 @@ export type CommandLogger = Pick<Logger, 'error' | 'debug' | 'show'>;
 export function isScripted(args: unknown[]): boolean {
   const first = args[0];
   return typeof first === 'object' && first !== null && Object.getPrototypeOf(first) === Object.prototype;
-}
-
-/** A command an error message offers as a button besides "Show Log", e.g. "Forget SSH Host Key". */
-export interface ErrorFollowUp {
-  title: string;
-  command: string;
-  args: unknown[];
-}
-
-/** Marks an error with the follow-up its message offers (a property: errors cross bundles). */
-export function withFollowUp<E extends Error>(err: E, followUp: ErrorFollowUp): E {
-  return Object.assign(err, { followUp });
 }
 
 function followUpOf(err: unknown): ErrorFollowUp | undefined {

@@ -4,7 +4,7 @@ import type { AzureClient } from '../azure/client';
 import type { HDInsightCluster } from '../azure/model';
 import { type ClusterPlan, createRequest, estimatedCores, validatePlan, validateStorageAccountName } from '../azure/createRequest';
 import { clusterResourceId, deleteCreated } from '../azure/pair';
-import type { ClusterLookup } from '../clusters/resolveCluster';
+import type { ClusterLookup } from '../clusters/ClusterTarget';
 import { HDInsightError, InvalidInputError, isCancellation } from '../core/errors';
 import type { ClusterLogins } from '../secrets/ClusterLogins';
 import { isScripted, withCancellableProgress } from './command';

@@ -1,7 +1,8 @@
 import * as vscode from 'vscode';
 import { findBrokers, type BrokerLookup } from '../clusters/brokers';
 import type { BrokerDiscovery } from '../ambari/discovery';
-import { resolveCluster, type ClusterTarget } from '../clusters/resolveCluster';
+import type { ClusterTarget } from '../clusters/ClusterTarget';
+import { resolveCluster } from './resolveCluster';
 import { isScripted, withCancellableProgress } from './command';
 
 /** Broker discovery under a cancellable notification. */

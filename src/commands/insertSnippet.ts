@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { BrokerLookup } from '../clusters/brokers';
-import { resolveCluster } from '../clusters/resolveCluster';
+import { resolveCluster } from './resolveCluster';
 import { CancelledError, InvalidInputError } from '../core/errors';
 import {
   fillBootstrap,

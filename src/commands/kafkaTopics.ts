@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { KafkaConnections } from '../clusters/KafkaConnections';
-import { resolveCluster, type ClusterLookup, type ClusterTarget } from '../clusters/resolveCluster';
+import type { ClusterLookup, ClusterTarget } from '../clusters/ClusterTarget';
+import { resolveCluster } from './resolveCluster';
 import { CancelledError, InvalidInputError, userMessage } from '../core/errors';
 import type { NewTopic, OutgoingMessage } from '../kafka/client';
 import type { Logger } from '../logger';

@@ -1,7 +1,9 @@
-import { resolveCluster, type ClusterLookup } from '../clusters/resolveCluster';
+import type { ClusterLookup } from '../clusters/ClusterTarget';
+import { resolveCluster } from './resolveCluster';
 import { InvalidInputError } from '../core/errors';
 import { linkedLoginTarget } from '../core/linkedClusters';
-import type { ClusterLogins, LoginTarget } from '../secrets/ClusterLogins';
+import type { LoginTarget } from '../clusters/logins';
+import type { ClusterLogins } from '../secrets/ClusterLogins';
 
 /**
  * `hdinsight.setClusterLogin` `{ cluster, username, password }`: the cluster login for clusters

@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { resolveCluster, type ClusterLookup } from '../clusters/resolveCluster';
+import type { ClusterLookup } from '../clusters/ClusterTarget';
+import { resolveCluster } from './resolveCluster';
 import { InvalidInputError } from '../core/errors';
 import type { Jobs } from '../jobs/Jobs';
 import type { JobLanguage } from '../livy/job';

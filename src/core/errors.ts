@@ -84,3 +84,15 @@ export function userMessage(err: unknown): string {
   if (err instanceof Error) return redact(err.message);
   return redact(String(err));
 }
+
+/** A command an error message offers as a button besides "Show Log", e.g. "Forget SSH Host Key". */
+export interface ErrorFollowUp {
+  title: string;
+  command: string;
+  args: unknown[];
+}
+
+/** Marks an error with the follow-up its message offers (a property: errors cross bundles). */
+export function withFollowUp<E extends Error>(err: E, followUp: ErrorFollowUp): E {
+  return Object.assign(err, { followUp });
+}

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { BrokerLookup } from '../clusters/brokers';
 import { livyEndpoint } from '../clusters/livy';
-import type { ClusterTarget } from '../clusters/resolveCluster';
+import type { ClusterTarget } from '../clusters/ClusterTarget';
 import { HDInsightError, isCancellation, userMessage } from '../core/errors';
 import type { LivyJob } from '../livy/job';
 import type { SubmitRequest } from '../livy/request';

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { webviewHtml } from './webviewHtml';
 import type { KafkaConnections } from '../clusters/KafkaConnections';
-import type { ClusterTarget } from '../clusters/resolveCluster';
+import type { ClusterTarget } from '../clusters/ClusterTarget';
 import type { BrowsedMessage } from '../kafka/client';
 import type { Logger } from '../logger';
 import { type FromWebview, MessageBrowserModel, type ToWebview } from './MessageBrowserModel';

@@ -1,18 +1,11 @@
 import * as vscode from 'vscode';
 import type { GatewayLogin } from '../azure/client';
 import type { HDInsightCluster } from '../azure/model';
-import { MissingLoginError } from '../clusters/brokers';
+import { MissingLoginError, type ClusterLoginStore, type LoginSource, type LoginTarget } from '../clusters/logins';
 import { CancelledError, HDInsightError } from '../core/errors';
-import type { LinkedLoginTarget } from '../core/linkedClusters';
 import { encodeStoredLogin, readStoredLogin, type StoredLoginCheck } from '../core/storedLogin';
 import type { AzureAccount } from '../auth/AzureAccount';
 import type { Logger } from '../logger';
-
-/**
- * Whose login: an Azure cluster (its gateway address comes from Azure), or a linked cluster with
- * the origins its login goes to (its Ambari and Livy): a stored login is used only for those.
- */
-export type LoginTarget = { kind: 'azure'; cluster: HDInsightCluster } | LinkedLoginTarget;
 
 /** A stored login that was entered for other addresses than the cluster now has: it is not sent. */
 export class LoginNotBoundError extends MissingLoginError {
@@ -32,14 +25,12 @@ function list(origins: string[]): string {
   return origins.length > 0 ? origins.join(', ') : 'no address';
 }
 
-export type LoginSource = 'azure' | 'secretStorage' | 'entered';
-
 /**
  * Cluster logins (the gateway's HTTP Basic credentials). Read from Resource Manager when the
  * user's role allows and then kept in memory only; otherwise asked for once and kept in
  * SecretStorage. Never written to settings or logs.
  */
-export class ClusterLogins {
+export class ClusterLogins implements ClusterLoginStore {
   private readonly memory = new Map<string, GatewayLogin>();
   /** Clusters whose login Azure refused to reveal (Reader role): not asked again this session. */
   private readonly refused = new Set<string>();

@@ -1,8 +1,8 @@
 import * as vscode from 'vscode';
 import { clusterArgument, clusterIdentity, endpointText, type SshEndpoint } from '../clusters/sshEndpoint';
-import type { ClusterTarget } from '../clusters/resolveCluster';
-import { CancelledError, HDInsightError } from '../core/errors';
-import { withFollowUp } from '../commands/command';
+import type { ClusterTarget } from '../clusters/ClusterTarget';
+import type { SshHostKeyStore } from '../clusters/logins';
+import { CancelledError, HDInsightError, withFollowUp } from '../core/errors';
 import { hostKeyUnknownError, type SshHostKey } from '../ssh/hostKeys';
 import type { HostKeyPolicy } from '../ssh/tunnel';
 
@@ -25,7 +25,7 @@ export const FORGET_COMMAND = 'hdinsight.forgetSshHostKey';
  * connection asks (in a modal dialog, before the login is sent), later ones accept only that key.
  * Kept in the extension's global state: a host key is not a secret.
  */
-export class SshHostKeys {
+export class SshHostKeys implements SshHostKeyStore {
   constructor(private readonly state: vscode.Memento) {}
 
   private all(): Record<string, PinnedHostKey> {

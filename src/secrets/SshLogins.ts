@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
-import type { ClusterTarget } from '../clusters/resolveCluster';
+import type { ClusterTarget } from '../clusters/ClusterTarget';
+import type { SshLoginStore } from '../clusters/logins';
 import { endpointText, type SshEndpoint } from '../clusters/sshEndpoint';
 import { CancelledError, HDInsightError } from '../core/errors';
 import type { SshLogin } from '../ssh/tunnel';
@@ -14,7 +15,7 @@ interface StoredSshLogin extends SshLogin {
  * the SSH endpoint they were entered for: when a cluster's SSH address changes (an edited linked
  * cluster, another cluster linked under the same name), the stored login is not sent there.
  */
-export class SshLogins {
+export class SshLogins implements SshLoginStore {
   constructor(private readonly secrets: vscode.SecretStorage) {}
 
   async get(target: ClusterTarget, endpoint: SshEndpoint, options: { interactive: boolean }): Promise<SshLogin> {

@@ -9,7 +9,7 @@ import type { ClusterLogins } from '../secrets/ClusterLogins';
 import type { Settings } from '../settings';
 import { SignInNode, SubscriptionNode } from './nodes/AzureNodes';
 import { LinkedClustersNode } from './nodes/LinkedClusterNodes';
-import { ErrorNode, InfoNode } from './nodes/MessageNodes';
+import { ErrorNode, InfoNode } from './nodes/CommonNodes';
 import type { TreeContext } from './nodes/TreeContext';
 import type { TreeNode } from './nodes/TreeNode';
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createKafkaService } from '../../src/chunks/kafka';
 import { KafkaConnections, type KafkaConnectionDeps } from '../../src/clusters/KafkaConnections';
-import type { ClusterTarget } from '../../src/clusters/resolveCluster';
+import type { ClusterTarget } from '../../src/clusters/ClusterTarget';
 import type { Logger } from '../../src/logger';
 import { openSshTunnel } from '../../src/chunks/ssh';
 import type { HDInsightError } from '../../src/core/errors';

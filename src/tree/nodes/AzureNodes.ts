@@ -1,11 +1,11 @@
 import * as vscode from 'vscode';
 import type { AzureSubscription, HDInsightCluster } from '../../azure/model';
-import { gatewayUrl, isRunning, kindLabel } from '../../azure/model';
+import { clusterSummary, gatewayUrl, isRunning, kindLabel } from '../../azure/model';
 import { userMessage } from '../../core/errors';
 import { CachingNode } from './CachingNode';
 import { JobsNode } from './JobNodes';
 import { BrokersNode, ConsumerGroupsNode, TopicsNode } from './KafkaNodes';
-import { folderItem, GroupNode, InfoNode } from './MessageNodes';
+import { folderItem, GroupNode, InfoNode } from './CommonNodes';
 import type { TreeContext } from './TreeContext';
 import { recognisedAcrossBundles, type TreeNode } from './TreeNode';
 
@@ -165,15 +165,6 @@ export class ClusterNode extends CachingNode {
     nodes.push(new PropertiesNode(this.context, this));
     return nodes;
   }
-}
-
-/** `Kafka 3.2 · Running · westeurope` */
-export function clusterSummary(c: HDInsightCluster): string {
-  const kind = [kindLabel(c.kind), c.componentVersion].filter(Boolean).join(' ');
-  const provisioning = c.provisioningState ?? 'Succeeded';
-  const showProvisioning = !/^succeeded$/i.test(provisioning) && provisioning.toLowerCase() !== c.state.toLowerCase();
-  const state = showProvisioning ? `${c.state} (${provisioning})` : c.state;
-  return [kind, state, c.location].join(' · ');
 }
 
 function clusterTooltip(c: HDInsightCluster, gatewaySuffix: string): vscode.MarkdownString {

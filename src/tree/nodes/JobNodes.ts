@@ -1,9 +1,9 @@
 import * as vscode from 'vscode';
-import { MissingLoginError } from '../../clusters/brokers';
+import { MissingLoginError } from '../../clusters/logins';
 import { livyEndpoint } from '../../clusters/livy';
-import type { ClusterTarget } from '../../clusters/resolveCluster';
+import type { ClusterTarget } from '../../clusters/ClusterTarget';
 import type { LivyJob } from '../../livy/job';
-import { folderItem, InfoNode, loginNeededNode } from './MessageNodes';
+import { folderItem, InfoNode, loginNeededNode } from './CommonNodes';
 import type { TreeContext } from './TreeContext';
 import { recognisedAcrossBundles, type TreeNode } from './TreeNode';
 

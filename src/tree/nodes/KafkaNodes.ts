@@ -1,8 +1,9 @@
 import * as vscode from 'vscode';
-import { findBrokers, MissingLoginError } from '../../clusters/brokers';
+import { findBrokers } from '../../clusters/brokers';
+import { MissingLoginError } from '../../clusters/logins';
 import type { ConsumerGroup, TopicSummary } from '../../kafka/client';
-import type { ClusterTarget } from '../../clusters/resolveCluster';
-import { folderItem, GroupNode, InfoNode, loginNeededNode } from './MessageNodes';
+import type { ClusterTarget } from '../../clusters/ClusterTarget';
+import { folderItem, GroupNode, InfoNode, loginNeededNode } from './CommonNodes';
 import type { TreeContext } from './TreeContext';
 import { recognisedAcrossBundles, type TreeNode } from './TreeNode';
 

@@ -1,10 +1,11 @@
 import * as vscode from 'vscode';
-import { findBrokers, isNoKafka, MissingLoginError } from '../../clusters/brokers';
+import { findBrokers, isNoKafka } from '../../clusters/brokers';
+import { MissingLoginError } from '../../clusters/logins';
 import { isCancellation } from '../../core/errors';
 import type { LinkedCluster, LinkedClusterProblem } from '../../core/linkedClusters';
 import { JobsNode } from './JobNodes';
 import { BrokersNode, ConsumerGroupsNode, TopicsNode } from './KafkaNodes';
-import { ErrorNode, InfoNode, loginNeededNode } from './MessageNodes';
+import { ErrorNode, InfoNode, loginNeededNode } from './CommonNodes';
 import type { TreeContext } from './TreeContext';
 import { recognisedAcrossBundles, type TreeNode } from './TreeNode';
 

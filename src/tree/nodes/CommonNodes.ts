@@ -1,3 +1,4 @@
+// The nodes every part of the tree uses: an error with a retry, an information row, a group of rows.
 import * as vscode from 'vscode';
 import { userMessage } from '../../core/errors';
 import type { TreeNode } from './TreeNode';
