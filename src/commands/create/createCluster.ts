@@ -1,15 +1,15 @@
 import * as vscode from 'vscode';
-import { planInRegion, type RegionCapabilities } from '../azure/capabilities';
-import type { AzureClient } from '../azure/client';
-import type { HDInsightCluster } from '../azure/model';
-import { type ClusterPlan, createRequest, estimatedCores, validatePlan, validateStorageAccountName } from '../azure/createRequest';
-import { clusterResourceId, deleteCreated } from '../azure/pair';
-import type { ClusterLookup } from '../clusters/resolveCluster';
-import { HDInsightError, InvalidInputError, isCancellation } from '../core/errors';
-import type { ClusterLogins } from '../secrets/ClusterLogins';
-import { isScripted, withCancellableProgress } from './command';
-import { askForCluster } from './createClusterSteps';
-import { offerToDeleteStarted, RESOURCE_GROUP } from './createSteps';
+import { planInRegion, type RegionCapabilities } from '../../azure/capabilities';
+import type { AzureClient } from '../../azure/client';
+import type { HDInsightCluster } from '../../azure/model';
+import { type ClusterPlan, createRequest, estimatedCores, validatePlan, validateStorageAccountName } from '../../azure/createRequest';
+import { clusterResourceId, deleteCreated } from '../../azure/pair';
+import type { ClusterLookup } from '../../clusters/resolveCluster';
+import { HDInsightError, InvalidInputError, isCancellation } from '../../core/errors';
+import type { ClusterLogins } from '../../secrets/ClusterLogins';
+import { isScripted, withCancellableProgress } from '../command';
+import { askForCluster } from './clusterSteps';
+import { offerToDeleteStarted, RESOURCE_GROUP } from './sharedSteps';
 
 export interface CreateDeps {
   lookup: ClusterLookup;

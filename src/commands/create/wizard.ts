@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { CancelledError, userMessage } from '../core/errors';
+import { CancelledError, userMessage } from '../../core/errors';
 
 /** Steps of a multi-step input: each may go back, and answers stay when the user does. */
 export const BACK = Symbol('back');

@@ -1,11 +1,11 @@
 import os from 'node:os';
 import path from 'node:path';
 import * as vscode from 'vscode';
-import type { AzureClient } from '../azure/client';
-import { userMessage } from '../core/errors';
-import { withCancellableProgress } from './command';
-import { type LinuxLogin, validateClusterPassword, validateSshLogin } from '../azure/createRequest';
-import { BACK, inputStep, pickStep, type Step, type StepResult } from './multiStep';
+import type { AzureClient } from '../../azure/client';
+import { userMessage } from '../../core/errors';
+import { withCancellableProgress } from '../command';
+import { type LinuxLogin, validateClusterPassword, validateSshLogin } from '../../azure/createRequest';
+import { BACK, inputStep, pickStep, type Step, type StepResult } from './wizard';
 
 // Steps the create commands share: where the resources go and the logins they get. Each keeps
 // its answer in the state object, so Back shows it again.

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
-import type { AzureClient } from '../azure/client';
-import { PAIR_NETWORK, validateStorageAccountName } from '../azure/createRequest';
+import type { AzureClient } from '../../azure/client';
+import { PAIR_NETWORK, validateStorageAccountName } from '../../azure/createRequest';
 import {
   checkPair,
   checkPairInput,
@@ -14,10 +14,10 @@ import {
   type PairInput,
   type PairOutcome,
   type PairPart,
-} from '../azure/pair';
-import { CancelledError, HDInsightError, InvalidInputError, isCancellation, sentence, userMessage } from '../core/errors';
+} from '../../azure/pair';
+import { CancelledError, HDInsightError, InvalidInputError, isCancellation, sentence, userMessage } from '../../core/errors';
 import type { CreateDeps } from './createCluster';
-import { isScripted, withCancellableProgress } from './command';
+import { isScripted, withCancellableProgress } from '../command';
 import {
   answer,
   check,
@@ -28,8 +28,8 @@ import {
   sshOf,
   type LoginAnswers,
   type PlaceAnswers,
-} from './createSteps';
-import { BACK, inputStep, pickStep, runSteps } from './multiStep';
+} from './sharedSteps';
+import { BACK, inputStep, pickStep, runSteps } from './wizard';
 
 export interface CreatePairArgs extends PairInput {
   /** Create the resource group first (in `location`). */
