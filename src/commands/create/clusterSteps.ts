@@ -23,8 +23,8 @@ import {
   validateWorkers,
 } from '../../azure/createRequest';
 import { CancelledError } from '../../core/errors';
-import type { ClusterToCreate, StoragePlan } from './createCluster';
 import { answer, check, loginSteps, placeSteps, sshOf, type LoginAnswers, type PlaceAnswers } from './sharedSteps';
+import type { ClusterToCreate, StoragePlan } from './types';
 import { BACK, inputStep, pickStep, runSteps, type StepResult } from './wizard';
 
 type StorageAnswer =

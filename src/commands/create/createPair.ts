@@ -16,7 +16,6 @@ import {
   type PairPart,
 } from '../../azure/pair';
 import { CancelledError, HDInsightError, InvalidInputError, isCancellation, sentence, userMessage } from '../../core/errors';
-import type { CreateDeps } from './createCluster';
 import { isScripted, withCancellableProgress } from '../command';
 import {
   answer,
@@ -29,6 +28,7 @@ import {
   type LoginAnswers,
   type PlaceAnswers,
 } from './sharedSteps';
+import type { CreateDeps } from './types';
 import { BACK, inputStep, pickStep, runSteps } from './wizard';
 
 export interface CreatePairArgs extends PairInput {

@@ -1,0 +1,33 @@
+// What the create commands share: the services they are given, and what the cluster's steps
+// (clusterSteps.ts) hand to its creating (createCluster.ts), so that neither imports the other.
+import type { RegionCapabilities } from '../../azure/capabilities';
+import type { ClusterPlan } from '../../azure/createRequest';
+import type { ClusterLookup } from '../../clusters/resolveCluster';
+import type { ClusterLogins } from '../../secrets/ClusterLogins';
+
+/** What both create commands are given. */
+export interface CreateDeps {
+  lookup: ClusterLookup;
+  logins: ClusterLogins;
+  changed: () => void;
+}
+
+/** How the storage account is to be had, once resolved. */
+export type StoragePlan =
+  | { mode: 'key'; accountName: string; key: string; container?: string }
+  | { mode: 'existing'; accountName: string; id: string; container?: string }
+  | { mode: 'new'; accountName: string; container?: string };
+
+/** One cluster to create, as the steps or a script's arguments resolve it. */
+export interface ClusterToCreate {
+  subscriptionId: string;
+  resourceGroup: string;
+  /** The plan; its storage key is filled in once the account is known. */
+  plan: ClusterPlan;
+  storage: StoragePlan;
+  /** The region's capabilities when already read (the interactive steps read them). */
+  capabilities?: RegionCapabilities;
+  /** The region as the user saw it (West Europe). */
+  regionLabel?: string;
+  newGroup?: boolean;
+}
