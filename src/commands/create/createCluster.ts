@@ -7,7 +7,8 @@ import { clusterResourceId, deleteCreated } from '../../azure/pair';
 import { HDInsightError, InvalidInputError, isCancellation } from '../../core/errors';
 import { isScripted, withCancellableProgress } from '../command';
 import { askForCluster } from './clusterSteps';
-import { offerToDeleteStarted, RESOURCE_GROUP } from './sharedSteps';
+import { offerToDeleteStarted } from './cleanUp';
+import { RESOURCE_GROUP } from './sharedSteps';
 import type { ClusterToCreate, CreateDeps, StoragePlan } from './types';
 
 /**

@@ -17,17 +17,8 @@ import {
 } from '../../azure/pair';
 import { CancelledError, HDInsightError, InvalidInputError, isCancellation, sentence, userMessage } from '../../core/errors';
 import { isScripted, withCancellableProgress } from '../command';
-import {
-  answer,
-  check,
-  loginSteps,
-  offerToDeleteStarted,
-  placeSteps,
-  RESOURCE_GROUP,
-  sshOf,
-  type LoginAnswers,
-  type PlaceAnswers,
-} from './sharedSteps';
+import { offerToDeleteStarted } from './cleanUp';
+import { answer, check, loginSteps, placeSteps, RESOURCE_GROUP, sshOf, type LoginAnswers, type PlaceAnswers } from './sharedSteps';
 import type { CreateDeps } from './types';
 import { BACK, inputStep, pickStep, runSteps } from './wizard';
 
