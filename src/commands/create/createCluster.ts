@@ -1,3 +1,5 @@
+// "Create Cluster": a script's arguments checked, or the answers of clusterSteps.ts, then Azure's
+// checks, the storage account and the cluster created, and the offer to delete it after a cancel.
 import * as vscode from 'vscode';
 import { planInRegion } from '../../azure/capabilities';
 import type { AzureClient } from '../../azure/client';

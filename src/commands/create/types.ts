@@ -1,7 +1,8 @@
-// What the create commands share: the services they are given, and what the cluster's steps
-// (clusterSteps.ts) hand to its creating (createCluster.ts), so that neither imports the other.
+// What the create commands share: the services they are given, and what the steps (clusterSteps.ts,
+// pairSteps.ts) hand to the creating (createCluster.ts, createPair.ts), so that neither imports the other.
 import type { RegionCapabilities } from '../../azure/capabilities';
 import type { ClusterPlan } from '../../azure/createRequest';
+import type { PairCheck, PairInput } from '../../azure/pair';
 import type { ClusterLookup } from '../../clusters/resolveCluster';
 import type { ClusterLogins } from '../../secrets/ClusterLogins';
 
@@ -30,4 +31,15 @@ export interface ClusterToCreate {
   /** The region as the user saw it (West Europe). */
   regionLabel?: string;
   newGroup?: boolean;
+}
+
+/** The pair to create, as its steps (pairSteps.ts) resolve it for createPair.ts. */
+export interface PairToCreate {
+  input: PairInput;
+  /** Create the resource group first. */
+  newGroup: boolean;
+  /** The summary's checks, for the creation to use what they read. */
+  checked: PairCheck;
+  /** The region as the user saw it (West Europe). */
+  regionLabel?: string;
 }
