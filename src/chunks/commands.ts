@@ -3,8 +3,8 @@
 // (src/commands/index.ts). A command added to index.ts exports its factory from here.
 export { selectSubscriptionsCommand, selectTenantCommand, signInCommand } from '../commands/azureAccount';
 export { deleteClusterCommand, resizeClusterCommand } from '../commands/clusterLifecycle';
-export { createClusterCommand } from '../commands/createCluster';
-export { createPairCommand } from '../commands/createPair';
+export { createClusterCommand } from '../commands/create/createCluster';
+export { createPairCommand } from '../commands/create/createPair';
 export { copySshCommandCommand, openClusterPageCommand } from '../commands/clusterPages';
 export { browseMessagesCommand } from '../commands/browseMessages';
 export { discoverBrokersCommand } from '../commands/discoverBrokers';

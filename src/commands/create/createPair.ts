@@ -1,6 +1,8 @@
+// "Create Spark + Kafka Pair": a script's arguments checked, or the answers of pairSteps.ts, then
+// the network, the storage and both clusters created and what to do when a part fails or is cancelled.
 import * as vscode from 'vscode';
-import type { AzureClient } from '../azure/client';
-import { PAIR_NETWORK, validateStorageAccountName } from '../azure/createRequest';
+import type { AzureClient } from '../../azure/client';
+import { PAIR_NETWORK } from '../../azure/createRequest';
 import {
   checkPair,
   checkPairInput,
@@ -14,22 +16,13 @@ import {
   type PairInput,
   type PairOutcome,
   type PairPart,
-} from '../azure/pair';
-import { CancelledError, HDInsightError, InvalidInputError, isCancellation, sentence, userMessage } from '../core/errors';
-import type { CreateDeps } from './createCluster';
-import { isScripted, withCancellableProgress } from './command';
-import {
-  answer,
-  check,
-  loginSteps,
-  offerToDeleteStarted,
-  placeSteps,
-  RESOURCE_GROUP,
-  sshOf,
-  type LoginAnswers,
-  type PlaceAnswers,
-} from './createSteps';
-import { BACK, inputStep, pickStep, runSteps } from './multiStep';
+} from '../../azure/pair';
+import { CancelledError, HDInsightError, InvalidInputError, sentence, userMessage } from '../../core/errors';
+import { isScripted, withCancellableProgress } from '../command';
+import { offerToDeleteStarted } from './cleanUp';
+import { askForPair } from './pairSteps';
+import { RESOURCE_GROUP } from './sharedSteps';
+import type { CreateDeps } from './types';
 
 export interface CreatePairArgs extends PairInput {
   /** Create the resource group first (in `location`). */
@@ -56,7 +49,15 @@ export interface CreatePairResult {
  */
 export function createPairCommand(deps: CreateDeps) {
   return async (arg?: unknown): Promise<CreatePairResult> => {
-    if (!isScripted([arg])) return createInteractively(deps);
+    if (!isScripted([arg])) {
+      const client = await deps.lookup.account.client();
+      const chosen = await askForPair(client);
+      return create(deps, client, chosen.input, chosen.newGroup, {
+        interactive: true,
+        checked: chosen.checked,
+        regionLabel: chosen.regionLabel,
+      });
+    }
     const args = arg as CreatePairArgs;
     checkPairInput(args);
     if (args.onFailure !== undefined && args.onFailure !== 'keep' && args.onFailure !== 'delete') {
@@ -175,119 +176,4 @@ function failedName(outcome: PairOutcome, part: PairPart): string {
 /** What exists after a creation, in words (with the clusters' states, or without). */
 function createdList(outcome: PairOutcome, states = true): string {
   return pairResourceList(outcome, states ? (part) => outcome.clusters[part]?.state ?? 'Error' : undefined).join(', ');
-}
-
-interface Answers extends PlaceAnswers, LoginAnswers {
-  baseName?: string;
-  storageAccount?: string;
-  /** The summary's checks, for the creation to use what they read. */
-  checked?: PairCheck;
-}
-
-async function createInteractively(deps: CreateDeps): Promise<CreatePairResult> {
-  const client = await deps.lookup.account.client();
-  const title = 'Create Spark + Kafka Pair';
-  const inputOf = (a: Answers): PairInput => ({
-    subscriptionId: a.subscriptionId!,
-    resourceGroup: a.resourceGroup!,
-    location: a.location!,
-    baseName: a.baseName!,
-    clusterLogin: { username: a.loginUser, password: a.loginPassword! },
-    ssh: sshOf(a),
-    storageAccount: a.storageAccount,
-  });
-  const answers = await runSteps<Answers>(
-    [
-      ...placeSteps<Answers>(client, title),
-      async (a, at) =>
-        answer(
-          a,
-          'baseName',
-          await inputStep({
-            title,
-            ...at,
-            prompt: 'Base name: the clusters become spark-NAME and kafka-NAME, the virtual network NAME-vnet',
-            value: a.baseName,
-            validate: check((v) => pairNames({ baseName: v })),
-            confirm: async (v) => {
-              const names = pairNames({ baseName: v });
-              const results = await Promise.all(
-                [names.spark, names.kafka].map((n) => client.checkClusterName(a.subscriptionId!, a.location!, n)),
-              );
-              return (
-                results.find((r) => !r.available)?.message ?? (results.some((r) => !r.available) ? 'A cluster name is taken.' : undefined)
-              );
-            },
-          }),
-        ),
-      ...loginSteps<Answers>(title),
-      async (a, at) =>
-        answer(
-          a,
-          'storageAccount',
-          await inputStep({
-            title,
-            ...at,
-            prompt: 'New storage account for both clusters’ file systems (a global name)',
-            value: a.storageAccount ?? pairNames({ baseName: a.baseName! }).storage,
-            validate: check(validateStorageAccountName),
-            confirm: async (v) => {
-              const result = await client.checkStorageAccountName(a.subscriptionId!, v);
-              return result.available ? undefined : (result.message ?? `${v} is taken.`);
-            },
-          }),
-        ),
-      async (a, at) => {
-        let checked: PairCheck | undefined;
-        let problem: string | undefined;
-        try {
-          checked = await checkPair(client, inputOf(a), undefined, a.regionLabel);
-          a.checked = checked;
-        } catch (err) {
-          if (isCancellation(err)) throw err;
-          problem = userMessage(err);
-          // A quick pick row cuts long text: the notification shows all of it.
-          void vscode.window.showErrorMessage(problem);
-        }
-        const names = pairNames(a as { baseName: string; storageAccount?: string });
-        const chosen = await pickStep<'create' | 'back' | 'cancel'>({
-          title,
-          ...at,
-          placeholder: checked
-            ? `Create the pair? ${checked.cores} cores (${checked.used} of ${checked.limit} in use in ${a.regionLabel})`
-            : 'Azure would refuse the pair: go back to change it',
-          items: [
-            checked
-              ? {
-                  label: `$(check) Create ${names.spark} and ${names.kafka}`,
-                  description: 'HDInsight 5.1 · Spark 3.3, 4 workers · Kafka 3.2, 3 workers with data disks, 3 ZooKeeper',
-                  detail: `${a.newGroup ? 'new ' : ''}resource group ${a.resourceGroup} · ${a.regionLabel} · virtual network ${names.network} ${PAIR_NETWORK.addressPrefix}, subnet ${PAIR_NETWORK.subnetName} ${PAIR_NETWORK.subnetPrefix} · new storage account ${names.storage} · SSH ${a.sshUser} with ${a.sshKey ? 'a public key' : 'a password'}`,
-                  value: 'create' as const,
-                }
-              : { label: '$(arrow-left) Go back and change the answers', detail: `$(error) ${problem}`, value: 'back' as const },
-            // What HDInsight cannot validate before they exist: it does once they do, before either cluster is requested.
-            ...(checked
-              ? [
-                  {
-                    label: `HDInsight checks once made: the key of ${names.storage}, network ${names.network}`,
-                    kind: vscode.QuickPickItemKind.Separator,
-                    value: 'cancel' as const,
-                  },
-                ]
-              : []),
-            { label: '$(close) Cancel', value: 'cancel' as const },
-          ],
-        });
-        if (chosen === BACK || chosen === 'back') return BACK;
-        if (chosen === 'cancel') throw new CancelledError();
-        return undefined;
-      },
-    ],
-    { loginUser: 'admin', sshUser: 'sshuser' },
-  );
-  return create(deps, client, inputOf(answers), answers.newGroup ?? false, {
-    interactive: true,
-    checked: answers.checked!,
-    regionLabel: answers.regionLabel,
-  });
 }

@@ -1,21 +1,17 @@
+// "Create Cluster": a script's arguments checked, or the answers of clusterSteps.ts, then Azure's
+// checks, the storage account and the cluster created, and the offer to delete it after a cancel.
 import * as vscode from 'vscode';
-import { planInRegion, type RegionCapabilities } from '../azure/capabilities';
-import type { AzureClient } from '../azure/client';
-import type { HDInsightCluster } from '../azure/model';
-import { type ClusterPlan, createRequest, estimatedCores, validatePlan, validateStorageAccountName } from '../azure/createRequest';
-import { clusterResourceId, deleteCreated } from '../azure/pair';
-import type { ClusterLookup } from '../clusters/ClusterTarget';
-import { HDInsightError, InvalidInputError, isCancellation } from '../core/errors';
-import type { ClusterLogins } from '../secrets/ClusterLogins';
-import { isScripted, withCancellableProgress } from './command';
-import { askForCluster } from './createClusterSteps';
-import { offerToDeleteStarted, RESOURCE_GROUP } from './createSteps';
-
-export interface CreateDeps {
-  lookup: ClusterLookup;
-  logins: ClusterLogins;
-  changed: () => void;
-}
+import { planInRegion } from '../../azure/capabilities';
+import type { AzureClient } from '../../azure/client';
+import type { HDInsightCluster } from '../../azure/model';
+import { type ClusterPlan, createRequest, estimatedCores, validatePlan, validateStorageAccountName } from '../../azure/createRequest';
+import { clusterResourceId, deleteCreated } from '../../azure/pair';
+import { HDInsightError, InvalidInputError, isCancellation } from '../../core/errors';
+import { isScripted, withCancellableProgress } from '../command';
+import { askForCluster } from './clusterSteps';
+import { offerToDeleteStarted } from './cleanUp';
+import { RESOURCE_GROUP } from './sharedSteps';
+import type { ClusterToCreate, CreateDeps, StoragePlan } from './types';
 
 /**
  * The cluster's default storage, as a script gives it:
@@ -38,12 +34,6 @@ export interface CreateClusterResult {
   /** The storage account this command created, when it created one. */
   storageAccountId?: string;
 }
-
-/** How the storage account is to be had, once resolved. */
-export type StoragePlan =
-  | { mode: 'key'; accountName: string; key: string; container?: string }
-  | { mode: 'existing'; accountName: string; id: string; container?: string }
-  | { mode: 'new'; accountName: string; container?: string };
 
 /**
  * `hdinsight.createCluster` `{ subscriptionId, resourceGroup, location, name, kind, workerCount,
@@ -114,19 +104,6 @@ async function storagePlan(client: AzureClient, args: CreateClusterArgs): Promis
     );
   }
   return { mode: 'existing', accountName, id: found.id, container };
-}
-
-export interface ClusterToCreate {
-  subscriptionId: string;
-  resourceGroup: string;
-  /** The plan; its storage key is filled in once the account is known. */
-  plan: ClusterPlan;
-  storage: StoragePlan;
-  /** The region's capabilities when already read (the interactive steps read them). */
-  capabilities?: RegionCapabilities;
-  /** The region as the user saw it (West Europe). */
-  regionLabel?: string;
-  newGroup?: boolean;
 }
 
 /**

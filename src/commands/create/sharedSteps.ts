@@ -1,14 +1,12 @@
+// Steps the create commands share: where the resources go and the logins they get. Each keeps
+// its answer in the state object, so Back shows it again.
 import os from 'node:os';
 import path from 'node:path';
 import * as vscode from 'vscode';
-import type { AzureClient } from '../azure/client';
-import { userMessage } from '../core/errors';
-import { withCancellableProgress } from './command';
-import { type LinuxLogin, validateClusterPassword, validateSshLogin } from '../azure/createRequest';
-import { BACK, inputStep, pickStep, type Step, type StepResult } from './multiStep';
-
-// Steps the create commands share: where the resources go and the logins they get. Each keeps
-// its answer in the state object, so Back shows it again.
+import type { AzureClient } from '../../azure/client';
+import { userMessage } from '../../core/errors';
+import { type LinuxLogin, validateClusterPassword, validateSshLogin } from '../../azure/createRequest';
+import { BACK, inputStep, pickStep, type Step, type StepResult } from './wizard';
 
 export interface PlaceAnswers {
   subscriptionId?: string;
@@ -52,36 +50,6 @@ export function check(f: (v: string) => unknown): (v: string) => string | undefi
       return userMessage(err);
     }
   };
-}
-
-/**
- * Cancel stops the waiting, not Azure: says what goes on being created (clusters cost money while
- * they exist) and offers to delete it. `remove` returns what it could not delete, with why.
- */
-export async function offerToDeleteStarted(
-  waitedFor: string,
-  started: string[],
-  changed: () => void,
-  remove: (signal: AbortSignal, report: (message: string) => void) => Promise<{ what: string; error: unknown }[]>,
-): Promise<void> {
-  changed();
-  if (started.length === 0) return;
-  const list = started.join(', ');
-  const choice = await vscode.window.showWarningMessage(
-    `Stopped waiting for ${waitedFor}; Azure goes on with it. Created or being created: ${list}. Clusters cost money while they exist.`,
-    'Delete What Was Started',
-    'Keep',
-  );
-  if (choice !== 'Delete What Was Started') return;
-  const notDeleted = await withCancellableProgress(`Deleting what was started for ${waitedFor}`, remove);
-  changed();
-  if (notDeleted.length === 0) {
-    void vscode.window.showInformationMessage(`Deleted ${list}.`);
-  } else {
-    void vscode.window.showErrorMessage(
-      `Not everything started for ${waitedFor} was deleted: ${notDeleted.map((n) => `${n.what} (${userMessage(n.error)})`).join('; ')}.`,
-    );
-  }
 }
 
 /** Subscription, resource group (existing or new) and region. */

@@ -1,5 +1,7 @@
+// The multi-step input both create wizards ask with: a quick pick or an input box per step, showing
+// "step N of M", with a Back button that keeps the answers, and Escape cancelling the whole wizard.
 import * as vscode from 'vscode';
-import { CancelledError, userMessage } from '../core/errors';
+import { CancelledError, userMessage } from '../../core/errors';
 
 /** Steps of a multi-step input: each may go back, and answers stay when the user does. */
 export const BACK = Symbol('back');

@@ -10,8 +10,8 @@ import {
   planInRegion,
   sizesFor,
   type RegionCapabilities,
-} from '../azure/capabilities';
-import type { AzureClient, StorageAccountInfo } from '../azure/client';
+} from '../../azure/capabilities';
+import type { AzureClient, StorageAccountInfo } from '../../azure/client';
 import {
   CLUSTER_KINDS,
   type ClusterPlan,
@@ -21,11 +21,11 @@ import {
   validateClusterName,
   validateStorageAccountName,
   validateWorkers,
-} from '../azure/createRequest';
-import { CancelledError } from '../core/errors';
-import type { ClusterToCreate, StoragePlan } from './createCluster';
-import { answer, check, loginSteps, placeSteps, sshOf, type LoginAnswers, type PlaceAnswers } from './createSteps';
-import { BACK, inputStep, pickStep, runSteps, type StepResult } from './multiStep';
+} from '../../azure/createRequest';
+import { CancelledError } from '../../core/errors';
+import { answer, check, loginSteps, placeSteps, sshOf, type LoginAnswers, type PlaceAnswers } from './sharedSteps';
+import type { ClusterToCreate, StoragePlan } from './types';
+import { BACK, inputStep, pickStep, runSteps, type StepResult } from './wizard';
 
 type StorageAnswer =
   { mode: 'existing'; account: StorageAccountInfo } | { mode: 'new'; name: string } | { mode: 'key'; name: string; key: string };
