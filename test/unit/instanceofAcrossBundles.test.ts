@@ -11,9 +11,6 @@ import ts from 'typescript';
 // out/test/unit → the repository root.
 const root = path.resolve(__dirname, '..', '..', '..');
 const TREE = 'src/tree/';
-/** Files that only the activation bundle runs, beside the tree's own classes: no mark is needed there. */
-const ACTIVATION_ONLY = new Set(['src/commands/index.ts']);
-
 interface InstanceofTest {
   /** The class tested, where it is declared. */
   className: string;
@@ -74,7 +71,7 @@ function scan(): { tests: InstanceofTest[]; marks: Mark[] } {
   for (const file of program.getSourceFiles()) {
     const name = relative(file.fileName);
     if (!name.startsWith('src/')) continue;
-    const outsideTree = !name.startsWith(TREE) && !ACTIVATION_ONLY.has(name);
+    const outsideTree = !name.startsWith(TREE);
     const visit = (node: ts.Node): void => {
       if (ts.isCallExpression(node) && ts.isIdentifier(node.expression) && node.expression.text === 'recognisedAcrossBundles') {
         marks.push(markOf(checker, node));

@@ -84,6 +84,10 @@ export class SubscriptionNode implements TreeNode {
 }
 
 export class LoadMoreNode implements TreeNode {
+  static {
+    recognisedAcrossBundles(this, 'LoadMoreNode');
+  }
+
   readonly id: string;
 
   constructor(readonly parent: SubscriptionNode) {
