@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { webviewHtml } from './webviewHtml';
+import { webviewHtml, webviewRoots } from './webviewHtml';
 import type { JobSnapshot, LivyJob } from '../livy/job';
 import type { JobOutputToHost, JobOutputToPage, JobView } from '../webviews/protocol';
 
@@ -37,7 +37,7 @@ export class JobOutputPanel implements vscode.Disposable {
       vscode.ViewColumn.Active,
       {
         enableScripts: true,
-        localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'media')],
+        localResourceRoots: webviewRoots(extensionUri),
         retainContextWhenHidden: true,
       },
     );
