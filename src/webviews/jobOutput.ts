@@ -218,25 +218,10 @@ function renderSnapshot(s: JobView): void {
         ? `session ${s.sessionId}${s.statementId !== undefined ? ` · statement ${s.statementId}` : ''}`
         : s.mode;
   app.textContent = [where, s.appId ? `application ${s.appId}` : ''].filter(Boolean).join(' · ');
-  const anchors: HTMLElement[] = [];
-  const { sparkUiUrl, driverLogUrl } = s;
-  if (sparkUiUrl)
-    anchors.push(
-      el('a', {
-        href: '#',
-        text: 'Spark UI',
-        onclick: (e) => (e.preventDefault(), post({ type: 'open', url: sparkUiUrl })),
-      }),
-    );
-  if (driverLogUrl)
-    anchors.push(
-      el('a', {
-        href: '#',
-        text: 'Driver log',
-        onclick: (e) => (e.preventDefault(), post({ type: 'open', url: driverLogUrl })),
-      }),
-    );
-  links.replaceChildren(...anchors);
+  // Opened by the extension, which opens only the links the job itself reported.
+  const link = (text: string, url: string | undefined): HTMLElement[] =>
+    url ? [el('a', { href: '#', text, onclick: (e) => (e.preventDefault(), post({ type: 'open', url })) })] : [];
+  links.replaceChildren(...link('Spark UI', s.sparkUiUrl), ...link('Driver log', s.driverLogUrl));
   note.textContent = s.note ?? '';
   const action = cancelAction(s);
   cancel.disabled = !action.enabled;

@@ -11,20 +11,23 @@ export type TextEncoding = 'utf8' | 'hex';
 
 /** One Kafka message as the page shows it (the host sends its BrowsedMessage). */
 export interface MessageView {
+  // Where and when: the list's first columns.
   partition: number;
   offset: string;
   /** ISO 8601 */
   timestamp: string;
+  // What it holds, as text.
   key: string | null;
-  keyEncoding: TextEncoding;
   value: string | null;
+  headers: Record<string, string>;
+  // How that text came from the bytes: "hex" marks bytes that are not UTF-8 text.
+  keyEncoding: TextEncoding;
   valueEncoding: TextEncoding;
+  headerEncodings: Record<string, TextEncoding>;
   /** The whole value's size in bytes; `value` may hold only its start. */
   valueSize: number;
   /** `value` is the start of a longer value. */
   truncated: boolean;
-  headers: Record<string, string>;
-  headerEncodings: Record<string, TextEncoding>;
 }
 
 /** Where Load starts reading: the newest messages, the oldest, an offset in every partition, or a time (ms). */
@@ -70,25 +73,27 @@ export type JobViewState = 'submitting' | 'starting' | 'running' | 'succeeded' |
 export type OutputView =
   { status: 'ok'; data: Record<string, unknown> } | { status: 'error'; ename: string; evalue: string; traceback: string[] };
 
-/** What the page shows of a job (the host sends its JobSnapshot, which holds more). */
+/** What the page shows of a job, in the order it shows it (the host sends its JobSnapshot, which holds more). */
 export interface JobView {
   name: string;
   cluster: string;
-  mode: 'session' | 'batch';
   state: JobViewState;
+  /** From 0 to 1, while a statement runs. */
+  progress?: number;
+  // Where it runs: a batch, or a statement in a session.
+  mode: 'session' | 'batch';
   batchId?: number;
   sessionId?: number;
   statementId?: number;
   appId?: string;
+  // Links the job reported.
   sparkUiUrl?: string;
   driverLogUrl?: string;
+  note?: string;
+  output?: OutputView;
   /** Milliseconds since the epoch, by the host's clock. */
   submittedAt: number;
   endedAt?: number;
-  /** From 0 to 1, while a statement runs. */
-  progress?: number;
-  note?: string;
-  output?: OutputView;
 }
 
 export type LogStreamName = 'stdout' | 'stderr' | 'yarn';
