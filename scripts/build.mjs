@@ -129,12 +129,13 @@ if (watch) {
     ...options,
     plugins: [
       ...options.plugins,
-      { name: 'report', setup: (b) => b.onEnd((r) => r.metafile && r.errors.length === 0 && checkActivationBundle(r.metafile)) },
+      // onEnd must return nothing or an object, hence the void.
+      { name: 'report', setup: (b) => b.onEnd((r) => void (r.metafile && r.errors.length === 0 && checkActivationBundle(r.metafile))) },
     ],
   });
   const pageContext = await esbuild.context({
     ...pageOptions,
-    plugins: [{ name: 'report', setup: (b) => b.onEnd((r) => r.metafile && r.errors.length === 0 && checkPageBundles(r.metafile)) }],
+    plugins: [{ name: 'report', setup: (b) => b.onEnd((r) => void (r.metafile && r.errors.length === 0 && checkPageBundles(r.metafile))) }],
   });
   await Promise.all([context.watch(), pageContext.watch()]);
   process.stderr.write('[build] watching src/ for changes\n');
