@@ -63,10 +63,24 @@ export default tseslint.config(
     },
   },
   {
-    // Webview scripts run in the browser, unbundled.
-    files: ['media/**/*.js'],
-    extends: [tseslint.configs.disableTypeChecked],
-    languageOptions: { sourceType: 'script', globals: { window: 'readonly', document: 'readonly', acquireVsCodeApi: 'readonly' } },
+    // The webview pages: browser scripts (src/webviews/tsconfig.json gives them the DOM), bundled
+    // on their own by scripts/build.mjs. They reach the extension only through messages.
+    files: ['src/webviews/**/*.ts'],
+    languageOptions: { globals: { window: 'readonly', document: 'readonly', acquireVsCodeApi: 'readonly' } },
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            { name: 'vscode', message: 'A webview page runs in the browser: it talks to its panel with the messages of protocol.ts.' },
+          ],
+          patterns: [
+            { group: ['node:*'], message: 'A webview page runs in the browser, without Node.' },
+            { group: ['../*'], message: 'A webview page is bundled on its own: it imports only from src/webviews/.' },
+          ],
+        },
+      ],
+    },
   },
   {
     files: ['**/*.mjs'],

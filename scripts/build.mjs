@@ -4,6 +4,8 @@
 // src/chunks/: each becomes its own bundle dist/chunks/NAME.js, loaded with `await import('./chunks/NAME')`
 // on first use, so activation never pays for them. The build fails if a heavy package or a command
 // implementation leaks into the activation bundle, or the bundle grows past its budget.
+// The webview pages (src/webviews/NAME.ts, each but protocol.ts and dom.ts) become browser scripts
+// dist/webviews/NAME.js, which the panels load by nonce; they may hold nothing from outside src/webviews/.
 import * as esbuild from 'esbuild';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -55,6 +57,25 @@ const oneVscodeNamespace = {
   },
 };
 
+/** The pages' entry points: every module of src/webviews/ but the ones they share. */
+const PAGE_SHARED = ['protocol.ts', 'dom.ts'];
+const pageDir = path.join(root, 'src', 'webviews');
+const pages = fs.existsSync(pageDir) ? fs.readdirSync(pageDir).filter((f) => f.endsWith('.ts') && !PAGE_SHARED.includes(f)) : [];
+
+const pageOptions = {
+  absWorkingDir: root,
+  entryPoints: pages.map((f) => ({ in: `src/webviews/${f}`, out: path.basename(f, '.ts') })),
+  outdir: 'dist/webviews',
+  bundle: true,
+  platform: 'browser',
+  format: 'iife',
+  target: 'es2022',
+  minify: production,
+  sourcemap: production ? false : 'linked',
+  metafile: true,
+  logLevel: 'info',
+};
+
 const options = {
   absWorkingDir: root,
   entryPoints: [
@@ -95,20 +116,34 @@ function checkActivationBundle(metafile) {
   return output.bytes;
 }
 
+/** A page runs in the webview: nothing of the extension (vscode, Node, services) may reach its bundle. */
+function checkPageBundles(metafile) {
+  const foreign = Object.values(metafile.outputs)
+    .flatMap((output) => Object.keys(output.inputs))
+    .filter((input) => !input.startsWith('src/webviews/'));
+  if (foreign.length > 0) throw new Error(`Only src/webviews/ may reach a webview page's bundle:\n  ${[...new Set(foreign)].join('\n  ')}`);
+}
+
 if (watch) {
   const context = await esbuild.context({
     ...options,
     plugins: [
       ...options.plugins,
-      { name: 'report', setup: (b) => b.onEnd((r) => r.metafile && r.errors.length === 0 && checkActivationBundle(r.metafile)) },
+      // onEnd must return nothing or an object, hence the void.
+      { name: 'report', setup: (b) => b.onEnd((r) => void (r.metafile && r.errors.length === 0 && checkActivationBundle(r.metafile))) },
     ],
   });
-  await context.watch();
+  const pageContext = await esbuild.context({
+    ...pageOptions,
+    plugins: [{ name: 'report', setup: (b) => b.onEnd((r) => void (r.metafile && r.errors.length === 0 && checkPageBundles(r.metafile))) }],
+  });
+  await Promise.all([context.watch(), pageContext.watch()]);
   process.stderr.write('[build] watching src/ for changes\n');
 } else {
   fs.rmSync(path.join(root, 'dist'), { recursive: true, force: true });
-  const result = await esbuild.build(options);
+  const [result, pageResult] = await Promise.all([esbuild.build(options), esbuild.build(pageOptions)]);
   const bytes = checkActivationBundle(result.metafile);
+  checkPageBundles(pageResult.metafile);
   // For size analysis (esbuild's analyzer reads it); not shipped, .vscodeignore lists what is.
   fs.writeFileSync(path.join(root, 'dist', 'meta.json'), JSON.stringify(result.metafile));
   process.stderr.write(`[build] dist/extension.js: ${(bytes / 1024).toFixed(1)} KB${production ? ' minified' : ''}\n`);

@@ -1,14 +1,13 @@
 import * as vscode from 'vscode';
-import { webviewHtml } from './webviewHtml';
+import { webviewHtml, webviewRoots } from './webviewHtml';
 import type { JobSnapshot, LivyJob } from '../livy/job';
-import type { LogEntry } from '../livy/logFollower';
+import type { JobOutputToHost, JobOutputToPage, JobView } from '../webviews/protocol';
 
-/** Messages to the webview. */
-export type ToJobWebview =
-  { type: 'snapshot'; snapshot: JobSnapshot; now: number } | { type: 'log'; entries: LogEntry[]; reset: boolean; dropped: number };
+/** Messages to the webview (src/webviews/protocol.ts): the job's JobSnapshot and LogEntries go as they are. */
+export type ToJobWebview = JobOutputToPage;
 
 /** Messages from the webview. */
-type FromJobWebview = { type: 'ready' } | { type: 'cancel' } | { type: 'open'; url: string };
+type FromJobWebview = JobOutputToHost;
 
 /** Log entries sent per message, so a long log reaches a reopened panel in steps. */
 const CHUNK = 5_000;
@@ -38,7 +37,7 @@ export class JobOutputPanel implements vscode.Disposable {
       vscode.ViewColumn.Active,
       {
         enableScripts: true,
-        localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'media')],
+        localResourceRoots: webviewRoots(extensionUri),
         retainContextWhenHidden: true,
       },
     );
@@ -114,7 +113,9 @@ export class JobOutputPanel implements vscode.Disposable {
     if (first && reset)
       void this.panel.webview.postMessage({ type: 'log', entries: [], reset: true, dropped: skipped } satisfies ToJobWebview);
     this.sent = droppedLines + log.length;
-    void this.panel.webview.postMessage({ type: 'snapshot', snapshot: this.job.snapshot, now: Date.now() } satisfies ToJobWebview);
+    // The whole snapshot goes; Pick fails to compile unless it has every field the page reads under that name.
+    const snapshot: Pick<JobSnapshot, keyof JobView> = this.job.snapshot;
+    void this.panel.webview.postMessage({ type: 'snapshot', snapshot, now: Date.now() } satisfies ToJobWebview);
   }
 
   dispose(): void {

@@ -5,6 +5,7 @@ import { isCancellation, userMessage } from '../core/errors';
 import { type BrowsedMessage, type BrowseFrom, type KafkaService, MAX_PREVIEW_BYTES } from '../kafka/client';
 import { validateMessages } from '../kafka/validate';
 import type { Logger } from '../logger';
+import type { MessageBrowserToHost, MessageBrowserToPage } from '../webviews/protocol';
 
 /** Most messages a panel holds; older ones are dropped as newer arrive (memory stays bounded). */
 export const MAX_HELD = 5_000;
@@ -18,28 +19,11 @@ export const LIST_PREVIEW_BYTES = 1024;
 const PAGE = 100;
 const TAIL_INTERVAL_MS = 1_000;
 
-/** Messages from the webview. */
-export type FromWebview =
-  | { type: 'ready' }
-  | { type: 'load'; from: BrowseFrom; partitions?: number[] }
-  | { type: 'older' }
-  | { type: 'newer' }
-  | { type: 'tail'; enabled: boolean }
-  | { type: 'produce'; message: unknown }
-  /** The user opened a message: its whole value (up to MAX_PREVIEW_BYTES) is wanted. */
-  | { type: 'open'; partition: number; offset: string };
+/** Messages from the webview (src/webviews/protocol.ts). */
+export type FromWebview = MessageBrowserToHost;
 
-/** Messages to the webview. */
-export type ToWebview =
-  | { type: 'init'; cluster: string; topic: string; partitions: number[] }
-  /** `dropped` held messages were let go (at the start, or at the end when prepending); `note` says so. */
-  | { type: 'messages'; messages: BrowsedMessage[]; mode: 'replace' | 'prepend' | 'append'; dropped: number; note?: string }
-  | { type: 'status'; text: string; error?: boolean }
-  /** The reply to `open`: the message with its value up to MAX_PREVIEW_BYTES. */
-  | { type: 'opened'; message: BrowsedMessage }
-  | { type: 'openFailed'; partition: number; offset: string; text: string }
-  | { type: 'produced'; partition: number; offset: string }
-  | { type: 'produceFailed'; text: string };
+/** Messages to the webview (src/webviews/protocol.ts): the held BrowsedMessages go as they are. */
+export type ToWebview = MessageBrowserToPage;
 
 export interface MessageBrowserHost {
   /** The cluster's name, as the panel shows it. */

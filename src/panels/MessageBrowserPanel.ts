@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { webviewHtml } from './webviewHtml';
+import { webviewHtml, webviewRoots } from './webviewHtml';
 import type { KafkaConnections } from '../clusters/KafkaConnections';
 import type { ClusterTarget } from '../clusters/ClusterTarget';
 import type { BrowsedMessage } from '../kafka/client';
@@ -36,7 +36,7 @@ export class MessageBrowserPanel implements vscode.Disposable {
       vscode.ViewColumn.Active,
       {
         enableScripts: true,
-        localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'media')],
+        localResourceRoots: webviewRoots(extensionUri),
         retainContextWhenHidden: true,
       },
     );

@@ -2,9 +2,18 @@ import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 
 /**
- * A webview page that loads only the shared dom.js and webview.css and its own script (by nonce)
- * and stylesheet from media/: a strict
+ * Where a webview may load files from: media/ (styles) and dist/webviews/ (the pages' scripts,
+ * bundled by scripts/build.mjs from src/webviews/).
+ */
+export function webviewRoots(extensionUri: vscode.Uri): vscode.Uri[] {
+  return [vscode.Uri.joinPath(extensionUri, 'media'), vscode.Uri.joinPath(extensionUri, 'dist', 'webviews')];
+}
+
+/**
+ * A webview page that loads only the shared webview.css and its own stylesheet from media/ and
+ * its own script (by nonce) from dist/webviews/: a strict
  * Content-Security-Policy with no inline code, nothing from elsewhere, and no data in the HTML.
+ * `page.script` is the page's bundle: src/webviews/NAME.ts becomes dist/webviews/NAME.js.
  */
 export function webviewHtml(
   webview: vscode.Webview,
@@ -13,6 +22,7 @@ export function webviewHtml(
 ): string {
   const nonce = randomBytes(16).toString('base64');
   const media = (file: string): string => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', file)).toString();
+  const script = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webviews', page.script)).toString();
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -24,8 +34,7 @@ export function webviewHtml(
 <title>${page.title}</title>
 </head>
 <body>
-<script nonce="${nonce}" src="${media('dom.js')}"></script>
-<script nonce="${nonce}" src="${media(page.script)}"></script>
+<script nonce="${nonce}" src="${script}"></script>
 </body>
 </html>`;
 }

@@ -1,0 +1,247 @@
+// The job output panel's page (its panel: src/panels/JobOutputPanel.ts). Everything it shows
+// arrives as structured messages and is rendered with DOM APIs and textContent only: a log line
+// that looks like HTML stays text.
+import { connect, el } from './dom';
+import type { JobOutputToHost, JobOutputToPage, JobView, JobViewState, LogLine, OutputView } from './protocol';
+
+const post = connect<JobOutputToHost, JobOutputToPage>({ snapshot: true, log: true }, receive);
+
+/** Most log lines kept in the page; the extension keeps the whole log. */
+const MAX_LINES = 20000;
+let snapshot: JobView | undefined;
+let snapshotAt = 0;
+let now = 0;
+let lineCount = 0;
+
+const title = el('h1', { text: 'Job' });
+const state = el('span', { class: 'state', role: 'status' });
+const elapsed = el('span', { class: 'elapsed' });
+const app = el('span', { class: 'app' });
+const links = el('span', { class: 'links' });
+const note = el('p', { class: 'note', role: 'status' });
+const cancel = el('button', { text: 'Cancel', onclick: () => post({ type: 'cancel' }) });
+const search = el('input', { type: 'search', placeholder: 'Search the log', 'aria-label': 'Search the log', oninput: () => filter() });
+const follow = el('input', { type: 'checkbox', id: 'follow', checked: '' });
+const matches = el('span', { class: 'count' });
+const output = el('section', { class: 'output', 'aria-label': 'Result' });
+const log = el('div', { class: 'log', role: 'log', 'aria-label': 'Job log' });
+
+document.body.append(
+  el('header', {}, [
+    title,
+    el('div', { class: 'controls' }, [state, elapsed, app, links, cancel]),
+    note,
+    el('div', { class: 'controls' }, [search, matches, el('label', {}, [follow, ' Follow'])]),
+  ]),
+  output,
+  log,
+);
+
+/**
+ * What the Cancel button offers for a job in this state: nothing once it ended, except that a
+ * session whose statement succeeded may still run streaming queries, which can be stopped.
+ */
+function cancelAction(s: JobView): { enabled: boolean; label: string } {
+  const ended: readonly JobViewState[] = ['succeeded', 'failed', 'cancelled', 'unknown'];
+  const finished = ended.includes(s.state);
+  const streaming = s.mode === 'session' && s.state === 'succeeded';
+  return { enabled: !finished || streaming, label: streaming ? 'Stop streaming queries' : 'Cancel' };
+}
+
+function level(text: string): string {
+  const m = /\b(ERROR|FATAL|SEVERE|WARN(?:ING)?|INFO|DEBUG|TRACE)\b/.exec(text);
+  if (/^(Traceback|\s+File "|\w+(Error|Exception)\b)/.test(text)) return 'error';
+  if (!m) return '';
+  const l = m[1];
+  return l === 'ERROR' || l === 'FATAL' || l === 'SEVERE' ? 'error' : l.startsWith('WARN') ? 'warn' : l === 'INFO' ? 'info' : 'debug';
+}
+
+function lineNode(entry: LogLine): HTMLElement {
+  if ('gap' in entry) {
+    return el('div', {
+      class: 'line gap',
+      text: `Livy's log buffer overflowed between two reads: lines of ${entry.stream} are missing here.`,
+    });
+  }
+  const cls = ['line', entry.stream, level(entry.text)].filter(Boolean).join(' ');
+  return el('div', { class: cls, text: entry.text });
+}
+
+function appendLines(entries: LogLine[], reset: boolean, dropped: number): void {
+  const atEnd = log.scrollTop + log.clientHeight >= log.scrollHeight - 4;
+  if (reset) {
+    log.replaceChildren();
+    lineCount = 0;
+  }
+  if (dropped)
+    log.append(el('div', { class: 'line gap', text: `${dropped.toLocaleString()} earlier lines were let go to keep memory bounded.` }));
+  const fragment = document.createDocumentFragment();
+  const query = search.value.trim().toLowerCase();
+  for (const entry of entries) {
+    const node = lineNode(entry);
+    if (query && !(node.textContent ?? '').toLowerCase().includes(query)) node.hidden = true;
+    fragment.append(node);
+  }
+  log.append(fragment);
+  lineCount += entries.length;
+  while (log.childElementCount > MAX_LINES && log.firstElementChild) log.firstElementChild.remove();
+  if (follow.checked || (atEnd && reset)) log.scrollTop = log.scrollHeight;
+  if (query) filter();
+}
+
+function filter(): void {
+  const query = search.value.trim().toLowerCase();
+  let shown = 0;
+  for (const node of log.children) {
+    const hit = !query || (node.textContent ?? '').toLowerCase().includes(query);
+    (node as HTMLElement).hidden = !hit;
+    if (hit) shown++;
+  }
+  matches.textContent = query ? `${shown} of ${log.childElementCount} lines` : `${lineCount.toLocaleString()} lines`;
+}
+
+function clock(): void {
+  if (!snapshot) return;
+  const end = snapshot.endedAt ?? now + (Date.now() - snapshotAt);
+  const seconds = Math.max(0, Math.round((end - snapshot.submittedAt) / 1000));
+  const m = Math.floor(seconds / 60);
+  elapsed.textContent = `${m > 0 ? `${m} min ` : ''}${seconds % 60} s`;
+}
+window.setInterval(clock, 1000);
+
+/** `value[key]` when `value` is an object, else undefined: Livy's output data arrives unchecked. */
+function field(value: unknown, key: string | number): unknown {
+  return typeof value === 'object' && value !== null ? (value as Record<string | number, unknown>)[key] : undefined;
+}
+
+/** The `name` of each column, when `list` is a list of columns. */
+function columnNames(list: unknown): unknown[] | undefined {
+  return Array.isArray(list) ? list.map((c) => field(c, 'name')) : undefined;
+}
+
+/**
+ * A value of Livy's output as text: a string as it is, `null` as `nullText`, nothing as '', and
+ * anything else as JSON (a number or boolean prints the same as with String()).
+ */
+function valueText(v: unknown, nullText: string): string {
+  if (v === undefined) return '';
+  if (v === null) return nullText;
+  return typeof v === 'string' ? v : JSON.stringify(v);
+}
+
+function renderOutput(out: OutputView | undefined): void {
+  if (!out) return output.replaceChildren();
+  if (out.status === 'error') {
+    return output.replaceChildren(
+      el('h2', { class: 'error', text: `${out.ename}: ${out.evalue}` }),
+      el('pre', { class: 'traceback', text: (out.traceback ?? []).join('') }),
+    );
+  }
+  const data = out.data ?? {};
+  // Livy's %table magic and SQL results: column names, then rows of values.
+  const table = data['application/vnd.livy.table.v1+json'];
+  const sql = data['application/json'];
+  const columnsOf = columnNames(field(table, 'headers')) ?? columnNames(field(field(sql, 'schema'), 'fields'));
+  const rowsOf = field(table, 'data') ?? field(sql, 'data');
+  if (columnsOf && Array.isArray(rowsOf)) {
+    return output.replaceChildren(
+      el('h2', { text: `Result (${rowsOf.length} rows)` }),
+      el('table', {}, [
+        el('thead', {}, [
+          el(
+            'tr',
+            {},
+            columnsOf.map((c) => el('th', { text: String(c) })),
+          ),
+        ]),
+        el(
+          'tbody',
+          {},
+          rowsOf.map((r) =>
+            el(
+              'tr',
+              {},
+              columnsOf.map((_, i) => el('td', { text: valueText(field(r, i), '') })),
+            ),
+          ),
+        ),
+      ]),
+    );
+  }
+  const json = data['application/json'];
+  if (json !== undefined) {
+    const inner = field(json, 'data');
+    const rows = Array.isArray(json) ? (json as unknown[]) : Array.isArray(inner) ? (inner as unknown[]) : undefined;
+    if (rows && rows.length && typeof rows[0] === 'object' && rows[0] !== null && !Array.isArray(rows[0])) {
+      const columns = [...new Set(rows.flatMap((r) => Object.keys(r as object)))];
+      return output.replaceChildren(
+        el('h2', { text: 'Result' }),
+        el('table', {}, [
+          el('thead', {}, [
+            el(
+              'tr',
+              {},
+              columns.map((c) => el('th', { text: c })),
+            ),
+          ]),
+          el(
+            'tbody',
+            {},
+            rows.map((r) =>
+              el(
+                'tr',
+                {},
+                columns.map((c) => el('td', { text: valueText(field(r, c), 'null') })),
+              ),
+            ),
+          ),
+        ]),
+      );
+    }
+    return output.replaceChildren(el('h2', { text: 'Result' }), el('pre', { text: JSON.stringify(json, null, 2) }));
+  }
+  const text = data['text/plain'];
+  if (text === undefined || text === '') return output.replaceChildren();
+  return output.replaceChildren(el('h2', { text: 'Result' }), el('pre', { class: 'result', text: valueText(text, 'null') }));
+}
+
+function renderSnapshot(s: JobView): void {
+  snapshot = s;
+  title.textContent = `${s.name} · ${s.cluster}`;
+  state.textContent =
+    s.state === 'running' && s.progress !== undefined && s.progress > 0 ? `running ${Math.round(s.progress * 100)}%` : s.state;
+  state.className = `state ${s.state}`;
+  const where =
+    s.batchId !== undefined
+      ? `batch ${s.batchId}`
+      : s.sessionId !== undefined
+        ? `session ${s.sessionId}${s.statementId !== undefined ? ` · statement ${s.statementId}` : ''}`
+        : s.mode;
+  app.textContent = [where, s.appId ? `application ${s.appId}` : ''].filter(Boolean).join(' · ');
+  // Opened by the extension, which opens only the links the job itself reported.
+  const link = (text: string, url: string | undefined): HTMLElement[] =>
+    url ? [el('a', { href: '#', text, onclick: (e) => (e.preventDefault(), post({ type: 'open', url })) })] : [];
+  links.replaceChildren(...link('Spark UI', s.sparkUiUrl), ...link('Driver log', s.driverLogUrl));
+  note.textContent = s.note ?? '';
+  const action = cancelAction(s);
+  cancel.disabled = !action.enabled;
+  cancel.textContent = action.label;
+  renderOutput(s.output);
+  clock();
+}
+
+function receive(message: JobOutputToPage): void {
+  switch (message.type) {
+    case 'snapshot':
+      now = message.now;
+      snapshotAt = Date.now();
+      renderSnapshot(message.snapshot);
+      return;
+    case 'log':
+      appendLines(message.entries, message.reset, message.dropped);
+      filter();
+      return;
+  }
+}
+
+post({ type: 'ready' });
