@@ -1,8 +1,8 @@
 import * as vscode from 'vscode';
 import { InvalidInputError } from '../core/errors';
 import type { Jobs } from '../jobs/Jobs';
-import type { JobSnapshot, LivyJob } from '../livy/job';
-import type { StatementOutput } from '../livy/client';
+import type { JobSnapshot, LivyJob } from '../livy/LivyJob';
+import type { StatementOutput } from '../livy/LivyClient';
 import { JobOutputPanel } from '../panels/JobOutputPanel';
 import { JobNode } from '../tree/nodes/JobNodes';
 import { isScripted } from './command';

@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import { resolveCluster, type ClusterLookup } from '../clusters/resolveCluster';
 import { InvalidInputError } from '../core/errors';
 import type { Jobs } from '../jobs/Jobs';
-import type { JobLanguage } from '../livy/job';
+import type { JobLanguage } from '../livy/LivyJob';
 import { checkSubmit, parseSparkConf, type SubmitRequest } from '../livy/request';
 import { JobOutputPanel } from '../panels/JobOutputPanel';
 import { isScripted } from './command';

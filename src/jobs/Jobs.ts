@@ -3,7 +3,7 @@ import type { BrokerLookup } from '../clusters/brokers';
 import { livyEndpoint } from '../clusters/livy';
 import type { ClusterTarget } from '../clusters/resolveCluster';
 import { HDInsightError, isCancellation, userMessage } from '../core/errors';
-import type { LivyJob } from '../livy/job';
+import type { LivyJob } from '../livy/LivyJob';
 import type { SubmitRequest } from '../livy/request';
 import type { SessionPool } from '../livy/submit';
 import type { Logger } from '../logger';

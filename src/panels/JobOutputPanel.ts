@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { webviewHtml } from './webviewHtml';
-import type { JobSnapshot, LivyJob } from '../livy/job';
+import type { JobSnapshot, LivyJob } from '../livy/LivyJob';
 import type { LogEntry } from '../livy/logFollower';
 
 /** Messages to the webview. */

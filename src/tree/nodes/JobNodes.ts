@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { MissingLoginError } from '../../clusters/brokers';
 import { livyEndpoint } from '../../clusters/livy';
 import type { ClusterTarget } from '../../clusters/resolveCluster';
-import type { LivyJob } from '../../livy/job';
+import type { LivyJob } from '../../livy/LivyJob';
 import { folderItem, InfoNode, loginNeededNode } from './MessageNodes';
 import type { TreeContext } from './TreeContext';
 import { recognisedAcrossBundles, type TreeNode } from './TreeNode';

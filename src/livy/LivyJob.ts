@@ -4,7 +4,7 @@
 // and log after Livy has forgotten the job. No vscode import.
 import { HDInsightError, isCancellation, userMessage } from '../core/errors';
 import { redact } from '../core/redact';
-import { FINAL_STATES, type LivyBatch, type LivyClient, type LivyState, type SessionKind, type StatementOutput } from './client';
+import { FINAL_STATES, type LivyBatch, type LivyClient, type LivyState, type SessionKind, type StatementOutput } from './LivyClient';
 import { type FollowerStats, type LogEntry, LogFollower } from './logFollower';
 
 export type JobMode = 'session' | 'batch';
