@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { InvalidInputError } from '../core/errors';
-import type { Jobs } from '../jobs/Jobs';
+import type { JobRegistry } from '../jobs/JobRegistry';
 import type { JobSnapshot, LivyJob } from '../livy/LivyJob';
 import type { StatementOutput } from '../livy/LivyClient';
 import { JobOutputPanel } from '../panels/JobOutputPanel';
@@ -17,7 +17,7 @@ export interface JobView {
 }
 
 /** A job by `{ jobId }`, a job id string, or (from the palette) the user's pick. */
-async function jobOf(jobs: Jobs, arg: unknown, placeHolder: string, onlyRunning = false): Promise<LivyJob> {
+async function jobOf(jobs: JobRegistry, arg: unknown, placeHolder: string, onlyRunning = false): Promise<LivyJob> {
   if (arg instanceof JobNode) return arg.job;
   const id = typeof arg === 'string' ? arg : isScripted([arg]) ? (arg as { jobId?: unknown }).jobId : undefined;
   if (id !== undefined) {
@@ -55,12 +55,12 @@ export function jobView(job: LivyJob): JobView {
 }
 
 /** `hdinsight.getJob` `{ jobId }` → `{ jobId, state, appId?, log, output?, note? }`, kept after Livy forgets the job. */
-export function getJobCommand(jobs: Jobs) {
+export function getJobCommand(jobs: JobRegistry) {
   return async (arg?: unknown): Promise<JobView> => jobView(await jobOf(jobs, arg, 'Which job?'));
 }
 
 /** `hdinsight.cancelJob` `{ jobId }` → the job's view once the cancel was sent. */
-export function cancelJobCommand(jobs: Jobs) {
+export function cancelJobCommand(jobs: JobRegistry) {
   return async (arg?: unknown): Promise<JobView> => {
     const job = await jobOf(jobs, arg, 'Which job should stop?', true);
     return jobView(await jobs.cancel(job.id));
@@ -68,7 +68,7 @@ export function cancelJobCommand(jobs: Jobs) {
 }
 
 /** `hdinsight.showJobOutput` `{ jobId }`: opens (or reveals) the job's output panel. */
-export function showJobOutputCommand(jobs: Jobs, extensionUri: vscode.Uri) {
+export function showJobOutputCommand(jobs: JobRegistry, extensionUri: vscode.Uri) {
   return async (arg?: unknown): Promise<{ jobId: string }> => {
     const job = await jobOf(jobs, arg, 'Whose output?');
     JobOutputPanel.show(extensionUri, job, (id) => jobs.cancel(id));

@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { resolveCluster, type ClusterLookup } from '../clusters/resolveCluster';
 import { InvalidInputError } from '../core/errors';
-import type { Jobs } from '../jobs/Jobs';
+import type { JobRegistry } from '../jobs/JobRegistry';
 import type { JobLanguage } from '../livy/LivyJob';
 import { checkSubmit, parseSparkConf, type SubmitRequest } from '../livy/request';
 import { JobOutputPanel } from '../panels/JobOutputPanel';
@@ -10,7 +10,7 @@ import { isScripted } from './command';
 
 export interface SubmitDeps {
   lookup: ClusterLookup;
-  jobs: Jobs;
+  jobs: JobRegistry;
   extensionUri: vscode.Uri;
 }
 

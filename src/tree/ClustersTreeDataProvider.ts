@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { AzureAccount } from '../auth/AzureAccount';
 import type { KafkaConnections } from '../clusters/KafkaConnections';
-import type { Jobs } from '../jobs/Jobs';
+import type { JobRegistry } from '../jobs/JobRegistry';
 import { JobsNode } from './nodes/JobNodes';
 import { isCancellation } from '../core/errors';
 import type { Logger } from '../logger';
@@ -32,7 +32,7 @@ export class ClustersTreeDataProvider implements vscode.TreeDataProvider<TreeNod
     private readonly account: AzureAccount,
     logins: ClusterLogins,
     kafka: KafkaConnections,
-    jobs: Jobs,
+    jobs: JobRegistry,
     extensionUri: vscode.Uri,
     private readonly logger: Logger,
   ) {

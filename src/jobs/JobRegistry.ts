@@ -1,3 +1,4 @@
+// The registry of the streaming jobs submitted from this window, by id.
 import * as vscode from 'vscode';
 import type { BrokerLookup } from '../clusters/brokers';
 import { livyEndpoint } from '../clusters/livy';
@@ -12,7 +13,7 @@ import type { Logger } from '../logger';
  * The streaming jobs submitted from this window, by id. A job is kept (state, output, log) after
  * Livy forgets it and after its panel closes, so its output can be opened again.
  */
-export class Jobs implements vscode.Disposable {
+export class JobRegistry implements vscode.Disposable {
   private readonly jobs = new Map<string, LivyJob>();
   private readonly pools = new Map<string, SessionPool>();
   private readonly submitting = new Map<string, AbortController>();
