@@ -1,7 +1,6 @@
 // The registry of the streaming jobs submitted from this window, by id.
 import * as vscode from 'vscode';
-import type { BrokerLookup } from '../clusters/brokers';
-import { livyEndpoint } from '../clusters/livy';
+import type { LivyConnections } from '../clusters/LivyConnections';
 import type { ClusterTarget } from '../clusters/resolveCluster';
 import { HDInsightError, isCancellation, userMessage } from '../core/errors';
 import type { LivyJob } from '../livy/LivyJob';
@@ -24,7 +23,7 @@ export class JobRegistry implements vscode.Disposable {
   private counter = 0;
 
   constructor(
-    private readonly lookup: BrokerLookup,
+    private readonly livy: LivyConnections,
     private readonly logger: Logger,
   ) {}
 
@@ -39,9 +38,8 @@ export class JobRegistry implements vscode.Disposable {
   /** Starts a job and returns it at once; submission and following go on in the background. */
   async submit(target: ClusterTarget, request: SubmitRequest, interactive: boolean): Promise<LivyJob> {
     // The login is asked for (when needed) before the job exists: a refusal leaves nothing behind.
-    const endpoint = await livyEndpoint(target, this.lookup, { interactive });
-    const { LivyClient, LivyJob, SessionPool, submit } = await import('../chunks/livy');
-    const livy = new LivyClient(endpoint);
+    const livy = await this.livy.client(target, { interactive });
+    const { LivyJob, SessionPool, submit } = await this.livy.code();
     const cluster = target.cluster.name;
     const jobId = `${cluster}-${++this.counter}`;
     const job = new LivyJob({ jobId, cluster, mode: request.mode, language: request.language, name: request.name, livy });
@@ -73,8 +71,7 @@ export class JobRegistry implements vscode.Disposable {
       pending.abort();
       return job;
     }
-    const { LivyClient } = await import('../chunks/livy');
-    const livy = new LivyClient(await livyEndpoint(await this.targetOf(job), this.lookup, { interactive: false }));
+    const livy = await this.livy.client(await this.targetOf(job), { interactive: false });
     const { batchId, sessionId, statementId } = job.snapshot;
     job.markCancelling();
     try {

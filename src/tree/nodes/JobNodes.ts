@@ -1,6 +1,5 @@
 import * as vscode from 'vscode';
 import { MissingLoginError } from '../../clusters/brokers';
-import { livyEndpoint } from '../../clusters/livy';
 import type { ClusterTarget } from '../../clusters/resolveCluster';
 import type { LivyJob } from '../../livy/LivyJob';
 import { folderItem, InfoNode, loginNeededNode } from './MessageNodes';
@@ -45,9 +44,7 @@ export class JobsNode implements TreeNode {
     for (const job of mine) this.shown.set(job.id, new JobNode(this, job));
     const nodes: TreeNode[] = [...this.shown.values()];
     try {
-      const endpoint = await livyEndpoint(this.target, this.context, { interactive: false, signal });
-      const { LivyClient } = await import('../../chunks/livy');
-      const livy = new LivyClient(endpoint);
+      const livy = await this.context.livy.client(this.target, { interactive: false, signal });
       const [batches, sessions] = await Promise.all([livy.listBatches(signal), livy.listSessions(signal)]);
       const known = new Set(mine.flatMap((j) => (j.snapshot.batchId !== undefined ? [`batch ${j.snapshot.batchId}`] : [])));
       for (const b of batches) {
