@@ -26,7 +26,7 @@ async function jobOf(jobs: JobRegistry, arg: unknown, placeHolder: string, onlyR
     if (!job) throw new InvalidInputError(`There is no job ${id} in this window.`);
     return job;
   }
-  const candidates = jobs.list().filter((j) => !onlyRunning || !j.ended || j.snapshot.mode === 'session');
+  const candidates = jobs.list().filter((j) => !onlyRunning || j.cancellation.cancellable);
   if (candidates.length === 0) throw new InvalidInputError(onlyRunning ? 'No job is running.' : 'No job was submitted in this window yet.');
   const pick = await vscode.window.showQuickPick(
     candidates.map((job) => ({
@@ -63,7 +63,8 @@ export function getJobCommand(jobs: JobRegistry) {
 export function cancelJobCommand(jobs: JobRegistry) {
   return async (arg?: unknown): Promise<JobView> => {
     const job = await jobOf(jobs, arg, 'Which job should stop?', true);
-    return jobView(await jobs.cancel(job.id));
+    await job.cancel();
+    return jobView(job);
   };
 }
 
@@ -71,7 +72,7 @@ export function cancelJobCommand(jobs: JobRegistry) {
 export function showJobOutputCommand(jobs: JobRegistry, extensionUri: vscode.Uri) {
   return async (arg?: unknown): Promise<{ jobId: string }> => {
     const job = await jobOf(jobs, arg, 'Whose output?');
-    JobOutputPanel.show(extensionUri, job, (id) => jobs.cancel(id));
+    JobOutputPanel.show(extensionUri, job);
     return { jobId: job.id };
   };
 }

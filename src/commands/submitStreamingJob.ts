@@ -31,7 +31,7 @@ export function submitStreamingJobCommand(deps: SubmitDeps) {
     checkSubmit(request);
     const target = await resolveCluster(scripted ? arg : undefined, deps.lookup);
     const job = await deps.jobs.submit(target, request, !scripted);
-    if (!scripted) JobOutputPanel.show(deps.extensionUri, job, (id) => deps.jobs.cancel(id));
+    if (!scripted) JobOutputPanel.show(deps.extensionUri, job);
     return { jobId: job.id };
   };
 }

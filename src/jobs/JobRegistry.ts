@@ -1,12 +1,15 @@
-// The registry of the streaming jobs submitted from this window, by id.
-import * as vscode from 'vscode';
+// The registry of the streaming jobs submitted from this window: it starts them and keeps them by
+// id for the tree, the commands and the output panels. Each job follows and cancels itself
+// (livy/LivyJob.ts). No vscode import.
+import type * as vscode from 'vscode';
 import type { LivyConnections } from '../clusters/LivyConnections';
 import type { ClusterTarget } from '../clusters/resolveCluster';
-import { HDInsightError, isCancellation, userMessage } from '../core/errors';
 import type { LivyJob } from '../livy/LivyJob';
 import type { SubmitRequest } from '../livy/request';
 import type { SessionPool } from '../livy/submit';
 import type { Logger } from '../logger';
+
+type Listener = (job: LivyJob) => void;
 
 /**
  * The streaming jobs submitted from this window, by id. A job is kept (state, output, log) after
@@ -15,17 +18,30 @@ import type { Logger } from '../logger';
 export class JobRegistry implements vscode.Disposable {
   private readonly jobs = new Map<string, LivyJob>();
   private readonly pools = new Map<string, SessionPool>();
-  private readonly submitting = new Map<string, AbortController>();
-  /** Where each job runs, for cancel. */
-  private readonly targets = new Map<string, ClusterTarget>();
-  private readonly changed = new vscode.EventEmitter<LivyJob>();
-  readonly onDidChange = this.changed.event;
+  private readonly listeners = new Set<Listener>();
   private counter = 0;
 
   constructor(
     private readonly livy: LivyConnections,
     private readonly logger: Logger,
   ) {}
+
+  /** Called on every change of every job (each poll), and when a job is added. */
+  onDidChange(listener: Listener): vscode.Disposable {
+    this.listeners.add(listener);
+    return { dispose: () => this.listeners.delete(listener) };
+  }
+
+  private changed(job: LivyJob): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(job);
+      } catch (err) {
+        // One listener's failure neither stops the others nor reaches the job's polling.
+        this.logger.error(`Telling of a change of job ${job.id}`, err);
+      }
+    }
+  }
 
   get(jobId: string): LivyJob | undefined {
     return this.jobs.get(jobId);
@@ -43,67 +59,18 @@ export class JobRegistry implements vscode.Disposable {
     const cluster = target.cluster.name;
     const jobId = `${cluster}-${++this.counter}`;
     const job = new LivyJob({ jobId, cluster, mode: request.mode, language: request.language, name: request.name, livy });
-    job.onDidChange((j) => this.changed.fire(j));
+    job.onDidChange((j) => this.changed(j));
     this.jobs.set(jobId, job);
-    this.targets.set(jobId, target);
-    const abort = new AbortController();
-    this.submitting.set(jobId, abort);
     const pool = this.poolOf(cluster, () => new SessionPool(livy));
     this.logger.info(`Submitting ${request.name} to ${cluster} (${request.mode}, ${request.language}) as job ${jobId}`);
-    void submit(livy, pool, job, request, abort.signal)
+    void job
+      .submitWith((signal) => submit(livy, pool, job, request, signal))
       .catch((err: unknown) => {
-        if (isCancellation(err)) return job.markCancelled('Cancelled before Livy started it.');
         this.logger.error(`Submitting ${request.name} to ${cluster}`, err);
         job.fail(err);
-      })
-      .finally(() => this.submitting.delete(jobId));
-    this.changed.fire(job);
+      });
+    this.changed(job);
     return job;
-  }
-
-  /** Cancels a job: the statement, the batch, or (a statement that started a streaming query) the session's queries. */
-  async cancel(jobId: string): Promise<LivyJob> {
-    const job = this.jobs.get(jobId);
-    if (!job) throw new HDInsightError('NotFound', `There is no job ${jobId} in this window.`);
-    if (job.ended && !this.hasRunningQueries(job)) return job;
-    const pending = this.submitting.get(jobId);
-    if (pending) {
-      pending.abort();
-      return job;
-    }
-    const livy = await this.livy.client(await this.targetOf(job), { interactive: false });
-    const { batchId, sessionId, statementId } = job.snapshot;
-    job.markCancelling();
-    try {
-      if (batchId !== undefined) {
-        await livy.deleteBatch(batchId);
-        job.markCancelled();
-      } else if (sessionId !== undefined && statementId !== undefined) {
-        if (!job.ended) {
-          await livy.cancelStatement(sessionId, statementId);
-        } else {
-          // The statement returned after starting a streaming query, which runs on in the session.
-          const stop =
-            job.snapshot.language === 'python' ? 'for _q in spark.streams.active: _q.stop()' : 'spark.streams.active.foreach(_.stop())';
-          await livy.runStatement(sessionId, stop, job.snapshot.language === 'python' ? 'pyspark' : 'spark');
-          job.markCancelled('The streaming queries of the session were stopped.');
-        }
-      }
-    } catch (err) {
-      job.setNote(`Cancelling failed: ${userMessage(err)}`);
-      throw err;
-    }
-    return job;
-  }
-
-  private hasRunningQueries(job: LivyJob): boolean {
-    return job.snapshot.mode === 'session' && job.snapshot.state === 'succeeded';
-  }
-
-  private targetOf(job: LivyJob): Promise<ClusterTarget> {
-    const target = this.targets.get(job.id);
-    if (!target) return Promise.reject(new HDInsightError('NotFound', `The cluster of job ${job.id} is no longer known.`));
-    return Promise.resolve(target);
   }
 
   private poolOf(cluster: string, create: () => SessionPool): SessionPool {
@@ -117,10 +84,10 @@ export class JobRegistry implements vscode.Disposable {
   }
 
   dispose(): void {
-    for (const abort of this.submitting.values()) abort.abort();
+    // A job's dispose also aborts its submission if one is under way.
     for (const job of this.jobs.values()) job.dispose();
     // Interactive sessions this window started hold cluster resources: close them.
     for (const pool of this.pools.values()) void pool.close();
-    this.changed.dispose();
+    this.listeners.clear();
   }
 }

@@ -1,11 +1,12 @@
 import * as vscode from 'vscode';
 import { webviewHtml } from './webviewHtml';
-import type { JobSnapshot, LivyJob } from '../livy/LivyJob';
+import type { JobCancellation, JobSnapshot, LivyJob } from '../livy/LivyJob';
 import type { LogEntry } from '../livy/logFollower';
 
-/** Messages to the webview. */
+/** Messages to the webview; `cancellation` says whether Cancel applies now and what it does (the job decides). */
 export type ToJobWebview =
-  { type: 'snapshot'; snapshot: JobSnapshot; now: number } | { type: 'log'; entries: LogEntry[]; reset: boolean; dropped: number };
+  | { type: 'snapshot'; snapshot: JobSnapshot; cancellation: JobCancellation; now: number }
+  | { type: 'log'; entries: LogEntry[]; reset: boolean; dropped: number };
 
 /** Messages from the webview. */
 type FromJobWebview = { type: 'ready' } | { type: 'cancel' } | { type: 'open'; url: string };
@@ -26,7 +27,7 @@ export class JobOutputPanel implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   private ready = false;
 
-  static show(extensionUri: vscode.Uri, job: LivyJob, cancel: (jobId: string) => Promise<unknown>): JobOutputPanel {
+  static show(extensionUri: vscode.Uri, job: LivyJob): JobOutputPanel {
     const existing = JobOutputPanel.open.get(job.id);
     if (existing) {
       existing.panel.reveal();
@@ -42,7 +43,7 @@ export class JobOutputPanel implements vscode.Disposable {
         retainContextWhenHidden: true,
       },
     );
-    const view = new JobOutputPanel(panel, extensionUri, job, cancel);
+    const view = new JobOutputPanel(panel, extensionUri, job);
     JobOutputPanel.open.set(job.id, view);
     return view;
   }
@@ -55,7 +56,6 @@ export class JobOutputPanel implements vscode.Disposable {
     readonly panel: vscode.WebviewPanel,
     extensionUri: vscode.Uri,
     private readonly job: LivyJob,
-    private readonly cancel: (jobId: string) => Promise<unknown>,
   ) {
     panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'spark.svg');
     panel.webview.html = webviewHtml(panel.webview, extensionUri, { script: 'jobOutput.js', style: 'jobOutput.css', title: 'Job output' });
@@ -83,7 +83,7 @@ export class JobOutputPanel implements vscode.Disposable {
         this.push(true);
         return;
       case 'cancel':
-        await this.cancel(this.job.id).catch(() => undefined); // the job's note says what happened
+        await this.job.cancel().catch(() => undefined); // the job's note says what happened
         return;
       case 'open':
         // Only the links the job itself reported.
@@ -114,7 +114,12 @@ export class JobOutputPanel implements vscode.Disposable {
     if (first && reset)
       void this.panel.webview.postMessage({ type: 'log', entries: [], reset: true, dropped: skipped } satisfies ToJobWebview);
     this.sent = droppedLines + log.length;
-    void this.panel.webview.postMessage({ type: 'snapshot', snapshot: this.job.snapshot, now: Date.now() } satisfies ToJobWebview);
+    void this.panel.webview.postMessage({
+      type: 'snapshot',
+      snapshot: this.job.snapshot,
+      cancellation: this.job.cancellation,
+      now: Date.now(),
+    } satisfies ToJobWebview);
   }
 
   dispose(): void {

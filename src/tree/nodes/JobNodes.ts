@@ -106,7 +106,8 @@ export class JobNode implements TreeNode {
       .filter(Boolean)
       .join('\n');
     item.iconPath = new vscode.ThemeIcon(STATE_ICONS[s.state] ?? 'circle-outline');
-    item.contextValue = this.job.ended ? 'job.ended' : 'job.running';
+    // The job says whether it can be cancelled: a streaming query left running by a finished statement can be stopped.
+    item.contextValue = this.job.cancellation.cancellable ? 'job.running' : 'job.ended';
     item.command = { command: 'hdinsight.showJobOutput', title: 'Show Job Output', arguments: [{ jobId: this.job.id }] };
     return item;
   }
