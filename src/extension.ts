@@ -2,7 +2,8 @@ import * as vscode from 'vscode';
 import { AzureAccount } from './auth/AzureAccount';
 import { KafkaConnections } from './clusters/KafkaConnections';
 import { registerCommands } from './commands';
-import { Jobs } from './jobs/Jobs';
+import { LivyConnections } from './clusters/LivyConnections';
+import { JobRegistry } from './jobs/JobRegistry';
 import { Logger } from './logger';
 import { ClusterLogins } from './secrets/ClusterLogins';
 import { SshHostKeys } from './secrets/SshHostKeys';
@@ -24,8 +25,9 @@ export function activate(context: vscode.ExtensionContext): HDInsightExtensionAp
   const sshLogins = new SshLogins(context.secrets);
   const sshHostKeys = new SshHostKeys(context.globalState);
   const kafka = new KafkaConnections({ account, settings, logins, sshLogins, sshHostKeys }, logger);
-  const jobs = new Jobs({ account, settings, logins }, logger);
-  const tree = new ClustersTreeDataProvider(settings, account, logins, kafka, jobs, context.extensionUri, logger);
+  const livy = new LivyConnections({ account, settings, logins });
+  const jobs = new JobRegistry(livy, logger);
+  const tree = new ClustersTreeDataProvider(settings, account, logins, kafka, livy, jobs, context.extensionUri, logger);
   const view = vscode.window.createTreeView('hdinsight.clusters', { treeDataProvider: tree, showCollapseAll: true });
   context.subscriptions.push(
     logger,

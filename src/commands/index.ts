@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { AzureAccount } from '../auth/AzureAccount';
 import type { KafkaConnections } from '../clusters/KafkaConnections';
-import type { Jobs } from '../jobs/Jobs';
+import type { JobRegistry } from '../jobs/JobRegistry';
 import type { Logger } from '../logger';
 import type { ClusterLogins } from '../secrets/ClusterLogins';
 import type { SshHostKeys } from '../secrets/SshHostKeys';
@@ -22,7 +22,7 @@ export interface CommandDependencies {
   sshLogins: SshLogins;
   sshHostKeys: SshHostKeys;
   kafka: KafkaConnections;
-  jobs: Jobs;
+  jobs: JobRegistry;
   extensionUri: vscode.Uri;
 }
 

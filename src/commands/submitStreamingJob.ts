@@ -3,15 +3,15 @@ import * as vscode from 'vscode';
 import type { ClusterLookup } from '../clusters/ClusterTarget';
 import { resolveCluster } from './resolveCluster';
 import { InvalidInputError } from '../core/errors';
-import type { Jobs } from '../jobs/Jobs';
-import type { JobLanguage } from '../livy/job';
+import type { JobRegistry } from '../jobs/JobRegistry';
+import type { JobLanguage } from '../livy/LivyJob';
 import { checkSubmit, parseSparkConf, type SubmitRequest } from '../livy/request';
 import { JobOutputPanel } from '../panels/JobOutputPanel';
 import { isScripted } from './command';
 
 export interface SubmitDeps {
   lookup: ClusterLookup;
-  jobs: Jobs;
+  jobs: JobRegistry;
   extensionUri: vscode.Uri;
 }
 
@@ -32,7 +32,7 @@ export function submitStreamingJobCommand(deps: SubmitDeps) {
     checkSubmit(request);
     const target = await resolveCluster(scripted ? arg : undefined, deps.lookup);
     const job = await deps.jobs.submit(target, request, !scripted);
-    if (!scripted) JobOutputPanel.show(deps.extensionUri, job, (id) => deps.jobs.cancel(id));
+    if (!scripted) JobOutputPanel.show(deps.extensionUri, job);
     return { jobId: job.id };
   };
 }

@@ -8,7 +8,7 @@
 // When it is not, the buffer has turned over; the follower reads the whole (bounded) buffer once,
 // finds where its last lines went, and takes what follows. If they are gone too, lines were lost,
 // and the follower says so with a gap entry instead of pretending the log is whole.
-import type { LivyClient, LivyLogPage, LivyResource } from './client';
+import type { LivyClient, LivyLogPage, LivyResource } from './LivyClient';
 
 export type LogStream = 'stdout' | 'stderr' | 'yarn';
 

@@ -1,7 +1,7 @@
 // What a job submission asks for, and its checks before anything is sent. No vscode import.
 import { InvalidInputError } from '../core/errors';
 import { parseJsonText } from '../core/json';
-import type { JobLanguage } from './job';
+import type { JobLanguage } from './LivyJob';
 
 export interface SubmitRequest {
   language: JobLanguage;

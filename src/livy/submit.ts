@@ -4,8 +4,8 @@
 // the editor goes there through a short-lived statement that writes it with Hadoop's FileSystem
 // (as the IntelliJ toolkit does), so no storage key is needed. No vscode import.
 import { HDInsightError, throwIfAborted } from '../core/errors';
-import { FINAL_STATES, type LivyClient, type LivySession, type SessionKind } from './client';
-import { type LivyJob, sessionKindOf } from './job';
+import { FINAL_STATES, type LivyClient, type LivySession, type SessionKind } from './LivyClient';
+import { type LivyJob, sessionKindOf } from './LivyJob';
 import { LogFollower } from './logFollower';
 import { checkSubmit, type SubmitRequest } from './request';
 

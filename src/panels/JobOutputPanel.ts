@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { webviewHtml, webviewRoots } from './webviewHtml';
-import type { JobSnapshot, LivyJob } from '../livy/job';
+import type { JobSnapshot, LivyJob } from '../livy/LivyJob';
 import type { JobOutputToHost, JobOutputToPage, JobView } from '../webviews/protocol';
 
 /** Messages to the webview (src/webviews/protocol.ts): the job's JobSnapshot and LogEntries go as they are. */
@@ -25,7 +25,7 @@ export class JobOutputPanel implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   private ready = false;
 
-  static show(extensionUri: vscode.Uri, job: LivyJob, cancel: (jobId: string) => Promise<unknown>): JobOutputPanel {
+  static show(extensionUri: vscode.Uri, job: LivyJob): JobOutputPanel {
     const existing = JobOutputPanel.open.get(job.id);
     if (existing) {
       existing.panel.reveal();
@@ -41,7 +41,7 @@ export class JobOutputPanel implements vscode.Disposable {
         retainContextWhenHidden: true,
       },
     );
-    const view = new JobOutputPanel(panel, extensionUri, job, cancel);
+    const view = new JobOutputPanel(panel, extensionUri, job);
     JobOutputPanel.open.set(job.id, view);
     return view;
   }
@@ -54,7 +54,6 @@ export class JobOutputPanel implements vscode.Disposable {
     readonly panel: vscode.WebviewPanel,
     extensionUri: vscode.Uri,
     private readonly job: LivyJob,
-    private readonly cancel: (jobId: string) => Promise<unknown>,
   ) {
     panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'spark.svg');
     panel.webview.html = webviewHtml(panel.webview, extensionUri, { script: 'jobOutput.js', style: 'jobOutput.css', title: 'Job output' });
@@ -82,7 +81,7 @@ export class JobOutputPanel implements vscode.Disposable {
         this.push(true);
         return;
       case 'cancel':
-        await this.cancel(this.job.id).catch(() => undefined); // the job's note says what happened
+        await this.job.cancel().catch(() => undefined); // the job's note says what happened
         return;
       case 'open':
         // Only the links the job itself reported.
@@ -114,8 +113,14 @@ export class JobOutputPanel implements vscode.Disposable {
       void this.panel.webview.postMessage({ type: 'log', entries: [], reset: true, dropped: skipped } satisfies ToJobWebview);
     this.sent = droppedLines + log.length;
     // The whole snapshot goes; Pick fails to compile unless it has every field the page reads under that name.
+    // `cancellation` says whether Cancel applies now and what it does: the job decides, the page only shows it.
     const snapshot: Pick<JobSnapshot, keyof JobView> = this.job.snapshot;
-    void this.panel.webview.postMessage({ type: 'snapshot', snapshot, now: Date.now() } satisfies ToJobWebview);
+    void this.panel.webview.postMessage({
+      type: 'snapshot',
+      snapshot,
+      cancellation: this.job.cancellation,
+      now: Date.now(),
+    } satisfies ToJobWebview);
   }
 
   dispose(): void {

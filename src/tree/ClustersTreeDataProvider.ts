@@ -1,7 +1,8 @@
 import * as vscode from 'vscode';
 import type { AzureAccount } from '../auth/AzureAccount';
 import type { KafkaConnections } from '../clusters/KafkaConnections';
-import type { Jobs } from '../jobs/Jobs';
+import type { LivyConnections } from '../clusters/LivyConnections';
+import type { JobRegistry } from '../jobs/JobRegistry';
 import { JobsNode } from './nodes/JobNodes';
 import { isCancellation } from '../core/errors';
 import type { Logger } from '../logger';
@@ -32,7 +33,8 @@ export class ClustersTreeDataProvider implements vscode.TreeDataProvider<TreeNod
     private readonly account: AzureAccount,
     logins: ClusterLogins,
     kafka: KafkaConnections,
-    jobs: Jobs,
+    livy: LivyConnections,
+    jobs: JobRegistry,
     extensionUri: vscode.Uri,
     private readonly logger: Logger,
   ) {
@@ -41,6 +43,7 @@ export class ClustersTreeDataProvider implements vscode.TreeDataProvider<TreeNod
       settings,
       logins,
       kafka,
+      livy,
       jobs,
       extensionUri,
       refresh: (node) => this.refresh(node),

@@ -2,7 +2,7 @@
 // arrives as structured messages and is rendered with DOM APIs and textContent only: a log line
 // that looks like HTML stays text.
 import { connect, el } from './dom';
-import type { JobOutputToHost, JobOutputToPage, JobView, JobViewState, LogLine, OutputView } from './protocol';
+import type { JobCancelView, JobOutputToHost, JobOutputToPage, JobView, LogLine, OutputView } from './protocol';
 
 const post = connect<JobOutputToHost, JobOutputToPage>({ snapshot: true, log: true }, receive);
 
@@ -41,11 +41,9 @@ document.body.append(
  * What the Cancel button offers for a job in this state: nothing once it ended, except that a
  * session whose statement succeeded may still run streaming queries, which can be stopped.
  */
-function cancelAction(s: JobView): { enabled: boolean; label: string } {
-  const ended: readonly JobViewState[] = ['succeeded', 'failed', 'cancelled', 'unknown'];
-  const finished = ended.includes(s.state);
-  const streaming = s.mode === 'session' && s.state === 'succeeded';
-  return { enabled: !finished || streaming, label: streaming ? 'Stop streaming queries' : 'Cancel' };
+/** The Cancel button as the job says: whether it applies now, and "Stop streaming queries" when that is what it does. */
+function cancelAction(c: JobCancelView): { enabled: boolean; label: string } {
+  return { enabled: c.cancellable, label: c.cancellable && c.action === 'stopStreamingQueries' ? 'Stop streaming queries' : 'Cancel' };
 }
 
 function level(text: string): string {
@@ -205,7 +203,7 @@ function renderOutput(out: OutputView | undefined): void {
   return output.replaceChildren(el('h2', { text: 'Result' }), el('pre', { class: 'result', text: valueText(text, 'null') }));
 }
 
-function renderSnapshot(s: JobView): void {
+function renderSnapshot(s: JobView, cancellation: JobCancelView): void {
   snapshot = s;
   title.textContent = `${s.name} · ${s.cluster}`;
   state.textContent =
@@ -223,7 +221,7 @@ function renderSnapshot(s: JobView): void {
     url ? [el('a', { href: '#', text, onclick: (e) => (e.preventDefault(), post({ type: 'open', url })) })] : [];
   links.replaceChildren(...link('Spark UI', s.sparkUiUrl), ...link('Driver log', s.driverLogUrl));
   note.textContent = s.note ?? '';
-  const action = cancelAction(s);
+  const action = cancelAction(cancellation);
   cancel.disabled = !action.enabled;
   cancel.textContent = action.label;
   renderOutput(s.output);
@@ -235,7 +233,7 @@ function receive(message: JobOutputToPage): void {
     case 'snapshot':
       now = message.now;
       snapshotAt = Date.now();
-      renderSnapshot(message.snapshot);
+      renderSnapshot(message.snapshot, message.cancellation);
       return;
     case 'log':
       appendLines(message.entries, message.reset, message.dropped);

@@ -101,9 +101,13 @@ export type LogStreamName = 'stdout' | 'stderr' | 'yarn';
 /** A line of the job's log, or a mark where Livy's buffer overflowed and lines were lost. */
 export type LogLine = { stream: LogStreamName; text: string } | { stream: LogStreamName; gap: true };
 
+/** Whether Cancel applies now and what it does: the job decides (LivyJob.cancellation), the page only shows it. */
+export type JobCancelView =
+  { cancellable: false } | { cancellable: true; action: 'abortSubmission' | 'killBatch' | 'cancelStatement' | 'stopStreamingQueries' };
+
 /** From the job output's panel to its page. `now` is the host's clock, to count the elapsed time from. */
 export type JobOutputToPage =
-  | { type: 'snapshot'; snapshot: JobView; now: number }
+  | { type: 'snapshot'; snapshot: JobView; cancellation: JobCancelView; now: number }
   /** `reset`: the log starts again with these lines; `dropped` earlier lines were let go. */
   | { type: 'log'; entries: LogLine[]; reset: boolean; dropped: number };
 

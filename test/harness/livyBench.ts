@@ -8,8 +8,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { LivyClient } from '../../src/livy/client';
-import { LivyJob } from '../../src/livy/job';
+import { LivyClient } from '../../src/livy/LivyClient';
+import { LivyJob } from '../../src/livy/LivyJob';
 import { LivyEmulator } from '../emulator/livy';
 import { Emulator } from '../emulator/server';
 import { ensureSpark } from './spark';

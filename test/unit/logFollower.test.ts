@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import type { LivyClient } from '../../src/livy/client';
+import type { LivyClient } from '../../src/livy/LivyClient';
 import { type LogEntry, LogFollower } from '../../src/livy/logFollower';
 import { LivyLogBuffer } from '../fixtures/livyLog';
 

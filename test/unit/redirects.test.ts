@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { discoverBrokers } from '../../src/ambari/discovery';
 import { HDInsightError, userMessage } from '../../src/core/errors';
 import { requestJson } from '../../src/core/http';
-import { LivyClient } from '../../src/livy/client';
+import { LivyClient } from '../../src/livy/LivyClient';
 
 interface Received {
   method: string;

@@ -1,8 +1,7 @@
 import * as vscode from 'vscode';
 import { MissingLoginError } from '../../clusters/logins';
-import { livyEndpoint } from '../../clusters/livy';
 import type { ClusterTarget } from '../../clusters/ClusterTarget';
-import type { LivyJob } from '../../livy/job';
+import type { LivyJob } from '../../livy/LivyJob';
 import { folderItem, InfoNode, loginNeededNode } from './CommonNodes';
 import type { TreeContext } from './TreeContext';
 import { recognisedAcrossBundles, type TreeNode } from './TreeNode';
@@ -45,9 +44,7 @@ export class JobsNode implements TreeNode {
     for (const job of mine) this.shown.set(job.id, new JobNode(this, job));
     const nodes: TreeNode[] = [...this.shown.values()];
     try {
-      const endpoint = await livyEndpoint(this.target, this.context, { interactive: false, signal });
-      const { LivyClient } = await import('../../chunks/livy');
-      const livy = new LivyClient(endpoint);
+      const livy = await this.context.livy.client(this.target, { interactive: false, signal });
       const [batches, sessions] = await Promise.all([livy.listBatches(signal), livy.listSessions(signal)]);
       const known = new Set(mine.flatMap((j) => (j.snapshot.batchId !== undefined ? [`batch ${j.snapshot.batchId}`] : [])));
       for (const b of batches) {
@@ -109,7 +106,8 @@ export class JobNode implements TreeNode {
       .filter(Boolean)
       .join('\n');
     item.iconPath = new vscode.ThemeIcon(STATE_ICONS[s.state] ?? 'circle-outline');
-    item.contextValue = this.job.ended ? 'job.ended' : 'job.running';
+    // The job says whether it can be cancelled: a streaming query left running by a finished statement can be stopped.
+    item.contextValue = this.job.cancellation.cancellable ? 'job.running' : 'job.ended';
     item.command = { command: 'hdinsight.showJobOutput', title: 'Show Job Output', arguments: [{ jobId: this.job.id }] };
     return item;
   }

@@ -1,7 +1,8 @@
 import type * as vscode from 'vscode';
 import type { AzureAccount } from '../../auth/AzureAccount';
 import type { KafkaConnections } from '../../clusters/KafkaConnections';
-import type { Jobs } from '../../jobs/Jobs';
+import type { LivyConnections } from '../../clusters/LivyConnections';
+import type { JobRegistry } from '../../jobs/JobRegistry';
 import type { ClusterLogins } from '../../secrets/ClusterLogins';
 import type { Settings } from '../../settings';
 import type { TreeNode } from './TreeNode';
@@ -12,7 +13,8 @@ export interface TreeContext {
   readonly settings: Settings;
   readonly logins: ClusterLogins;
   readonly kafka: KafkaConnections;
-  readonly jobs: Jobs;
+  readonly livy: LivyConnections;
+  readonly jobs: JobRegistry;
   readonly extensionUri: vscode.Uri;
   /** Forgets what a node (or everything) loaded and asks VS Code to load it again. */
   refresh(node?: TreeNode): void;

@@ -1,10 +1,12 @@
 // A streaming job on Livy, followed until it ends: a batch, or a statement in a shared interactive
 // session. It polls state and log about once a second while the job runs and less when nothing
 // happens, rides out failed requests (resuming the log where it was), and keeps its state, output
-// and log after Livy has forgotten the job. No vscode import.
+// and log after Livy has forgotten the job. It owns its cancel: what cancelling does depends on
+// where the job is (being submitted, a batch, a statement, a streaming query left running in the
+// session), and the job says so before anyone asks. No vscode import.
 import { HDInsightError, isCancellation, userMessage } from '../core/errors';
 import { redact } from '../core/redact';
-import { FINAL_STATES, type LivyBatch, type LivyClient, type LivyState, type SessionKind, type StatementOutput } from './client';
+import { FINAL_STATES, type LivyBatch, type LivyClient, type LivyState, type SessionKind, type StatementOutput } from './LivyClient';
 import { type FollowerStats, type LogEntry, LogFollower } from './logFollower';
 
 export type JobMode = 'session' | 'batch';
@@ -37,6 +39,28 @@ export interface JobSnapshot {
   /** Lines let go from the start of the log to keep memory bounded. */
   droppedLines: number;
 }
+
+/**
+ * What cancelling a job does now:
+ * - `abortSubmission`: stops the submission before Livy runs anything;
+ * - `killBatch`: deletes the batch (Livy kills its application);
+ * - `cancelStatement`: cancels the statement running in the interactive session;
+ * - `stopStreamingQueries`: the statement returned after starting a streaming query, which runs on
+ *   in the session: a statement stops the session's streaming queries (the session stays).
+ */
+export type JobCancelAction = 'abortSubmission' | 'killBatch' | 'cancelStatement' | 'stopStreamingQueries';
+
+/** Whether a job can be cancelled now, and what cancelling does. Plain data: it is posted to the job's page as is. */
+export type JobCancellation = { cancellable: false } | { cancellable: true; action: JobCancelAction };
+
+/** A cancel with what it needs to ask Livy. */
+type CancelPlan =
+  | { action: 'abortSubmission' }
+  | { action: 'killBatch'; batchId: number }
+  | { action: 'cancelStatement'; sessionId: number; statementId: number }
+  | { action: 'stopStreamingQueries'; sessionId: number };
+
+const NOT_CANCELLABLE: JobCancellation = { cancellable: false };
 
 export interface JobTiming {
   /** Poll interval while the job runs (default 1 s). */
@@ -73,6 +97,8 @@ export class LivyJob {
   private lastLineAt = Date.now();
   private failures = 0;
   private cancelRequested = false;
+  /** Aborts the submission while it runs (until Livy accepted the job). */
+  private submission?: AbortController;
 
   constructor(
     private readonly target: JobTarget,
@@ -111,6 +137,81 @@ export class LivyJob {
     return ENDED.has(this.snap.state);
   }
 
+  /** Whether the job can be cancelled now, and what cancel() would do. */
+  get cancellation(): JobCancellation {
+    const plan = this.cancelPlan();
+    return plan ? { cancellable: true, action: plan.action } : NOT_CANCELLABLE;
+  }
+
+  private cancelPlan(): CancelPlan | undefined {
+    const { mode, state, batchId, sessionId, statementId } = this.snap;
+    if (this.ended) {
+      // A statement that starts a streaming query returns while the query runs on in the session.
+      return mode === 'session' && state === 'succeeded' && sessionId !== undefined
+        ? { action: 'stopStreamingQueries', sessionId }
+        : undefined;
+    }
+    if (this.submission) return { action: 'abortSubmission' };
+    if (batchId !== undefined) return { action: 'killBatch', batchId };
+    if (sessionId !== undefined && statementId !== undefined) return { action: 'cancelStatement', sessionId, statementId };
+    return undefined;
+  }
+
+  /**
+   * Cancels the job as `cancellation` says, with the job's own Livy client; does nothing when it
+   * cannot be cancelled. Resolves once Livy took the cancel (a cancelled statement ends at the
+   * next poll); a refused cancel is also left in the job's note.
+   */
+  async cancel(signal?: AbortSignal): Promise<void> {
+    const plan = this.cancelPlan();
+    if (!plan) return;
+    if (plan.action === 'abortSubmission') {
+      this.submission?.abort();
+      return;
+    }
+    const { livy } = this.target;
+    this.cancelRequested = true;
+    this.update({ note: 'Cancelling…' });
+    try {
+      switch (plan.action) {
+        case 'killBatch':
+          await livy.deleteBatch(plan.batchId, signal);
+          this.markCancelled(); // a deleted batch is gone at once
+          return;
+        case 'cancelStatement':
+          await livy.cancelStatement(plan.sessionId, plan.statementId, signal);
+          return;
+        case 'stopStreamingQueries': {
+          const python = this.snap.language === 'python';
+          const stop = python ? 'for _q in spark.streams.active: _q.stop()' : 'spark.streams.active.foreach(_.stop())';
+          await livy.runStatement(plan.sessionId, stop, sessionKindOf(this.snap.language), signal);
+          this.markCancelled('The streaming queries of the session were stopped.');
+          return;
+        }
+      }
+    } catch (err) {
+      this.setNote(`Cancelling failed: ${userMessage(err)}`);
+      throw err;
+    }
+  }
+
+  /**
+   * Runs the submission of this job (`submit` in submit.ts); until Livy accepted the job, cancel()
+   * aborts it and the job ends cancelled. Other failures are the caller's to report.
+   */
+  async submitWith(run: (signal: AbortSignal) => Promise<void>): Promise<void> {
+    const submission = new AbortController();
+    this.submission = submission;
+    try {
+      await run(submission.signal);
+    } catch (err) {
+      if (isCancellation(err)) return this.markCancelled('Cancelled before Livy started it.');
+      throw err;
+    } finally {
+      if (this.submission === submission) this.submission = undefined;
+    }
+  }
+
   onDidChange(listener: Listener): { dispose(): void } {
     this.listeners.add(listener);
     return { dispose: () => this.listeners.delete(listener) };
@@ -136,6 +237,7 @@ export class LivyJob {
 
   /** Follows a batch Livy accepted. */
   followBatch(batchId: number, state: LivyState, appId?: string | null): void {
+    this.submission = undefined; // Livy has it: from now on cancel kills the batch
     this.follower = new LogFollower(this.target.livy, 'batches', batchId);
     this.update({ batchId, livyState: state, state: batchState(state), appId: appId ?? undefined });
     let ticks = 0;
@@ -159,6 +261,7 @@ export class LivyJob {
 
   /** Follows a statement running in an interactive session; the session's log from `follower` on. */
   followStatement(sessionId: number, statementId: number, follower: LogFollower): void {
+    this.submission = undefined; // Livy has it: from now on cancel cancels the statement
     this.follower = follower;
     this.update({ sessionId, statementId, state: 'starting' });
     let ticks = 0;
@@ -251,19 +354,14 @@ export class LivyJob {
     }
   }
 
-  /** Marks the cancel request; the caller asks Livy. */
-  markCancelling(): void {
-    this.cancelRequested = true;
-    this.update({ note: 'Cancelling…' });
-  }
-
-  /** Livy confirmed the cancel (a deleted batch is gone at once): the job ends cancelled. */
-  markCancelled(note?: string): void {
+  /** Livy confirmed the cancel: the job ends cancelled. */
+  private markCancelled(note?: string): void {
     this.update({ state: 'cancelled', note });
   }
 
-  /** Stops following (the job itself runs on). */
+  /** Stops following, and a submission under way (a job Livy runs already runs on). */
   dispose(): void {
+    this.submission?.abort();
     this.stop.abort();
     this.listeners.clear();
   }
