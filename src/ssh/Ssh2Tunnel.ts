@@ -1,10 +1,14 @@
-// ssh2, loaded on first use (its own bundle, dist/chunks/ssh.js).
+// The SSH tunnel on ssh2: the handshake that checks the server's host key before the login is sent,
+// and connections forwarded to any host:port the server reaches (every broker of a cluster). ssh2
+// loads with it, on first use (the chunk src/chunks/ssh.ts, its own bundle dist/chunks/ssh.js);
+// everything else sees SshTunnel.
 import { Duplex } from 'node:stream';
 import { Client } from 'ssh2';
 import { HDInsightError, throwIfAborted } from '../core/errors';
 import { hostKeyChangedError, hostKeyOf, parseHostKeyFingerprint, type SshHostKey } from './hostKeys';
 import type { HostKeyPolicy, SocketFactory, SshTarget, SshTunnel } from './tunnel';
 
+/** Connects and logs in; the login is sent only once the server's host key is trusted as `target.hostKey` says. */
 export async function openSshTunnel(target: SshTarget, signal?: AbortSignal): Promise<SshTunnel> {
   throwIfAborted(signal);
   if (!target.password && !target.privateKey) {
@@ -17,7 +21,6 @@ export async function openSshTunnel(target: SshTarget, signal?: AbortSignal): Pr
   const policy = target.hostKey;
   if (typeof policy !== 'function') parseHostKeyFingerprint(policy, 'The trusted SSH host key');
   const client = new Client();
-  let closed = false;
   const timeoutMs = target.readyTimeoutMs ?? 15_000;
   const hostKey = await new Promise<SshHostKey>((resolve, reject) => {
     let settled = false;
@@ -95,10 +98,27 @@ export async function openSshTunnel(target: SshTarget, signal?: AbortSignal): Pr
       settle(err instanceof Error ? err : new Error(String(err))); // e.g. a private key ssh2 cannot read
     }
   });
-  client.on('close', () => (closed = true));
-  client.on('error', () => (closed = true));
+  return new Ssh2Tunnel(client, hostKey);
+}
 
-  const socketFactory: SocketFactory = ({ host, port, onConnect }) => {
+/** A logged-in SSH connection, forwarding connections to any host:port as seen from its server. */
+export class Ssh2Tunnel implements SshTunnel {
+  private ended = false;
+
+  constructor(
+    private readonly client: Client,
+    readonly hostKey: SshHostKey,
+  ) {
+    client.on('close', () => (this.ended = true));
+    client.on('error', () => (this.ended = true));
+  }
+
+  get closed(): boolean {
+    return this.ended;
+  }
+
+  /** A property, not a method: kafkajs is handed the function on its own. */
+  readonly socketFactory: SocketFactory = ({ host, port, onConnect }) => {
     let channel: Duplex | undefined;
     const pending: { chunk: Buffer; callback: (err?: Error | null) => void }[] = [];
     const socket = new Duplex({
@@ -118,7 +138,7 @@ export async function openSshTunnel(target: SshTarget, signal?: AbortSignal): Pr
     });
     // kafkajs calls unref() on its sockets; a tunnelled one has nothing of its own to unref.
     Object.assign(socket, { unref: () => socket, setKeepAlive: () => socket });
-    client.forwardOut('127.0.0.1', 0, host, port, (err, stream) => {
+    this.client.forwardOut('127.0.0.1', 0, host, port, (err, stream) => {
       if (err) {
         socket.destroy(
           new HDInsightError('Unreachable', `The SSH server could not reach ${host}:${port} (${err.message}).`, undefined, { cause: err }),
@@ -135,19 +155,13 @@ export async function openSshTunnel(target: SshTarget, signal?: AbortSignal): Pr
     return socket;
   };
 
-  return {
-    hostKey,
-    socketFactory,
-    get closed() {
-      return closed;
-    },
-    close: () =>
-      new Promise<void>((resolve) => {
-        if (closed) return resolve();
-        client.once('close', () => resolve());
-        client.end();
-      }),
-  };
+  close(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      if (this.ended) return resolve();
+      this.client.once('close', () => resolve());
+      this.client.end();
+    });
+  }
 }
 
 /** Whether to trust the offered key: the expected fingerprint, or the policy's answer. */
