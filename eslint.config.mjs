@@ -46,7 +46,7 @@ export default tseslint.config(
   {
     // The middle layer: plain domain code that the VS Code layer hands to the tree and the commands.
     // It may name vscode's types (Disposable, Event) but never calls the API.
-    files: ['src/clusters/**/*.ts'],
+    files: ['src/clusters/**/*.ts', 'src/jobs/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',

@@ -1,9 +1,13 @@
 // Bundles the extension with esbuild.
 //   node scripts/build.mjs [--production] [--watch]
-// dist/extension.js is what VS Code loads at activation. Heavy dependencies live in modules under
-// src/chunks/: each becomes its own bundle dist/chunks/NAME.js, loaded with `await import('./chunks/NAME')`
-// on first use, so activation never pays for them. The build fails if a heavy package or a command
-// implementation leaks into the activation bundle, or the bundle grows past its budget.
+// dist/extension.js is what VS Code loads at activation. Heavy dependencies load through the entry
+// points in src/chunks/, each a few lines re-exporting the code that needs them (the kafkajs service
+// in src/kafka/KafkajsService.ts, the Azure SDK client in src/azure/SdkClient.ts and its provisioning
+// in src/azure/SdkProvisioning.ts, the ssh2 tunnel in src/ssh/Ssh2Tunnel.ts, @azure/identity in
+// src/azure/cliCredential.ts, Livy, the commands): each becomes its own bundle dist/chunks/NAME.js,
+// loaded with `await import('../chunks/NAME')` on first use, so activation never pays for them. The
+// build fails if a heavy package or a command implementation leaks into the activation bundle, or
+// the bundle grows past its budget.
 // The webview pages (src/webviews/NAME.ts, each but protocol.ts and dom.ts) become browser scripts
 // dist/webviews/NAME.js, which the panels load by nonce; they may hold nothing from outside src/webviews/.
 import * as esbuild from 'esbuild';
@@ -25,8 +29,13 @@ const ACTIVATION_COMMAND_FILES = ['src/commands/index.ts', 'src/commands/command
 const chunkDir = path.join(root, 'src', 'chunks');
 const chunks = fs.existsSync(chunkDir) ? fs.readdirSync(chunkDir).filter((f) => f.endsWith('.ts')) : [];
 
-/** Keeps imports of src/chunks/* out of the bundle that imports them: they resolve at run time. */
-const lazyChunks = {
+/**
+ * Keeps imports of src/chunks/* out of the bundle that imports them: they resolve at run time,
+ * next to the bundle that asks. `prefix` is where the chunks are from that bundle: ./chunks/ from
+ * dist/extension.js, ./ from a chunk in dist/chunks/ (whichever folder of src/ the importing file
+ * is in: the Azure client in src/azure/ loads its provisioning chunk from dist/chunks/azure.js).
+ */
+const lazyChunks = (prefix) => ({
   name: 'lazy-chunks',
   setup(build) {
     build.onResolve({ filter: /(^|\/)chunks\/[^/]+$/ }, (args) => {
@@ -34,12 +43,10 @@ const lazyChunks = {
       if (args.kind !== 'dynamic-import') {
         return { errors: [{ text: `${args.path} is a lazy chunk: import it with await import(), not statically` }] };
       }
-      const name = path.basename(args.path);
-      const fromChunk = path.basename(path.dirname(args.importer)) === 'chunks';
-      return { path: fromChunk ? `./${name}.js` : `./chunks/${name}.js`, external: true };
+      return { path: `${prefix}${path.basename(args.path)}.js`, external: true };
     });
   },
-};
+});
 
 /**
  * Every `import * as vscode from 'vscode'` would otherwise become its own `__toESM(require('vscode'))`,
@@ -78,10 +85,6 @@ const pageOptions = {
 
 const options = {
   absWorkingDir: root,
-  entryPoints: [
-    { in: 'src/extension.ts', out: 'extension' },
-    ...chunks.map((f) => ({ in: `src/chunks/${f}`, out: `chunks/${path.basename(f, '.ts')}` })),
-  ],
   outdir: 'dist',
   bundle: true,
   platform: 'node',
@@ -95,7 +98,18 @@ const options = {
   sourcemap: production ? false : 'linked',
   metafile: true,
   logLevel: 'info',
-  plugins: [lazyChunks, oneVscodeNamespace],
+};
+// Two builds, so that each knows where its bundles sit: the activation bundle in dist/, the chunks
+// in dist/chunks/ (a lazy import resolves relative to the bundle it ends up in).
+const activation = {
+  ...options,
+  entryPoints: [{ in: 'src/extension.ts', out: 'extension' }],
+  plugins: [lazyChunks('./chunks/'), oneVscodeNamespace],
+};
+const lazy = {
+  ...options,
+  entryPoints: chunks.map((f) => ({ in: `src/chunks/${f}`, out: `chunks/${path.basename(f, '.ts')}` })),
+  plugins: [lazyChunks('./'), oneVscodeNamespace],
 };
 
 function checkActivationBundle(metafile) {
@@ -125,26 +139,32 @@ function checkPageBundles(metafile) {
 }
 
 if (watch) {
-  const context = await esbuild.context({
-    ...options,
-    plugins: [
-      ...options.plugins,
-      // onEnd must return nothing or an object, hence the void.
-      { name: 'report', setup: (b) => b.onEnd((r) => void (r.metafile && r.errors.length === 0 && checkActivationBundle(r.metafile))) },
-    ],
+  const report = (check) => ({
+    name: 'report',
+    // onEnd must return nothing or an object, hence the void.
+    setup: (b) => b.onEnd((r) => void (r.metafile && r.errors.length === 0 && check(r.metafile))),
   });
-  const pageContext = await esbuild.context({
-    ...pageOptions,
-    plugins: [{ name: 'report', setup: (b) => b.onEnd((r) => void (r.metafile && r.errors.length === 0 && checkPageBundles(r.metafile))) }],
-  });
-  await Promise.all([context.watch(), pageContext.watch()]);
+  const contexts = await Promise.all([
+    esbuild.context({ ...activation, plugins: [...activation.plugins, report(checkActivationBundle)] }),
+    esbuild.context(lazy),
+    esbuild.context({ ...pageOptions, plugins: [report(checkPageBundles)] }),
+  ]);
+  await Promise.all(contexts.map((c) => c.watch()));
   process.stderr.write('[build] watching src/ for changes\n');
 } else {
   fs.rmSync(path.join(root, 'dist'), { recursive: true, force: true });
-  const [result, pageResult] = await Promise.all([esbuild.build(options), esbuild.build(pageOptions)]);
-  const bytes = checkActivationBundle(result.metafile);
+  const [activationResult, lazyResult, pageResult] = await Promise.all([
+    esbuild.build(activation),
+    esbuild.build(lazy),
+    esbuild.build(pageOptions),
+  ]);
+  const metafile = {
+    inputs: { ...activationResult.metafile.inputs, ...lazyResult.metafile.inputs },
+    outputs: { ...activationResult.metafile.outputs, ...lazyResult.metafile.outputs },
+  };
+  const bytes = checkActivationBundle(metafile);
   checkPageBundles(pageResult.metafile);
   // For size analysis (esbuild's analyzer reads it); not shipped, .vscodeignore lists what is.
-  fs.writeFileSync(path.join(root, 'dist', 'meta.json'), JSON.stringify(result.metafile));
+  fs.writeFileSync(path.join(root, 'dist', 'meta.json'), JSON.stringify(metafile));
   process.stderr.write(`[build] dist/extension.js: ${(bytes / 1024).toFixed(1)} KB${production ? ' minified' : ''}\n`);
 }

@@ -1,5 +1,6 @@
-// What the extension asks of Azure Resource Manager. The implementation (src/chunks/azure.ts)
-// loads the Azure SDK on first use; everything else sees only this interface.
+// What the extension asks of Azure Resource Manager. The implementation (SdkClient.ts, with
+// SdkProvisioning.ts for networks and storage) loads with the Azure SDK on first use, through the
+// chunk src/chunks/azure.ts; everything else sees only this interface.
 import type { RegionCapabilities } from './capabilities';
 import type { AzureSubscription, AzureTenant, HDInsightCluster } from './model';
 

@@ -11,7 +11,7 @@ interface PipelineRequest {
   allowInsecureConnection?: boolean;
 }
 /** The part of an Azure SDK client's pipeline this needs, without importing the SDK. */
-export interface SdkClient {
+export interface PipelineClient {
   pipeline: {
     removePolicy(options: { name: string }): unknown;
     addPolicy(policy: {
@@ -36,7 +36,7 @@ export function isPlainHttpLoopback(endpoint: string): boolean {
 }
 
 /** Returns `client` with its token sent over plain http, when `endpoint` is http on loopback. */
-export function allowPlainHttpLoopback<C extends SdkClient>(client: C, endpoint: string, credential: TokenSource, scope: string): C {
+export function allowPlainHttpLoopback<C extends PipelineClient>(client: C, endpoint: string, credential: TokenSource, scope: string): C {
   if (!isPlainHttpLoopback(endpoint)) return client;
   const origin = new URL(endpoint).origin;
   client.pipeline.removePolicy({ name: 'bearerTokenAuthenticationPolicy' });

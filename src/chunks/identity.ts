@@ -1,7 +1,3 @@
-// @azure/identity, loaded only when the setting hdinsight.azure.credential is "azureCli".
-import { AzureCliCredential } from '@azure/identity';
-import type { TokenSource } from '../azure/client';
-
-export function createCliCredential(tenantId: string | undefined): TokenSource {
-  return new AzureCliCredential(tenantId ? { tenantId } : {});
-}
+// @azure/identity, loaded only when the setting hdinsight.azure.credential is "azureCli" (its own
+// bundle, dist/chunks/identity.js): the Azure CLI credential of src/azure/cliCredential.ts.
+export { createCliCredential } from '../azure/cliCredential';

@@ -1,7 +1,7 @@
 import type { SocketFactory } from '../ssh/tunnel';
 
-// What the extension asks of a Kafka cluster. The implementation (src/chunks/kafka.ts) loads
-// kafkajs on first use; everything else sees only this interface.
+// What the extension asks of a Kafka cluster. The implementation (KafkajsService.ts) loads with
+// kafkajs on first use, through the chunk src/chunks/kafka.ts; everything else sees only this interface.
 
 export interface KafkaConnectionOptions {
   /** host:port of at least one broker. */

@@ -1,5 +1,6 @@
 // SSH host keys as OpenSSH shows them, and the errors for a key that is not trusted. No ssh2 here:
-// the VS Code layer uses this too, and ssh2 loads only with the tunnel (src/chunks/ssh.ts).
+// the VS Code layer uses this too, and ssh2 loads only with the tunnel (Ssh2Tunnel.ts, through the
+// chunk src/chunks/ssh.ts).
 import { createHash } from 'node:crypto';
 import { HDInsightError, InvalidInputError } from '../core/errors';
 

@@ -1,5 +1,5 @@
-// The SSH tunnel to brokers inside a virtual network. The implementation (src/chunks/ssh.ts)
-// loads ssh2 on first use; everything else sees only these types.
+// The SSH tunnel to brokers inside a virtual network. The implementation (Ssh2Tunnel.ts) loads
+// with ssh2 on first use, through the chunk src/chunks/ssh.ts; everything else sees only these types.
 import type { Duplex } from 'node:stream';
 import type { SshHostKey } from './hostKeys';
 

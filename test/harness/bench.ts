@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { createAzureClient } from '../../src/chunks/azure';
+import { createAzureClient } from '../../src/azure/SdkClient';
 import { ArmEmulator, DEV_TOKEN } from '../emulator/arm';
 import { createTlsMaterial, Emulator } from '../emulator/server';
 import { repoRoot, runInExtensionHost } from './extensionHost';

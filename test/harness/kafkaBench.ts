@@ -13,7 +13,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { promisify } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
-import { createKafkaService } from '../../src/chunks/kafka';
+import { createKafkaService } from '../../src/kafka/KafkajsService';
 import { startKafka } from './kafka';
 
 const MESSAGES = 200_000;

@@ -1,7 +1,7 @@
 // Our Azure client against a fresh emulated Resource Manager per test, over real HTTPS with the
 // emulator's certificate trusted: the set-up the suites of the Azure client share.
 import type { AzureClient } from '../../src/azure/client';
-import { createAzureClient } from '../../src/chunks/azure';
+import { createAzureClient } from '../../src/azure/SdkClient';
 import { ArmEmulator, DEV_TOKEN } from '../emulator/arm';
 import { createTlsMaterial, Emulator, type TlsMaterial } from '../emulator/server';
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import net from 'node:net';
 import { Kafka, logLevel } from 'kafkajs';
-import { createKafkaService } from '../../src/chunks/kafka';
+import { createKafkaService } from '../../src/kafka/KafkajsService';
 import { type HDInsightError, InvalidInputError } from '../../src/core/errors';
 import type { KafkaService } from '../../src/kafka/client';
 import { validatePartitions, validateReplicationFactor, validateTopicName } from '../../src/kafka/validate';

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { createKafkaService } from '../../src/chunks/kafka';
+import { createKafkaService } from '../../src/kafka/KafkajsService';
 import { HDInsightError } from '../../src/core/errors';
 import type { BrowsedMessage, KafkaService } from '../../src/kafka/client';
 import { BUDGET_BYTES, type FromWebview, MessageBrowserModel, type ToWebview } from '../../src/panels/MessageBrowserModel';

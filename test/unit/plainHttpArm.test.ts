@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { createAzureClient } from '../../src/chunks/azure';
+import { createAzureClient } from '../../src/azure/SdkClient';
 import { HDInsightError } from '../../src/core/errors';
 import { ArmEmulator, clusterId, DEV_TOKEN } from '../emulator/arm';
 import { Emulator } from '../emulator/server';

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { createKafkaService } from '../../src/chunks/kafka';
+import { createKafkaService } from '../../src/kafka/KafkajsService';
 import { KafkaConnections, type KafkaConnectionDeps } from '../../src/clusters/KafkaConnections';
 import type { ClusterTarget } from '../../src/clusters/ClusterTarget';
 import type { Logger } from '../../src/logger';
-import { openSshTunnel } from '../../src/chunks/ssh';
+import { openSshTunnel } from '../../src/ssh/Ssh2Tunnel';
 import type { HDInsightError } from '../../src/core/errors';
 import { type KafkaBroker, startKafka } from '../harness/kafka';
 import { type SshServer, startSshServer } from '../harness/sshd';
