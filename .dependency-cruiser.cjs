@@ -9,7 +9,11 @@ const layers = [
   { name: 'core', paths: ['^src/core/'] },
   {
     name: 'services',
-    paths: ['^src/(azure|ambari|kafka|livy|ssh|snippets)/', '^src/logger[.]ts$', '^src/chunks/(armProvisioning|azure|identity|kafka|livy|ssh)[.]ts$'],
+    paths: [
+      '^src/(azure|ambari|kafka|livy|ssh|snippets)/',
+      '^src/logger[.]ts$',
+      '^src/chunks/(armProvisioning|azure|identity|kafka|livy|ssh)[.]ts$',
+    ],
   },
   { name: 'settings', paths: ['^src/settings[.]ts$'] },
   { name: 'auth', paths: ['^src/auth/'] },
