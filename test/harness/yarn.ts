@@ -282,8 +282,16 @@ export async function startYarn(options: YarnOptions = {}): Promise<Yarn> {
     await stopServer(servers.nm);
     await Promise.all([stopServer(servers.rm), stopServer(servers.history)]);
     await killLeftovers(dir);
+    process.removeListener('exit', onExit);
     if (removeDir && !process.env.HDINSIGHT_KEEP_STATE) fs.rmSync(dir, { recursive: true, force: true });
   };
+
+  // A test run that ends without stop() (a crash, process.exit) must not leave the JVMs running.
+  const onExit = (): void => {
+    for (const s of Object.values(servers)) if (s.child?.pid && s.child.exitCode === null) signalGroup(s.child.pid, 'SIGKILL');
+    for (const pid of processesUnder(dir)) signalPid(pid, 'SIGKILL');
+  };
+  process.once('exit', onExit);
 
   const started = Date.now();
   try {
@@ -385,6 +393,14 @@ function signalGroup(pid: number, signal: NodeJS.Signals): void {
   }
 }
 
+function signalPid(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(pid, signal);
+  } catch {
+    // already gone
+  }
+}
+
 /**
  * Processes still running out of `dir`: containers (their working directory is in the NodeManager's
  * local dirs), the Python processes of drivers and executors, spark-submit started with cwd in it.
@@ -408,13 +424,7 @@ async function killLeftovers(dir: string): Promise<void> {
   for (let round = 0; round < 20; round++) {
     const pids = processesUnder(dir);
     if (pids.length === 0) return;
-    for (const pid of pids) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }
+    for (const pid of pids) signalPid(pid, 'SIGKILL');
     await new Promise((r) => setTimeout(r, 100));
   }
   log(`processes of ${dir} still running after SIGKILL: ${processesUnder(dir).join(', ')}`);
