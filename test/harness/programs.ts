@@ -25,7 +25,7 @@ export const requiredPrograms: Program[] = [
     why: 'the reference Kafka client the tests check against',
     usedBy: ['unit', 'integration', 'ui', 'bench'],
   },
-  { command: ['java', '-version'], debian: 'openjdk-17-jre-headless', why: 'the real Kafka broker and Spark', usedBy: all },
+  { command: ['java', '-version'], debian: 'openjdk-17-jre-headless', why: 'the real Kafka broker, Spark and YARN', usedBy: all },
   { command: ['mvn', '-v'], debian: 'maven', why: 'fetching Kafka and Hadoop from Maven Central', usedBy: all },
   { command: ['python3', '--version'], debian: 'python3', why: 'pyspark and the emulated Livy', usedBy: all },
   { command: ['/usr/sbin/sshd', '-V'], debian: 'openssh-server', why: 'the real SSH server of the tunnel tests', usedBy: all },
