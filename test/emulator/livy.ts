@@ -1,15 +1,29 @@
 // Apache Livy's REST API (the one behind https://CLUSTER.azurehdinsight.net/livy), served by the
-// emulator and backed by real Spark in local mode: batches are real spark-submit processes,
-// pyspark sessions a real SparkSession driven by livy_repl.py. Behaviour copied from Livy 0.9:
-// CSRF header, JSON shapes, states, log serialisation with bounded per-stream ring buffers, the
-// local-path whitelist, finished jobs forgotten after a while.
+// emulator and backed by real Spark: batches are real spark-submit processes, pyspark sessions a
+// real SparkSession driven by livy_repl.py. Behaviour copied from Livy 0.9: CSRF header, JSON
+// shapes, states, log serialisation with bounded per-stream ring buffers, the local-path
+// whitelist, finished jobs forgotten after a while.
+//
+// Two modes. Local mode (the default, and what the sandbox uses for speed): spark-submit runs the
+// driver here, so the batch's log holds the driver's own output, which a real cluster never gives.
+// YARN mode (`yarn`), as Livy runs on HDInsight: batches are submitted with `--master yarn
+// --deploy-mode cluster` to a real YARN, spark-submit returns once YARN accepted the application,
+// the log holds only the launcher's lines and YARN's diagnostics, and the driver's output is in
+// the AM container's logs at appInfo.driverLogUrl (the gateway's /yarnui form). Sessions always
+// run in local mode.
 import { type ChildProcess, spawn } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import type { SparkInstall } from '../harness/spark';
+import { sparkSubmitYarn, type Yarn } from '../harness/yarn';
 import type { Emulator, EmulatorRequest, EmulatorResponse } from './server';
+import { publicYarnUrl } from './yarnui';
+
+/** The YARN batches run on: started when the first batch needs it, once. */
+export type YarnProvider = () => Promise<Yarn>;
 
 export interface LivyOptions {
   spark: SparkInstall;
@@ -26,6 +40,12 @@ export interface LivyOptions {
    * (by the URL's path), so jobs can be submitted the HDInsight way.
    */
   storageDir?: string;
+  /** YARN mode for batches: the YARN (or what starts it) they are submitted to. */
+  yarn?: Yarn | YarnProvider;
+  /** livy.server.yarn.poll-interval, in ms (Livy's default is 5 s; 1 s here, for the tests' sake). */
+  yarnPollIntervalMs?: number;
+  /** livy.server.yarn.app-lookup-timeout, in ms (120 s, as Livy's default). */
+  yarnLookupTimeoutMs?: number;
 }
 
 export type LivyState =
@@ -84,6 +104,33 @@ interface Job {
   /** DELETE or restart: the process is being killed on purpose. */
   stopping?: boolean;
   retainTimer?: NodeJS.Timeout;
+  appInfo: { driverLogUrl: string | null; sparkUiUrl: string | null };
+  /** Set for a batch in YARN mode. */
+  yarn?: YarnBatch;
+}
+
+interface YarnBatch {
+  /** spark.yarn.tags: how Livy finds its application (livy-batch-{id}-{8 random characters}). */
+  tag: string;
+  /** YARN's diagnostics of the application, lines of the log's "YARN Diagnostics:" part. */
+  diagnostics: string[];
+  /** spark-submit's exit code once it exited. */
+  submitExit?: number | null;
+  /** DELETE came: the application is killed as soon as it is known. */
+  deleted?: boolean;
+  /** The application was killed through the ResourceManager. */
+  killSent?: boolean;
+  /** The ResourceManager it was submitted to. */
+  rmWebUrl?: string;
+}
+
+interface RmApp {
+  id: string;
+  state: string;
+  finalStatus: string;
+  diagnostics?: string;
+  trackingUrl?: string;
+  amContainerLogs?: string;
 }
 
 interface Session extends Job {
@@ -144,6 +191,9 @@ export class LivyEmulator {
   private readonly master: string;
   private readonly workDir: string;
   private readonly whitelist: string[];
+  private yarnProvider?: YarnProvider;
+  /** The gateway it is mounted on: appInfo's URLs are in its public form. */
+  private gateway?: Emulator;
 
   constructor(private readonly options: LivyOptions) {
     this.logCacheSize = options.logCacheSize ?? 200;
@@ -151,10 +201,21 @@ export class LivyEmulator {
     this.master = options.master ?? 'local[2]';
     this.whitelist = options.localDirWhitelist.map((d) => path.resolve(d));
     this.workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hdinsight-livy-work-'));
+    this.setYarn(options.yarn);
+  }
+
+  /** Switches batches created from now on to YARN mode (given a YARN) or back to local mode. */
+  setYarn(yarn: Yarn | YarnProvider | undefined): void {
+    this.yarnProvider = yarn === undefined ? undefined : typeof yarn === 'function' ? yarn : () => Promise.resolve(yarn);
+  }
+
+  get yarnMode(): boolean {
+    return this.yarnProvider !== undefined;
   }
 
   /** Registers Livy's routes under `prefix` (such as '/livy'); `authorize` answers for requests it refuses. */
   mount(emulator: Emulator, prefix: string, authorize: (req: EmulatorRequest) => EmulatorResponse | undefined = () => undefined): void {
+    this.gateway = emulator;
     const base = prefix.replace(/\/+$/, '').replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
     const on = (method: string, pattern: string, handler: (req: EmulatorRequest) => EmulatorResponse | Promise<EmulatorResponse>): void =>
       emulator.route(method, new RegExp(`^${base}${pattern}/?$`), async (req) => {
@@ -234,8 +295,19 @@ export class LivyEmulator {
     });
     on('GET', `/batches/${id}`, (req) => this.withBatch(req, (b) => ok(this.batchView(b))));
     on('GET', `/batches/${id}/state`, (req) => this.withBatch(req, (b) => ok({ id: b.id, state: b.state })));
-    on('DELETE', `/batches/${id}`, (req) =>
-      this.withBatch(req, (b) => {
+    on('DELETE', `/batches/${id}`, async (req) => {
+      const b = this.batches.get(Number(req.params.id));
+      if (b?.yarn) {
+        // Livy kills the YARN application (once its id is known; until then the lookup goes on
+        // and kills it when found) and spark-submit, then forgets the batch.
+        if (!finalStates.has(b.state)) b.state = 'killed';
+        b.yarn.deleted = true;
+        this.kill(b);
+        if (b.appId) await this.killYarnApp(b);
+        this.forget(this.batches, b);
+        return ok({ msg: 'deleted' });
+      }
+      return this.withBatch(req, (b) => {
         // Livy stops the application (state killed), then forgets the batch.
         if (!finalStates.has(b.state)) b.state = 'killed';
         this.kill(b);
@@ -243,8 +315,8 @@ export class LivyEmulator {
           if (this.batches.get(b.id) === b) this.forget(this.batches, b);
         });
         return ok({ msg: 'deleted' });
-      }),
-    );
+      });
+    });
     on('GET', `/batches/${id}/log`, (req) => this.withBatch(req, (b) => ok(this.logView(b, req))));
   }
 
@@ -296,6 +368,7 @@ export class LivyEmulator {
       proxyUser: body.proxyUser ?? owner,
       state: 'starting',
       appId: null,
+      appInfo: { driverLogUrl: null, sparkUiUrl: null },
       stdout: new LineRing(this.logCacheSize),
       stderr: new LineRing(this.logCacheSize),
       kind,
@@ -424,7 +497,7 @@ export class LivyEmulator {
       proxyUser: s.proxyUser,
       state: s.state,
       kind: s.kind,
-      appInfo: { driverLogUrl: null, sparkUiUrl: null },
+      appInfo: s.appInfo,
       log: log.slice(Math.max(0, log.length - 10)),
       ttl: s.ttl,
     };
@@ -437,19 +510,36 @@ export class LivyEmulator {
     const name = body.name ?? null;
     if (name !== null && [...this.batches.values()].some((b) => b.name === name)) throw new BadRequest(`Duplicate session name: ${name}`);
     const file = this.resolveFile(body.file);
-    const args = this.submitArgs(body, name ?? `livy-batch-${this.nextBatchId}`);
+    const id = this.nextBatchId;
+    const yarn = this.yarnProvider;
+    // Files are checked (400) before the batch exists.
+    const args = yarn ? this.optionArgs(body) : this.submitArgs(body, name ?? `livy-batch-${id}`);
     if (body.className) args.push('--class', body.className);
     args.push(file, ...(body.args ?? []).map(String));
+    this.nextBatchId++;
     const batch: Batch = {
-      id: this.nextBatchId++,
+      id,
       name,
       owner,
       proxyUser: body.proxyUser ?? owner,
       state: 'starting',
       appId: null,
+      appInfo: { driverLogUrl: null, sparkUiUrl: null },
       stdout: new LineRing(this.logCacheSize),
       stderr: new LineRing(this.logCacheSize),
     };
+    this.batches.set(batch.id, batch);
+    if (yarn) {
+      // Livy's tag (SparkApp.scala): YARN keeps tags in lower case.
+      const random = [...crypto.randomBytes(8)].map((b) => 'abcdefghijklmnopqrstuvwxyz0123456789'[b % 36]).join('');
+      batch.yarn = { tag: `livy-batch-${id}-${random}`, diagnostics: [] };
+      void this.runOnYarn(batch, yarn, body, name ?? `livy-batch-${id}`, args).catch((err: unknown) => {
+        batch.yarn?.diagnostics.push(err instanceof Error ? err.message : String(err));
+        if (!finalStates.has(batch.state)) batch.state = 'dead';
+        this.retain(batch);
+      });
+      return batch;
+    }
     const child = spawn(this.options.spark.sparkSubmit, args, {
       detached: true,
       cwd: this.workDir,
@@ -459,8 +549,113 @@ export class LivyEmulator {
     // spark-submit's stderr is merged into stdout for batches, as Livy's process builder does.
     this.attach(batch, child, batch.stdout);
     if (child.pid) batch.state = 'running';
-    this.batches.set(batch.id, batch);
     return batch;
+  }
+
+  /**
+   * YARN mode: spark-submit in cluster mode (returning once YARN accepted the application, as
+   * waitAppCompletion=false makes it), then Livy's monitor: the application found by its tag,
+   * then followed until it ends (SparkYarnApp.scala).
+   */
+  private async runOnYarn(batch: Batch, provider: YarnProvider, body: CreateRequest, name: string, args: string[]): Promise<void> {
+    const y = batch.yarn!;
+    const fail = (message: string): void => {
+      y.diagnostics.push(message);
+      if (!finalStates.has(batch.state)) batch.state = 'dead';
+      this.retain(batch);
+    };
+    let yarn: Yarn;
+    try {
+      yarn = await provider();
+    } catch (err) {
+      return fail(`YARN is not available: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    if (y.deleted || this.batches.get(batch.id) !== batch) return;
+    y.rmWebUrl = yarn.rmWebUrl;
+    const conf = Object.fromEntries(Object.entries(body.conf ?? {}).map(([k, v]) => [k, String(v)]));
+    const submit = sparkSubmitYarn(this.options.spark, yarn, { name, tags: [y.tag], conf });
+    const child = spawn(submit.command, [...submit.args, ...args], {
+      detached: true,
+      cwd: this.workDir,
+      env: { ...process.env, ...submit.env, PYTHONUNBUFFERED: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.attach(batch, child, batch.stdout);
+
+    const poll = this.options.yarnPollIntervalMs ?? 1_000;
+    const lookupMs = this.options.yarnLookupTimeoutMs ?? 120_000;
+    const deadline = Date.now() + lookupMs;
+    const rm = yarn.rmWebUrl;
+    // Forgotten by a restart (not by DELETE): Livy no longer follows it; the application runs on.
+    const abandoned = (): boolean => !y.deleted && this.batches.get(batch.id) !== batch;
+    while (!batch.appId) {
+      if (abandoned()) return;
+      const found = await rmGet<{ apps: { app?: RmApp[] } | null }>(`${rm}/ws/v1/cluster/apps?applicationTags=${y.tag}`);
+      const app = found?.apps?.app?.[0];
+      if (app) {
+        batch.appId = app.id;
+        break;
+      }
+      if (y.deleted && y.submitExit !== undefined && Date.now() > deadline) return;
+      if (!y.deleted && y.submitExit !== undefined && y.submitExit !== 0) {
+        return fail(
+          `spark-submit exited with code ${y.submitExit}: the application was not submitted to YARN. Please check Livy log for details.`,
+        );
+      }
+      if (Date.now() > deadline) {
+        this.kill(batch);
+        return fail(
+          `No YARN application is found with tag ${y.tag} in ${lookupMs / 1000} seconds. ` +
+            'Please check your cluster status, it is may be very busy.',
+        );
+      }
+      await sleep(poll);
+    }
+    // Deleted before its id was known: killed now that it is (Livy's leaked applications).
+    if (y.deleted) return void (await this.killYarnApp(batch));
+    for (;;) {
+      if (abandoned() || y.deleted) return;
+      const app = (await rmGet<{ app: RmApp }>(`${rm}/ws/v1/cluster/apps/${batch.appId}`))?.app;
+      if (app) {
+        y.diagnostics = app.diagnostics ? app.diagnostics.split('\n') : [];
+        const gateway = this.gateway?.url ?? '';
+        if (app.amContainerLogs) batch.appInfo.driverLogUrl = publicYarnUrl(app.amContainerLogs, yarn, gateway);
+        if (app.trackingUrl) batch.appInfo.sparkUiUrl = `${gateway}/yarnui/hn/proxy/${app.id}/`;
+        const state = livyStateOf(app.state, app.finalStatus);
+        if (!finalStates.has(batch.state)) batch.state = state;
+        if (finalStates.has(state)) {
+          this.retain(batch);
+          return;
+        }
+      }
+      await sleep(poll);
+    }
+  }
+
+  /** Livy's kill of a YARN application (yarnClient.killApplication), here through the RM's REST. */
+  private async killYarnApp(batch: Batch): Promise<void> {
+    const y = batch.yarn;
+    if (!y?.rmWebUrl || !batch.appId || y.killSent) return;
+    y.killSent = true;
+    try {
+      const res = await fetch(`${y.rmWebUrl}/ws/v1/cluster/apps/${batch.appId}/state`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json', accept: 'application/json' },
+        body: JSON.stringify({ state: 'KILLED' }),
+      });
+      if (!res.ok) y.diagnostics.push(`Killing ${batch.appId} failed: ${res.status} ${await res.text()}`);
+    } catch (err) {
+      y.diagnostics.push(`Killing ${batch.appId} failed: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+
+  /** A finished job is forgotten after livy.server.session.state-retain.sec. */
+  private retain(job: Job): void {
+    const map: Map<number, Job> = this.sessions.get(job.id) === job ? this.sessions : this.batches;
+    if (map.get(job.id) !== job) return;
+    clearTimeout(job.retainTimer);
+    job.retainTimer = setTimeout(() => this.forget(map, job), this.stateRetainMs);
+    job.retainTimer.unref();
   }
 
   private batchView(b: Batch): Record<string, unknown> {
@@ -472,7 +667,7 @@ export class LivyEmulator {
       proxyUser: b.proxyUser,
       state: b.state,
       appId: b.appId,
-      appInfo: { driverLogUrl: null, sparkUiUrl: null },
+      appInfo: b.appInfo,
       log: log.slice(Math.max(0, log.length - 10)),
     };
   }
@@ -489,6 +684,12 @@ export class LivyEmulator {
     };
     for (const [k, v] of Object.entries(body.conf ?? {})) conf[k] = String(v);
     for (const [k, v] of Object.entries(conf)) args.push('--conf', `${k}=${v}`);
+    return [...args, ...this.optionArgs(body)];
+  }
+
+  /** spark-submit's options for the job's files and memory; files checked against the whitelist. */
+  private optionArgs(body: CreateRequest): string[] {
+    const args: string[] = [];
     const list = (option: string, values: string[] | undefined): void => {
       if (values?.length) args.push(option, values.map((f) => this.resolveFile(f)).join(','));
     };
@@ -560,13 +761,18 @@ export class LivyEmulator {
   }
 
   private scanAppId(job: Job, chunk: string): void {
-    if (job.appId) return;
+    if (job.appId || job.yarn) return;
     const m = /\b(local-\d{10,})\b/.exec(chunk);
     if (m) job.appId = m[1];
   }
 
   private onExit(job: Job, code: number | null): void {
     job.process = undefined;
+    // In YARN mode the batch follows the application, not spark-submit (which exits once YARN accepted it).
+    if (job.yarn) {
+      job.yarn.submitExit = code;
+      return;
+    }
     if (job.stopping) return;
     if (!finalStates.has(job.state)) {
       const session = this.sessions.get(job.id) === job ? (job as Session) : undefined;
@@ -608,8 +814,9 @@ export class LivyEmulator {
   }
 
   private logLines(job: Job): string[] {
-    // Livy's serializeLogs; "\nYARN Diagnostics: " only exists in YARN mode.
-    return ['stdout: ', ...job.stdout.lines, '\nstderr: ', ...job.stderr.lines];
+    // Livy's serializeLogs; "\nYARN Diagnostics: " only exists in YARN mode (SparkYarnApp.log()).
+    const yarn = job.yarn ? ['\nYARN Diagnostics: ', ...job.yarn.diagnostics] : [];
+    return ['stdout: ', ...job.stdout.lines, '\nstderr: ', ...job.stderr.lines, ...yarn];
   }
 
   private logView(job: Job, req: EmulatorRequest): Record<string, unknown> {
@@ -637,6 +844,35 @@ export class LivyEmulator {
     return b ? handler(b) : msg(404, `Session '${req.params.id}' not found.`);
   }
 }
+
+/** Livy's SparkYarnApp.mapYarnState, then SparkApp.State to the batch's state. */
+function livyStateOf(state: string, finalStatus: string): LivyState {
+  switch (state) {
+    case 'RUNNING':
+      return 'running';
+    case 'FINISHED':
+      return finalStatus === 'SUCCEEDED' ? 'success' : finalStatus === 'KILLED' ? 'killed' : 'dead';
+    case 'FAILED':
+      return 'dead';
+    case 'KILLED':
+      return 'killed';
+    default:
+      // NEW, NEW_SAVING, SUBMITTED, ACCEPTED
+      return 'starting';
+  }
+}
+
+/** A JSON answer of the ResourceManager, or undefined when it did not give one (Livy retries at the next poll). */
+async function rmGet<T>(url: string): Promise<T | undefined> {
+  try {
+    const res = await fetch(url, { headers: { accept: 'application/json' } });
+    return res.ok ? ((await res.json()) as T) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 function statementView(st: Statement): Record<string, unknown> {
   return {
