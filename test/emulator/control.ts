@@ -31,6 +31,8 @@ export function addControlRoutes(
   livy?: Map<string, LivyEmulator>,
   /** Each cluster's gateway by cluster name (filled as the gateways start). */
   gateways?: Map<string, Emulator>,
+  /** Switches a cluster's Livy (or all) to YARN mode, starting YARN once if it is not running yet. */
+  livyMode?: (cluster: string | undefined, mode: 'yarn' | 'local') => Promise<Record<string, unknown>>,
 ): void {
   // Restarts Livy on one cluster (or all): every session and batch is killed and forgotten, as a
   // Livy restart without recovery does.
@@ -45,6 +47,21 @@ export function addControlRoutes(
     }
     await Promise.all(targets.map((t) => t!.restart()));
     return { status: 204 };
+  });
+  // Livy's mode for the batches created from now on: { mode: 'yarn' | 'local', cluster? }. YARN
+  // mode starts the real YARN first (once per run; it can take a minute), answering when it runs.
+  emulator.route('PUT', /^\/_emulator\/livy\/mode$/, async (req) => {
+    const { cluster, mode } = JSON.parse(req.body || '{}') as { cluster?: string; mode?: string };
+    if (mode !== 'yarn' && mode !== 'local') {
+      return { status: 400, body: { error: { code: 'BadMode', message: `mode must be "yarn" or "local", not ${String(mode)}.` } } };
+    }
+    if (!livyMode || (cluster && !livy?.has(cluster))) {
+      return {
+        status: 404,
+        body: { error: { code: 'NoLivy', message: `No Livy ${cluster ? `on the cluster ${cluster}` : 'in this environment'}.` } },
+      };
+    }
+    return { status: 200, body: await livyMode(cluster, mode) };
   });
   // Restarts the real broker (same port and data), as a broker restart on a cluster would.
   emulator.route('POST', /^\/_emulator\/kafka\/restart$/, async () => {

@@ -30,6 +30,12 @@ export async function startSandbox(options: { port?: number; stateDir?: string }
   process.stderr.write(`[sandbox] emulator (Azure Resource Manager) listening on ${emulatorUrl}\n`);
   process.stderr.write(`[sandbox] emulator CA certificate: ${environment.env.NODE_EXTRA_CA_CERTS}\n`);
   process.stderr.write(`[sandbox] Kafka broker (real, KRaft): ${environment.kafka.bootstrap}\n`);
+  process.stderr.write(
+    environment.env.HDINSIGHT_SPARK_ON_YARN
+      ? '[sandbox] Livy runs batches on a real YARN in cluster mode, as on HDInsight (YARN starts with the first batch)\n'
+      : '[sandbox] Livy runs Spark in local mode, for speed: unlike a real cluster, a batch’s Livy log holds the driver’s own output. ' +
+          'HDINSIGHT_SPARK_ON_YARN=1 runs batches on a real YARN as on HDInsight.\n',
+  );
   // The emulated Reader-role subscription cannot read cluster logins, so a user trying that flow types them.
   const readerOnly = new Set(environment.seed.readerOnly.map((id) => id.toLowerCase()));
   const logins = environment.seed.clusters

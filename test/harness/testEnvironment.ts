@@ -13,6 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { type KafkaBroker, startKafka } from './kafka';
 import { ensureSpark } from './spark';
+import { startYarn, type Yarn } from './yarn';
 import { startSshServer } from './sshd';
 import { createVirtualNetwork } from './vnet';
 import { createTlsMaterial, Emulator } from '../emulator/server';
@@ -32,6 +33,13 @@ export interface TestEnvironment {
   livyDir: string;
   /** Each Spark cluster's default storage: wasbs:// and abfs:// paths of jobs are read from here. */
   storageDirs: Map<string, string>;
+  /**
+   * Switches one Spark cluster's Livy (or every one) to YARN mode, as on HDInsight (the real YARN
+   * starts on the first call, once per run), or back to local mode. Also PUT /_emulator/livy/mode.
+   */
+  useYarn(cluster?: string, mode?: 'yarn' | 'local'): Promise<Yarn | undefined>;
+  /** The real YARN behind the Spark clusters' /yarnui, once started. */
+  readonly yarn: Yarn | undefined;
   /** Environment for code-server (and so the extension host). */
   env: Record<string, string>;
   /** Every password and token of this environment and the suites, in the forms to scan for. */
@@ -88,7 +96,18 @@ async function startVnetKafka(arm: ArmEmulator): Promise<{ vnet: VnetKafka; brok
   }
 }
 
-export async function startTestEnvironment(options: { vnet: 'required' | 'optional' } = { vnet: 'required' }): Promise<TestEnvironment> {
+export interface TestEnvironmentOptions {
+  vnet: 'required' | 'optional';
+  /**
+   * Every Spark cluster's Livy in YARN mode from the start (default: HDINSIGHT_SPARK_ON_YARN=1).
+   * YARN itself starts only when the first batch needs it. Otherwise Livy runs Spark in local mode
+   * (faster: the sandbox's default) and a test asks for YARN through useYarn or the control API.
+   */
+  sparkOnYarn?: boolean;
+}
+
+export async function startTestEnvironment(options: TestEnvironmentOptions = { vnet: 'required' }): Promise<TestEnvironment> {
+  const sparkOnYarn = options.sparkOnYarn ?? process.env.HDINSIGHT_SPARK_ON_YARN === '1';
   const tls = await createTlsMaterial();
   const emulator = new Emulator(tls);
   const arm = new ArmEmulator(emulator);
@@ -101,7 +120,39 @@ export async function startTestEnvironment(options: { vnet: 'required' | 'option
   const livy = new Map<string, LivyEmulator>();
   const storageDirs = new Map<string, string>();
   const gatewayEmulators = new Map<string, Emulator>();
-  addControlRoutes(emulator, arm, kafka, livy, gatewayEmulators);
+  // One real YARN for every Spark cluster, started the first time a test needs it.
+  let yarn: Yarn | undefined;
+  let yarnStarting: Promise<Yarn> | undefined;
+  const ensureYarn = (): Promise<Yarn> =>
+    (yarnStarting ??= startYarn().then(
+      (started) => (yarn = started),
+      (err: unknown) => {
+        yarnStarting = undefined;
+        throw err;
+      },
+    ));
+  const useYarn = async (cluster?: string, mode: 'yarn' | 'local' = 'yarn'): Promise<Yarn | undefined> => {
+    const targets = cluster ? [livy.get(cluster)] : [...livy.values()];
+    if (targets.some((t) => !t)) throw new Error(`No Livy on the cluster ${cluster}`);
+    const started = mode === 'yarn' ? await ensureYarn() : undefined;
+    for (const t of targets) t!.setYarn(started);
+    return started;
+  };
+  addControlRoutes(emulator, arm, kafka, livy, gatewayEmulators, async (cluster, mode) => {
+    const started = await useYarn(cluster, mode);
+    return {
+      mode,
+      ...(started
+        ? {
+            rmWebUrl: started.rmWebUrl,
+            nmWebUrl: started.nmWebUrl,
+            nodeId: started.nodeId,
+            historyWebUrl: started.historyWebUrl,
+            user: started.user,
+          }
+        : {}),
+    };
+  });
   let vnetKafka: Awaited<ReturnType<typeof startVnetKafka>> | undefined;
   try {
     vnetKafka = await startVnetKafka(arm);
@@ -116,12 +167,19 @@ export async function startTestEnvironment(options: { vnet: 'required' | 'option
       if (cluster.kind === 'spark') {
         const storageDir = path.join(livyDir, 'storage', cluster.name);
         fs.mkdirSync(storageDir, { recursive: true });
-        clusterLivy = new LivyEmulator({ spark, localDirWhitelist: [livyDir, storageDir], storageDir });
+        clusterLivy = new LivyEmulator({
+          spark,
+          localDirWhitelist: [livyDir, storageDir],
+          storageDir,
+          yarn: sparkOnYarn ? ensureYarn : undefined,
+        });
         livy.set(cluster.name, clusterLivy);
         storageDirs.set(cluster.name, storageDir);
       }
       const gateway = new ClusterGateway(tls, cluster, {
         livy: clusterLivy,
+        // YARN's REST and pages under /yarnui (503 until YARN runs).
+        yarn: cluster.kind === 'spark' ? () => yarn : undefined,
         ambariName: ambariNames[cluster.name],
         kafka:
           cluster.kind !== 'kafka'
@@ -146,6 +204,11 @@ export async function startTestEnvironment(options: { vnet: 'required' | 'option
       vnetKafka?.stop(),
       ...[...livy.values()].map((l) => l.stop()),
     ]);
+    // After Livy: a YARN still starting is waited for, then stopped with its containers.
+    await yarnStarting?.then(
+      (y) => y.stop(),
+      () => undefined,
+    );
     if (!process.env.HDINSIGHT_KEEP_STATE) fs.rmSync(livyDir, { recursive: true, force: true });
   };
   return {
@@ -164,6 +227,11 @@ export async function startTestEnvironment(options: { vnet: 'required' | 'option
       HDINSIGHT_EMULATOR_URL: url,
       HDINSIGHT_KAFKA_BOOTSTRAP: kafka.bootstrap,
       ...(vnetKafka ? { HDINSIGHT_VNET_KAFKA: JSON.stringify(vnetKafka.vnet) } : {}),
+      ...(sparkOnYarn ? { HDINSIGHT_SPARK_ON_YARN: '1' } : {}),
+    },
+    useYarn,
+    get yarn() {
+      return yarn;
     },
     // A getter: storage accounts the suite creates add their keys.
     get secrets() {
