@@ -153,6 +153,27 @@ describe('Livy in YARN mode (as on HDInsight), on a real YARN behind the gateway
     assert.ok(!log.some((line) => line.includes('DRIVER-PRINT')), `the driver's prints are not in Livy's log:\n${log.join('\n')}`);
   });
 
+  it('a driver that fails makes the batch dead, with YARN’s diagnostics in the log after "YARN Diagnostics: "', async () => {
+    const created = await submit(
+      [
+        'from pyspark.sql import SparkSession',
+        'spark = SparkSession.builder.getOrCreate()',
+        'raise RuntimeError("the job broke")',
+        '',
+      ].join('\n'),
+      'yarn-fails',
+    );
+    const view = await until('the batch to end', async () => {
+      const v = await batch(created.id);
+      return ['success', 'dead', 'killed'].includes(v.state) ? v : undefined;
+    });
+    assert.equal(view.state, 'dead');
+    assert.equal(await rmState(view.appId!), 'FINISHED');
+    const log = ((await (await fetch(`${gw}/livy/batches/${created.id}/log?from=0&size=-1`, { headers })).json()) as { log: string[] }).log;
+    const diagnostics = log.slice(log.indexOf('\nYARN Diagnostics: ') + 1);
+    assert.ok(diagnostics.join('\n').trim().length > 0, `YARN's diagnostics:\n${log.join('\n')}`);
+  });
+
   it('DELETE of a running batch kills the YARN application and forgets the batch', async () => {
     const created = await submit(
       ['import time', 'from pyspark.sql import SparkSession', 'spark = SparkSession.builder.getOrCreate()', 'time.sleep(300)', ''].join(
