@@ -286,7 +286,11 @@ export class YarnDriverLog implements DriverLogSource {
       if (chosen.base.startsWith('jobhistory/')) stream.onHistory = true;
     }
     const status = response.status;
+    const ended = FINAL_YARN_STATES.has(draft.app?.state ?? '');
     if (status >= 300 && status < 400) {
+      // A NodeManager that does not know the application yet (its container is being placed)
+      // also hands over to the history server, which has nothing before the end: stay.
+      if (!ended) return { kind: 'wait' };
       const location = response.headers.get('location');
       const moved = location ? this.historyBase(location, stream.file) : undefined;
       if (!moved) {
@@ -318,6 +322,7 @@ export class YarnDriverLog implements DriverLogSource {
     const said = page.kind === 'log' ? page.text : `${page.title} ${page.message}`;
     const redirect = handover ?? /Redirecting to log server\s*:\s*(\S+)/.exec(said) ?? /url=([^"'\s>]+)/i.exec(response.text);
     if (/Redirecting to log server/.test(said) && redirect) {
+      if (!ended) return { kind: 'wait' };
       const moved = this.historyBase(unescapeHtml4(redirect[1]), stream.file);
       if (moved) {
         stream.base = moved;
@@ -340,6 +345,8 @@ export class YarnDriverLog implements DriverLogSource {
       stream.drained = true;
       return { kind: 'wait' };
     }
+    // A container being started: its files come soon; nothing to tell.
+    if (!ended && /Container is not yet running|Cannot find this log on the local disk/.test(said)) return { kind: 'wait' };
     notices.push(`YARN did not show the driver's ${stream.file} this time: ${truncate(said.trim())}`);
     return { kind: 'wait' };
   }

@@ -343,6 +343,22 @@ describe('YarnDriverLog against YARN’s pages (local server)', function () {
     assert.equal(poll.complete, true);
   });
 
+  it('a NodeManager that does not know the application yet hands over to the history server: the reader stays', async () => {
+    // What Hadoop's NodeManager does for a container it has not started yet (seen on the real one).
+    yarn.state = 'ACCEPTED';
+    yarn.nm = 'redirect';
+    yarn.history = 'notAggregated';
+    const log = source();
+    let poll = await log.poll();
+    assert.deepEqual(poll.lines, []);
+    yarn.state = 'RUNNING';
+    yarn.nm = 'serve';
+    yarn.append('stdout', 'live\n');
+    poll = await log.poll();
+    assert.deepEqual(texts(poll.lines), ['live']);
+    assert.equal(poll.notice, undefined);
+  });
+
   it('a new attempt: its log from byte 0, with a notice', async () => {
     const log = source();
     yarn.append('stdout', 'attempt 1\nunfinished');
