@@ -1,11 +1,13 @@
 // The HDInsight cluster gateway (https://CLUSTER.azurehdinsight.net): one HTTPS listener per
 // emulated cluster, HTTP Basic with the cluster login, and Ambari's REST API under /api/v1 with
 // the answers broker discovery reads. A Kafka cluster's Ambari names a real broker; a Spark
-// cluster's gateway serves Livy under /livy (see livy.ts).
+// cluster's gateway serves Livy under /livy (see livy.ts) and, given a real YARN, YARN's REST and
+// pages under /yarnui (see yarnui.ts).
 import crypto from 'node:crypto';
 import type { ResolvedClusterSpec } from './arm';
 import type { LivyEmulator } from './livy';
 import { Emulator, type EmulatorRequest, type EmulatorResponse, type TlsMaterial } from './server';
+import { mountYarnUi, type YarnBinding } from './yarnui';
 
 export interface KafkaBinding {
   /** host:port of each broker as the cluster's configuration names them. */
@@ -22,6 +24,11 @@ export interface GatewayOptions {
   noListenersConfig?: boolean;
   /** Livy (on real Spark) under /livy, behind the gateway's Basic auth. */
   livy?: LivyEmulator;
+  /**
+   * The YARN behind /yarnui, or a function giving it (undefined while it is not running, for a
+   * YARN started only when a test needs it). Without it /yarnui is not served (404).
+   */
+  yarn?: YarnBinding | (() => YarnBinding | undefined);
 }
 
 export class ClusterGateway {
@@ -38,6 +45,8 @@ export class ClusterGateway {
     this.ambariName = options.ambariName ?? cluster.name;
     this.routes();
     options.livy?.mount(this.emulator, '/livy', (req) => this.authorized(req));
+    const yarn = options.yarn;
+    if (yarn) mountYarnUi(this.emulator, typeof yarn === 'function' ? yarn : () => yarn, (req) => this.authorized(req));
   }
 
   async start(): Promise<{ host: string; port: number }> {

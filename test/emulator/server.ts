@@ -21,7 +21,7 @@ export interface EmulatorRequest {
 export interface EmulatorResponse {
   status: number;
   headers?: Record<string, string>;
-  /** Objects are sent as JSON. */
+  /** Objects are sent as JSON; a Buffer is sent byte for byte (a proxied answer). */
   body?: unknown;
 }
 
@@ -152,8 +152,10 @@ export function errorResponse(status: number, code: string, message: string, hea
 
 function send(res: http.ServerResponse, response: EmulatorResponse): void {
   const headers: Record<string, string> = { ...response.headers };
-  let payload: string | undefined;
-  if (response.body !== undefined) {
+  let payload: string | Buffer | undefined;
+  if (Buffer.isBuffer(response.body)) {
+    payload = response.body;
+  } else if (response.body !== undefined) {
     payload = typeof response.body === 'string' ? response.body : JSON.stringify(response.body);
     headers['content-type'] ??= typeof response.body === 'string' ? 'text/plain; charset=utf-8' : 'application/json; charset=utf-8';
   }
