@@ -6,7 +6,7 @@
 // hands over (a 307, never followed blindly: its Location is an internal address). A poll either
 // succeeds as a whole or changes nothing, so a failed read is simply read again next time.
 import { CancelledError, HDInsightError, throwIfAborted } from '../core/errors';
-import { type RawResponse, requestRaw, type ServiceEndpoint } from '../core/http';
+import { type GatewayLogin, type RawResponse, requestRaw, type ServiceEndpoint } from '../core/http';
 import type { DriverLogLine, DriverLogPoll, DriverLogSource, DriverStream } from './driverLog';
 import { parseLogPage, unescapeHtml4 } from './yarnLogPage';
 
@@ -113,6 +113,14 @@ type PageRead =
   | { kind: 'moved' }
   /** Nothing this time; a notice says why. */
   | { kind: 'wait' };
+
+/** The gateway's YARN UI (`https://CLUSTER.azurehdinsight.net/yarnui/`) with the cluster login, for YarnDriverLog. */
+export function yarnUiEndpoint(gateway: URL | string, login?: GatewayLogin, timeoutMs?: number): ServiceEndpoint {
+  const base = new URL(gateway);
+  base.pathname = `${base.pathname.replace(/\/+$/, '')}/yarnui/`;
+  base.search = '';
+  return { service: 'YARN', baseUrl: base, login, timeoutMs };
+}
 
 export class YarnDriverLog implements DriverLogSource {
   readonly stats = { requests: 0, bytesReceived: 0 };

@@ -7,7 +7,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { HDInsightError } from '../../src/core/errors';
 import type { DriverLogLine } from '../../src/livy/driverLog';
-import { GatewayLoginRefusedError, YarnDriverLog, type YarnDriverLogOptions } from '../../src/livy/yarnDriverLog';
+import { GatewayLoginRefusedError, YarnDriverLog, type YarnDriverLogOptions, yarnUiEndpoint } from '../../src/livy/yarnDriverLog';
 import { historyPage, historyNotAggregatedPage, nodeManagerPage, nodeManagerRedirectPage } from '../fixtures/yarnPages';
 
 const APP = 'application_1764000000000_0001';
@@ -403,6 +403,25 @@ describe('YarnDriverLog against YARN’s pages (local server)', function () {
     const logBytes = log.stats.bytesReceived;
     // Markup aside, each byte of the log came once.
     assert.ok(logBytes < size * 1.2 + log.stats.requests * 3000, `${logBytes} bytes for a ${size}-byte log`);
+  });
+
+  it('log aggregation failed: complete, saying the rest cannot be read', async () => {
+    const log = source();
+    yarn.append('stdout', 'read live\nlost\n');
+    assert.deepEqual(texts((await log.poll()).lines), ['read live', 'lost']);
+    yarn.state = 'FINISHED';
+    yarn.aggregation = 'FAILED';
+    yarn.nm = 'redirect';
+    yarn.history = 'notAggregated';
+    const poll = await log.poll();
+    assert.equal(poll.complete, true);
+    assert.match(poll.notice ?? '', /FAILED/);
+  });
+
+  it('yarnUiEndpoint: the gateway’s /yarnui/ with the login', () => {
+    const endpoint = yarnUiEndpoint('https://spark1.azurehdinsight.net', { username: 'admin', password: 'p' });
+    assert.equal(endpoint.baseUrl.href, 'https://spark1.azurehdinsight.net/yarnui/');
+    assert.equal(endpoint.login?.username, 'admin');
   });
 
   it('an application that ended before a container ran is complete without a log', async () => {
