@@ -47,57 +47,13 @@ export async function requestJson<T>(
   path: string,
   options: { body?: unknown; signal?: AbortSignal } = {},
 ): Promise<JsonResponse<T>> {
-  checkServiceUrl(endpoint);
-  const { baseUrl, login, service, timeoutMs = 20_000 } = endpoint;
-  const base = baseUrl.href.endsWith('/') ? baseUrl : new URL(`${baseUrl.href}/`);
-  const url = new URL(path.replace(/^\//, ''), base);
-  const { signal } = options;
-  // One controller per request, unhooked afterwards: a long-lived signal (a job's) gathers no listeners.
-  const controller = new AbortController();
-  let timedOut = false;
-  const timer = setTimeout(() => {
-    timedOut = true;
-    controller.abort();
-  }, timeoutMs);
-  const onAbort = (): void => controller.abort();
-  signal?.addEventListener('abort', onAbort, { once: true });
-  if (signal?.aborted) controller.abort();
-  const headers: Record<string, string> = { accept: 'application/json', 'x-requested-by': 'ambari' };
-  if (login) headers.authorization = `Basic ${Buffer.from(`${login.username}:${login.password}`).toString('base64')}`;
-  if (options.body !== undefined) headers['content-type'] = 'application/json';
-  let response: Response;
-  let text: string;
-  try {
-    response = await fetchFollowingSameOrigin(endpoint, url, {
-      method,
-      headers,
-      body: options.body === undefined ? undefined : JSON.stringify(options.body),
-      signal: controller.signal,
-    });
-    text = await response.text();
-  } catch (err) {
-    if (err instanceof HDInsightError) throw err;
-    if (signal?.aborted) throw err;
-    if (timedOut) {
-      throw new HDInsightError(
-        'Timeout',
-        `${service} at ${baseUrl.host} did not answer within ${timeoutMs / 1000} s.`,
-        'Check that the cluster is running, then try again.',
-        { cause: err },
-      );
-    }
-    if (isCancellation(err)) throw err;
-    const code = (err as { cause?: { code?: string } }).cause?.code ?? 'network error';
-    throw new HDInsightError(
-      'Unreachable',
-      `${service} at ${baseUrl.host} could not be reached (${code}).`,
-      'Check the network connection and the cluster address.',
-      { cause: err },
-    );
-  } finally {
-    clearTimeout(timer);
-    signal?.removeEventListener('abort', onAbort);
-  }
+  const { baseUrl, login, service } = endpoint;
+  const { response, text, url } = await exchange(endpoint, method, path, {
+    body: options.body,
+    signal: options.signal,
+    accept: 'application/json',
+    redirects: 'same-origin',
+  });
   if (response.status === 401 || response.status === 403) {
     throw new HDInsightError(
       'Unauthorized',
@@ -124,6 +80,93 @@ export async function requestJson<T>(
     throw new HDInsightError('Remote', `${service} at ${baseUrl.host} answered with something that is not JSON.`, undefined, {
       cause: err,
     });
+  }
+}
+
+export interface RawResponse {
+  status: number;
+  statusText: string;
+  headers: Headers;
+  text: string;
+  /** The URL asked for. */
+  url: URL;
+}
+
+/**
+ * One request whose answer the caller reads itself, whatever its status: no redirect is followed
+ * (a 3xx comes back with its Location) and no status becomes an error. Timeouts and network
+ * failures are HDInsightErrors ('Timeout', 'Unreachable') as for requestJson.
+ */
+export async function requestRaw(
+  endpoint: ServiceEndpoint,
+  method: string,
+  path: string,
+  options: { signal?: AbortSignal; accept?: string } = {},
+): Promise<RawResponse> {
+  const { response, text, url } = await exchange(endpoint, method, path, { ...options, redirects: 'none' });
+  return { status: response.status, statusText: response.statusText, headers: response.headers, text, url };
+}
+
+/** Sends one request with the login, the CSRF header and the timeout; reads the whole body. */
+async function exchange(
+  endpoint: ServiceEndpoint,
+  method: string,
+  path: string,
+  options: { body?: unknown; signal?: AbortSignal; accept?: string; redirects: 'same-origin' | 'none' },
+): Promise<{ response: Response; text: string; url: URL }> {
+  checkServiceUrl(endpoint);
+  const { baseUrl, login, service, timeoutMs = 20_000 } = endpoint;
+  const base = baseUrl.href.endsWith('/') ? baseUrl : new URL(`${baseUrl.href}/`);
+  const url = new URL(path.replace(/^\//, ''), base);
+  const { signal } = options;
+  // One controller per request, unhooked afterwards: a long-lived signal (a job's) gathers no listeners.
+  const controller = new AbortController();
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    controller.abort();
+  }, timeoutMs);
+  const onAbort = (): void => controller.abort();
+  signal?.addEventListener('abort', onAbort, { once: true });
+  if (signal?.aborted) controller.abort();
+  const headers: Record<string, string> = { accept: options.accept ?? 'application/json', 'x-requested-by': 'ambari' };
+  if (login) headers.authorization = `Basic ${Buffer.from(`${login.username}:${login.password}`).toString('base64')}`;
+  if (options.body !== undefined) headers['content-type'] = 'application/json';
+  try {
+    const init: RequestInit = {
+      method,
+      headers,
+      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+      signal: controller.signal,
+    };
+    const response =
+      options.redirects === 'none'
+        ? await fetch(url, { ...init, redirect: 'manual' })
+        : await fetchFollowingSameOrigin(endpoint, url, init);
+    const text = await response.text();
+    return { response, text, url };
+  } catch (err) {
+    if (err instanceof HDInsightError) throw err;
+    if (signal?.aborted) throw err;
+    if (timedOut) {
+      throw new HDInsightError(
+        'Timeout',
+        `${service} at ${baseUrl.host} did not answer within ${timeoutMs / 1000} s.`,
+        'Check that the cluster is running, then try again.',
+        { cause: err },
+      );
+    }
+    if (isCancellation(err)) throw err;
+    const code = (err as { cause?: { code?: string } }).cause?.code ?? 'network error';
+    throw new HDInsightError(
+      'Unreachable',
+      `${service} at ${baseUrl.host} could not be reached (${code}).`,
+      'Check the network connection and the cluster address.',
+      { cause: err },
+    );
+  } finally {
+    clearTimeout(timer);
+    signal?.removeEventListener('abort', onAbort);
   }
 }
 

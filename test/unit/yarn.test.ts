@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ensureSpark, type SparkInstall } from '../harness/spark';
 import { sparkSubmitYarn, startYarn, type Yarn } from '../harness/yarn';
-import { type LogPage, parseLogPage } from '../harness/yarnLogPage';
+import { type LogPage, parseLogPage } from '../../src/livy/yarnLogPage';
 
 interface App {
   id: string;

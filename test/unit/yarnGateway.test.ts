@@ -8,7 +8,7 @@ import { ClusterGateway } from '../emulator/gateway';
 import { Emulator } from '../emulator/server';
 import { ensureSpark, type SparkInstall } from '../harness/spark';
 import { sparkSubmitYarn, startYarn, type Yarn } from '../harness/yarn';
-import { parseLogPage } from '../harness/yarnLogPage';
+import { parseLogPage } from '../../src/livy/yarnLogPage';
 
 const login = { username: 'admin', password: 'Gateway-Yarn-1!' };
 const basic = (user: string, password: string): string => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;

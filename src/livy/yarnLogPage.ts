@@ -1,6 +1,7 @@
-// Reading YARN's container-log pages as a client does: the NodeManager's page of a running
-// container's file and the JobHistory server's page of the aggregated one. Both are HTML with the
-// file's text in a <pre>, escaped with commons-text's escapeHtml4, and `start` a byte offset.
+// Reading YARN's container-log pages: the NodeManager's page of a running container's file and
+// the JobHistory server's page of the aggregated one. Both are HTML with the file's text in a
+// <pre>, escaped with commons-text's escapeHtml4, and `start` a byte offset. The driver-log reader
+// and the tests' real-YARN harness share this parser.
 
 /** HTML 4's named character references: Latin-1 (U+00A0 to U+00FF) in order, then the rest. */
 const LATIN1 =
@@ -32,6 +33,18 @@ const entities = new Map<string, number>([
     return [name, Number(code)];
   }),
 ]);
+
+const names = new Map([...entities].map(([name, code]): [number, string] => [code, name]));
+
+/** commons-text's escapeHtml4: `"&<>` and every character HTML 4 names, as named references. */
+export function escapeHtml4(text: string): string {
+  let out = '';
+  for (const ch of text) {
+    const name = names.get(ch.codePointAt(0)!);
+    out += name ? `&${name};` : ch;
+  }
+  return out;
+}
 
 /** Undoes escapeHtml4: named HTML 4 references and numeric ones; anything else stays as it is. */
 export function unescapeHtml4(text: string): string {
