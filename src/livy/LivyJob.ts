@@ -98,7 +98,12 @@ export interface JobTiming {
   driverLogGraceMs: number;
 }
 
-const DEFAULT_TIMING: JobTiming = { activeMs: 1_000, quietMs: 5_000, retryMs: [200, 500, 1_000, 3_000, 5_000], driverLogGraceMs: 5 * 60_000 };
+const DEFAULT_TIMING: JobTiming = {
+  activeMs: 1_000,
+  quietMs: 5_000,
+  retryMs: [200, 500, 1_000, 3_000, 5_000],
+  driverLogGraceMs: 5 * 60_000,
+};
 /** A YARN application's id; Spark in local mode (a sandbox) names its application `local-…`, which YARN does not know. */
 const YARN_APP = /^application_\d+_\d+$/;
 /** Log entries a job keeps; older ones are let go (and counted). */
@@ -148,11 +153,13 @@ export class LivyJob {
   private cancelRequested = false;
   /** Aborts the submission while it runs (until Livy accepted the job). */
   private submission?: AbortController;
+  private readonly timing: JobTiming;
 
   constructor(
     private readonly target: JobTarget,
-    private readonly timing: JobTiming = DEFAULT_TIMING,
+    timing: Partial<JobTiming> = {},
   ) {
+    this.timing = { ...DEFAULT_TIMING, ...timing };
     this.snap = {
       jobId: target.jobId,
       cluster: target.cluster,

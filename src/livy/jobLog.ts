@@ -26,7 +26,8 @@ export type JobLogEntry =
  * A log4j line as Spark writes it (`%d{yy/MM/dd HH:mm:ss} %p %c{1}: %m`), or with a full date
  * and milliseconds, a thread in brackets: a timestamp, then its level.
  */
-const LOG4J = /^\d{2,4}[-/]\d{2}[-/]\d{2}[ T]\d{2}:\d{2}:\d{2}(?:[,.]\d+)?\s+(?:\[[^\]]*\]\s+)?(TRACE|DEBUG|INFO|WARN|WARNING|ERROR|FATAL)\b/;
+const LOG4J =
+  /^\d{2,4}[-/]\d{2}[-/]\d{2}[ T]\d{2}:\d{2}:\d{2}(?:[,.]\d+)?\s+(?:\[[^\]]*\]\s+)?(TRACE|DEBUG|INFO|WARN|WARNING|ERROR|FATAL)\b/;
 /**
  * What goes on under a log4j line: indented lines (a stack trace's `at …`, pretty-printed JSON),
  * closing brackets, `Caused by:`, `... 12 more`, and an exception's class name with its message.
@@ -83,4 +84,25 @@ export class LineGrouper {
 
 function continued(stream: JobLogStream, text: string, level: LogLevel | undefined): JobLogEntry {
   return level ? { stream, text, level, continued: true } : { stream, text, continued: true };
+}
+
+/**
+ * A line of the job's log as `hdinsight.getJob` gives it, with where it came from: Livy's log
+ * ('stdout', 'stderr': on a YARN cluster the launcher's lines; 'yarn': YARN's diagnostics), the
+ * driver's 'driverStdout' and 'driverStderr', or a 'notice' of the extension. `continued`: it
+ * belongs to the entry above it on the same source (a stack trace, pretty-printed JSON), whose
+ * level it carries. `gap`: Livy's buffer overflowed and lines of that source are missing here.
+ */
+export interface JobLine {
+  source: JobLogStream | 'notice';
+  text: string;
+  level?: LogLevel;
+  continued?: true;
+  gap?: true;
+}
+
+export function jobLine(e: JobLogEntry): JobLine {
+  if ('gap' in e) return { source: e.stream, text: `[lines of ${e.stream} missing: Livy's log buffer overflowed]`, gap: true };
+  if (e.stream === 'notice') return { source: 'notice', text: e.text };
+  return { source: e.stream, text: e.text, ...(e.level && { level: e.level }), ...(e.continued && { continued: e.continued }) };
 }
