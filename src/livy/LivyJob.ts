@@ -478,7 +478,7 @@ export class LivyJob {
     if (read.notice) this.driverNotice(driver, read.notice);
     else driver.notice = undefined;
     if (read.complete) this.stopDriverLog('complete');
-    else this.changed();
+    else if (read.lines.length > 0) this.changed();
   }
 
   /** After the job ended: reads the driver's log on until it is complete, or gives up after the grace time without a new line. */

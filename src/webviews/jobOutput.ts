@@ -38,7 +38,7 @@ function sourceOf(stream: LogStreamName): Source {
 /** Sources the user turned off. */
 const hiddenSources = new Set<Source>();
 const sourceButtons = new Map<Source, HTMLButtonElement>();
-const sourceFilter = el('span', { class: 'sources', role: 'group', 'aria-label': 'Show lines from' });
+const sourceFilter = el('span', { class: 'sources', role: 'group', 'aria-label': 'Show lines from', hidden: '' });
 for (const source of Object.keys(SOURCES) as Source[]) {
   const button = el('button', {
     class: 'source',
@@ -103,7 +103,11 @@ function lineNode(entry: LogLine): HTMLElement | undefined {
   }
   const source = sourceOf(entry.stream);
   const button = sourceButtons.get(source);
-  if (button?.hidden) button.hidden = false;
+  if (button?.hidden) {
+    button.hidden = false;
+    // The filter shows once there is something to choose between.
+    sourceFilter.hidden = [...sourceButtons.values()].filter((b) => !b.hidden).length < 2;
+  }
   const cls = ['line', entry.stream, entry.level, entry.continued ? 'continued' : undefined].filter(Boolean).join(' ');
   const node = el('div', { class: cls, 'data-source': SOURCES[source].tag, title: SOURCES[source].title, text: entry.text });
   node.dataset.filter = source;
@@ -276,7 +280,9 @@ function renderSnapshot(s: JobView, cancellation: JobCancelView): void {
       : s.sessionId !== undefined
         ? `session ${s.sessionId}${s.statementId !== undefined ? ` · statement ${s.statementId}` : ''}`
         : s.mode;
-  app.textContent = [where, s.appId ? `application ${s.appId}` : ''].filter(Boolean).join(' · ');
+  const ended = s.state !== 'submitting' && s.state !== 'starting' && s.state !== 'running';
+  const driverLog = s.driverLog === 'reading' && ended ? "reading the driver's last lines…" : '';
+  app.textContent = [where, s.appId ? `application ${s.appId}` : '', driverLog].filter(Boolean).join(' · ');
   // Opened by the extension, which opens only the links the job itself reported.
   const link = (text: string, url: string | undefined): HTMLElement[] =>
     url ? [el('a', { href: '#', text, onclick: (e) => (e.preventDefault(), post({ type: 'open', url })) })] : [];
