@@ -142,8 +142,9 @@ function appendLines(entries: LogLine[], reset: boolean, dropped: number): void 
     fragment.append(node);
   }
   log.append(fragment);
+  // An entry with its continuation lines counts as one, as it shows and filters as one.
+  lineCount += pending.size;
   pending.clear();
-  lineCount += entries.length;
   while (log.childElementCount > MAX_LINES && log.firstElementChild) log.firstElementChild.remove();
   // A continued entry may have grown: the filter looks at every entry again.
   filter();
