@@ -491,9 +491,13 @@ export class LivyJob {
     if (Date.now() - since < this.timing.driverLogGraceMs) return;
     const minutes = Math.round(this.timing.driverLogGraceMs / 60_000);
     const period = minutes >= 1 ? `${minutes} min` : `${Math.round(this.timing.driverLogGraceMs / 1000)} s`;
+    const link = this.snap.driverLogUrl ? '; the Driver log link opens it in YARN' : '';
     this.notice(
-      `Stopped reading the driver's log: nothing new came for ${period} after the job ended, and YARN did not make the whole log available` +
-        ` (log aggregation late or failed). Its last lines may be missing here${this.snap.driverLogUrl ? '; the Driver log link opens it in YARN' : ''}.`,
+      this.snap.mode === 'session'
+        ? // The session's application runs on: what its driver writes later is not this statement's.
+          `Stopped reading the session driver's log: nothing new came for ${period} after the statement ended${link}.`
+        : `Stopped reading the driver's log: nothing new came for ${period} after the job ended, and YARN did not make the whole log` +
+            ` available (log aggregation late or failed). Its last lines may be missing here${link}.`,
     );
     this.stopDriverLog('incomplete');
   }
