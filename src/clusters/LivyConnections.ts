@@ -6,6 +6,7 @@ import { gatewayUrl, isRunning } from '../azure/model';
 import { HDInsightError } from '../core/errors';
 import type { ServiceEndpoint } from '../core/http';
 import { linkedLoginTarget } from '../core/linkedClusters';
+import type { DriverLogSource } from '../livy/driverLog';
 import type { LivyClient } from '../livy/LivyClient';
 import type { BrokerLookup } from './brokers';
 import type { ClusterTarget } from './ClusterTarget';
@@ -13,6 +14,17 @@ import { MissingLoginError, type LoginTarget } from './logins';
 
 /** Livy's client, job and submission code, as its lazy bundle exports them. */
 export type LivyCode = typeof livyChunk;
+
+/** The driver's log reader in Livy's bundle (livy/yarnDriverLog.ts): `{gateway}/yarnui/` with the cluster login, an application. */
+type DriverLogReader = new (gateway: ServiceEndpoint, appId: string, options?: { driverLogUrl?: string | null }) => DriverLogSource;
+
+/** What a job of the cluster reads: Livy, and the driver's log from YARN through the gateway, or why not. */
+export interface JobAccess {
+  livy: LivyClient;
+  driverLog?: (appId: string, driverLogUrl?: string) => DriverLogSource;
+  /** Without `driverLog`: why the job output shows only Livy's log. */
+  noDriverLog?: string;
+}
 
 /**
  * Livy clients of clusters, shared by the job registry and the tree's Jobs nodes. Unlike a Kafka
@@ -34,6 +46,42 @@ export class LivyConnections {
     const { LivyClient } = await this.code();
     return new LivyClient(endpoint);
   }
+
+  /**
+   * Livy's client for a job, and how the job reads its driver's log: through the gateway's
+   * `/yarnui/` with the cluster login, where Livy is an HDInsight gateway's `/livy`.
+   */
+  async job(target: ClusterTarget, options: { interactive: boolean; signal?: AbortSignal }): Promise<JobAccess> {
+    const endpoint = await livyEndpoint(target, this.lookup, options);
+    const code = await this.code();
+    const livy = new code.LivyClient(endpoint);
+    const yarn = yarnEndpoint(endpoint);
+    if (!yarn) {
+      return {
+        livy,
+        noDriverLog:
+          `Only Livy's log is shown: the driver's own output is in YARN's container logs, which are read through an HDInsight ` +
+          `cluster gateway (https://CLUSTER.azurehdinsight.net/livy), and ${target.cluster.name}'s Livy URL ${endpoint.baseUrl.href} is not one.`,
+      };
+    }
+    const Reader = (code as { YarnDriverLog?: DriverLogReader }).YarnDriverLog;
+    if (!Reader) return { livy };
+    return { livy, driverLog: (appId, driverLogUrl) => new Reader(yarn, appId, { driverLogUrl }) };
+  }
+}
+
+/**
+ * YARN's web UI and REST through the gateway whose `/livy` `livy` is (an HDInsight cluster's, as
+ * the Azure clusters' always is): `{gateway}/yarnui/` with the same login. Undefined for a Livy
+ * reached some other way (a linked cluster's own Livy server).
+ */
+export function yarnEndpoint(livy: ServiceEndpoint): ServiceEndpoint | undefined {
+  const { baseUrl } = livy;
+  const path = baseUrl.pathname.replace(/\/+$/, '');
+  if (!path.endsWith('/livy') || baseUrl.search || baseUrl.hash) return undefined;
+  const base = new URL(baseUrl.href);
+  base.pathname = `${path.slice(0, -'livy'.length)}yarnui/`;
+  return { service: 'YARN', baseUrl: base, login: livy.login, timeoutMs: livy.timeoutMs };
 }
 
 /** Livy of a cluster: https://CLUSTER.azurehdinsight.net/livy with the cluster login, or a linked cluster's Livy URL. */

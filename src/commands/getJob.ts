@@ -1,5 +1,6 @@
 // `hdinsight.getJob`: what a script sees of a job submitted from this window.
 import type { JobRegistry } from '../jobs/JobRegistry';
+import { type JobLine, jobLine } from '../livy/jobLog';
 import type { StatementOutput } from '../livy/LivyClient';
 import type { JobSnapshot, LivyJob } from '../livy/LivyJob';
 import { jobArgument } from './jobArgument';
@@ -8,7 +9,11 @@ export interface JobView {
   jobId: string;
   state: JobSnapshot['state'];
   appId?: string;
+  /** The log's lines as text, as `lines` has them. */
   log: string[];
+  lines: JobLine[];
+  /** The driver's log from YARN: being read, read to its end, or given up on after the job ended. */
+  driverLog?: JobSnapshot['driverLog'];
   output?: StatementOutput;
   note?: string;
 }
@@ -16,17 +21,23 @@ export interface JobView {
 /** What a script sees of a job; a gap in the log reads as a line saying lines are missing. */
 export function jobView(job: LivyJob): JobView {
   const s = job.snapshot;
+  const lines = job.log.map(jobLine);
   return {
     jobId: job.id,
     state: s.state,
     appId: s.appId,
-    log: job.log.map((e) => ('gap' in e ? `[lines of ${e.stream} missing: Livy's log buffer overflowed]` : e.text)),
+    log: lines.map((l) => l.text),
+    lines,
+    driverLog: s.driverLog,
     output: s.output,
     note: s.note,
   };
 }
 
-/** `hdinsight.getJob` `{ jobId }` → `{ jobId, state, appId?, log, output?, note? }`, kept after Livy forgets the job. */
+/**
+ * `hdinsight.getJob` `{ jobId }` → `{ jobId, state, appId?, log, lines, driverLog?, output?, note? }`,
+ * kept after Livy forgets the job.
+ */
 export function getJobCommand(jobs: JobRegistry) {
   return async (arg?: unknown): Promise<JobView> => jobView(await jobArgument(jobs, arg, 'Which job?'));
 }

@@ -54,11 +54,20 @@ export class JobRegistry implements vscode.Disposable {
   /** Starts a job and returns it at once; submission and following go on in the background. */
   async submit(target: ClusterTarget, request: SubmitRequest, interactive: boolean): Promise<LivyJob> {
     // The login is asked for (when needed) before the job exists: a refusal leaves nothing behind.
-    const livy = await this.livy.client(target, { interactive });
+    const { livy, driverLog, noDriverLog } = await this.livy.job(target, { interactive });
     const { LivyJob, SessionPool, submit } = await this.livy.code();
     const cluster = target.cluster.name;
     const jobId = `${cluster}-${++this.counter}`;
-    const job = new LivyJob({ jobId, cluster, mode: request.mode, language: request.language, name: request.name, livy });
+    const job = new LivyJob({
+      jobId,
+      cluster,
+      mode: request.mode,
+      language: request.language,
+      name: request.name,
+      livy,
+      driverLog,
+      noDriverLog,
+    });
     job.onDidChange((j) => this.changed(j));
     this.jobs.set(jobId, job);
     const pool = this.poolOf(cluster, () => new SessionPool(livy));

@@ -3,10 +3,27 @@
 // happens, rides out failed requests (resuming the log where it was), and keeps its state, output
 // and log after Livy has forgotten the job. It owns its cancel: what cancelling does depends on
 // where the job is (being submitted, a batch, a statement, a streaming query left running in the
-// session), and the job says so before anyone asks. No vscode import.
+// session), and the job says so before anyone asks.
+//
+// On a YARN cluster Livy's log holds only the spark-submit launcher's lines; once Livy names the
+// YARN application, the job also reads the driver container's stdout and stderr (a
+// DriverLogSource) in the same poll cycle. After the job reached its final state it goes on
+// reading the driver's log until the source says it read the log to its end, so the last lines
+// are kept; it gives up when nothing new came for `driverLogGraceMs` (5 minutes by default) and
+// says so. No vscode import.
 import { HDInsightError, isCancellation, userMessage } from '../core/errors';
 import { redact } from '../core/redact';
-import { FINAL_STATES, type LivyBatch, type LivyClient, type LivyState, type SessionKind, type StatementOutput } from './LivyClient';
+import type { DriverLogPoll, DriverLogSource } from './driverLog';
+import { type JobLogEntry, LineGrouper } from './jobLog';
+import {
+  FINAL_STATES,
+  type LivyBatch,
+  type LivyClient,
+  type LivySession,
+  type LivyState,
+  type SessionKind,
+  type StatementOutput,
+} from './LivyClient';
 import { type FollowerStats, type LogEntry, LogFollower } from './logFollower';
 
 export type JobMode = 'session' | 'batch';
@@ -38,6 +55,11 @@ export interface JobSnapshot {
   note?: string;
   /** Lines let go from the start of the log to keep memory bounded. */
   droppedLines: number;
+  /**
+   * The driver's log from YARN: being read, read to its end (nothing more will come), or given up
+   * on after the job ended (a notice in the log says why). Absent while there is none.
+   */
+  driverLog?: 'reading' | 'complete' | 'incomplete';
 }
 
 /**
@@ -69,9 +91,21 @@ export interface JobTiming {
   quietMs: number;
   /** Backoff after failed requests, as sparkmagic does it. */
   retryMs: number[];
+  /**
+   * After the job ended, how long the driver's log is still read while nothing new comes and YARN
+   * has not said it is complete (log aggregation late or failed): default 5 minutes.
+   */
+  driverLogGraceMs: number;
 }
 
-const DEFAULT_TIMING: JobTiming = { activeMs: 1_000, quietMs: 5_000, retryMs: [200, 500, 1_000, 3_000, 5_000] };
+const DEFAULT_TIMING: JobTiming = {
+  activeMs: 1_000,
+  quietMs: 5_000,
+  retryMs: [200, 500, 1_000, 3_000, 5_000],
+  driverLogGraceMs: 5 * 60_000,
+};
+/** A YARN application's id; Spark in local mode (a sandbox) names its application `local-…`, which YARN does not know. */
+const YARN_APP = /^application_\d+_\d+$/;
 /** Log entries a job keeps; older ones are let go (and counted). */
 const MAX_LOG = 100_000;
 /** After this long without a new line the job polls at the quiet interval. */
@@ -86,11 +120,31 @@ export interface JobTarget {
   language: JobLanguage;
   name: string;
   livy: LivyClient;
+  /** Reads the driver's log of a YARN application through the cluster gateway; absent when the cluster's gateway is not known. */
+  driverLog?: (appId: string, driverLogUrl?: string) => DriverLogSource;
+  /** Without `driverLog`: why only Livy's log is shown (said once, when the YARN application is known). */
+  noDriverLog?: string;
+}
+
+/** Following the driver's log of the job's YARN application. */
+interface DriverFollow {
+  source: DriverLogSource;
+  /** The source said the log was read to its end, or the job gave up on it. */
+  done: boolean;
+  /** The notice shown last, not shown again while it stays the same. */
+  notice?: string;
+  lastLineAt: number;
+  failures: number;
+  retryAt: number;
 }
 
 export class LivyJob {
   private snap: JobSnapshot;
-  private readonly entries: LogEntry[] = [];
+  private readonly entries: JobLogEntry[] = [];
+  private readonly grouper = new LineGrouper();
+  private driver?: DriverFollow;
+  /** Whether the job decided about the driver's log (a YARN application was named). */
+  private driverDecided = false;
   private readonly listeners = new Set<Listener>();
   private follower?: LogFollower;
   private readonly stop = new AbortController();
@@ -99,11 +153,13 @@ export class LivyJob {
   private cancelRequested = false;
   /** Aborts the submission while it runs (until Livy accepted the job). */
   private submission?: AbortController;
+  private readonly timing: JobTiming;
 
   constructor(
     private readonly target: JobTarget,
-    private readonly timing: JobTiming = DEFAULT_TIMING,
+    timing: Partial<JobTiming> = {},
   ) {
+    this.timing = { ...DEFAULT_TIMING, ...timing };
     this.snap = {
       jobId: target.jobId,
       cluster: target.cluster,
@@ -124,8 +180,14 @@ export class LivyJob {
     return this.snap;
   }
 
-  get log(): readonly LogEntry[] {
+  /** Livy's lines, the driver's lines and notices, in the order they were read. */
+  get log(): readonly JobLogEntry[] {
     return this.entries;
+  }
+
+  /** Requests and bytes spent reading the driver's log from YARN (for the benchmark). */
+  get driverLogStats(): Readonly<DriverLogSource['stats']> | undefined {
+    return this.driver?.source.stats;
   }
 
   /** Requests and bytes spent following the log (for the benchmark). */
@@ -221,10 +283,15 @@ export class LivyJob {
     const next = { ...this.snap, ...changes };
     if (ENDED.has(next.state) && !next.endedAt) next.endedAt = Date.now();
     this.snap = next;
-    for (const listener of this.listeners) listener(this);
+    this.changed();
   }
 
-  private append(entries: LogEntry[]): void {
+  /** Livy's entries, grouped into log4j entries per stream. */
+  private appendLivy(entries: LogEntry[]): void {
+    this.append(entries.map((e) => ('gap' in e ? this.grouper.gap(e.stream) : this.grouper.line(e.stream, e.text))));
+  }
+
+  private append(entries: JobLogEntry[]): void {
     if (entries.length === 0) return;
     this.entries.push(...entries);
     this.lastLineAt = Date.now();
@@ -256,6 +323,8 @@ export class LivyJob {
         driverLogUrl: batch.appInfo?.driverLogUrl ?? this.snap.driverLogUrl,
       });
       if (FINAL_STATES.has(batch.state)) await this.pollLog(signal); // the last lines
+      this.openDriverLog();
+      await this.pollDriverLog(signal);
     });
   }
 
@@ -282,6 +351,7 @@ export class LivyJob {
           const ended = await sessionEnded(signal);
           if (!ended) throw new HDInsightError('NotFound', `Livy no longer knows statement ${statementId}.`);
           await this.pollLog(signal).catch(() => undefined);
+          await this.pollDriverLog(signal);
           this.update({ state: 'failed', note: ended });
           return undefined;
         }
@@ -289,6 +359,7 @@ export class LivyJob {
       });
       if (!statement) return;
       await this.pollLog(signal);
+      await this.pollDriverLog(signal);
       const output = statement.output ?? undefined;
       const state: JobState =
         statement.state === 'available'
@@ -303,7 +374,13 @@ export class LivyJob {
       this.update({ livyState: statement.state, state, output, progress: statement.progress });
       if (ENDED.has(state)) {
         const session = await this.target.livy.getSession(sessionId, signal).catch(() => undefined);
-        if (session) this.update({ appId: session.appId ?? undefined, sparkUiUrl: session.appInfo?.sparkUiUrl ?? undefined });
+        if (session) {
+          this.update({
+            appId: session.appId ?? this.snap.appId,
+            sparkUiUrl: session.appInfo?.sparkUiUrl ?? this.snap.sparkUiUrl,
+            driverLogUrl: session.appInfo?.driverLogUrl ?? this.snap.driverLogUrl,
+          });
+        }
         if (state === 'failed' && (!session || FINAL_STATES.has(session.state))) {
           this.update({
             note: `Session ${sessionId} is ${session ? session.state : 'gone'}: it ended while the statement ran. The log so far is kept.`,
@@ -327,29 +404,154 @@ export class LivyJob {
   }
 
   private async pollLog(signal: AbortSignal): Promise<void> {
-    if (this.follower) this.append(await this.follower.poll(signal));
+    if (this.follower) this.appendLivy(await this.follower.poll(signal));
+  }
+
+  /**
+   * For a statement: the driver's log of the session's YARN application, from now on. What the
+   * session's driver wrote before (its start, earlier statements) is read once and let go, as
+   * Livy's log is (LogFollower.skipExisting). Call it before the statement is sent.
+   */
+  async openSessionDriverLog(session: LivySession, signal?: AbortSignal): Promise<void> {
+    const appId = session.appId ?? undefined;
+    this.update({
+      appId,
+      sparkUiUrl: session.appInfo?.sparkUiUrl ?? undefined,
+      driverLogUrl: session.appInfo?.driverLogUrl ?? undefined,
+    });
+    this.openDriverLog();
+    const driver = this.driver;
+    if (!driver) return;
+    try {
+      const earlier = await driver.source.poll(signal);
+      if (earlier.complete) this.stopDriverLog('complete');
+    } catch (err) {
+      if (isCancellation(err) || signal?.aborted) throw err;
+      // Without knowing where the session's log ends now, its whole past would show as this statement's.
+      this.driver = undefined;
+      this.update({ driverLog: undefined });
+      this.notice(`Only Livy's log is shown: the driver's log of session ${session.id} could not be read (${userMessage(err)}).`);
+    }
+  }
+
+  /** Once Livy named a YARN application: starts reading its driver's log, or says once why only Livy's log is shown. */
+  private openDriverLog(): void {
+    const { appId, driverLogUrl } = this.snap;
+    if (this.driverDecided || !appId || !YARN_APP.test(appId)) return;
+    this.driverDecided = true;
+    const { driverLog, noDriverLog } = this.target;
+    if (!driverLog) {
+      if (noDriverLog) this.notice(noDriverLog);
+      return;
+    }
+    try {
+      const source = driverLog(appId, driverLogUrl);
+      this.driver = { source, done: false, lastLineAt: Date.now(), failures: 0, retryAt: 0 };
+      this.update({ driverLog: 'reading' });
+    } catch (err) {
+      this.notice(`Only Livy's log is shown: the driver's log cannot be read (${userMessage(err)}).`);
+    }
+  }
+
+  /**
+   * One read of the driver's log: its new lines, then the source's notice (once while it stays the
+   * same). A failed read is a notice too, and is retried with backoff: it never fails the poll of
+   * Livy, and the source goes on from where it was, so nothing is lost or read twice.
+   */
+  private async pollDriverLog(signal: AbortSignal): Promise<void> {
+    const driver = this.driver;
+    if (!driver || driver.done || Date.now() < driver.retryAt) return;
+    let read: DriverLogPoll;
+    try {
+      read = await driver.source.poll(signal);
+    } catch (err) {
+      if (isCancellation(err) || signal.aborted) throw err;
+      driver.retryAt = Date.now() + this.timing.retryMs[Math.min(driver.failures, this.timing.retryMs.length - 1)];
+      driver.failures++;
+      this.driverNotice(driver, `The driver's log could not be read: ${userMessage(err)}`);
+      return;
+    }
+    if (this.driver !== driver) return; // disposed meanwhile
+    driver.failures = 0;
+    if (read.lines.length > 0) driver.lastLineAt = Date.now();
+    this.append(read.lines.map((l) => this.grouper.line(l.stream, l.text)));
+    if (read.notice) this.driverNotice(driver, read.notice);
+    else driver.notice = undefined;
+    if (read.complete) this.stopDriverLog('complete');
+    else if (read.lines.length > 0) this.changed();
+  }
+
+  /** After the job ended: reads the driver's log on until it is complete, or gives up after the grace time without a new line. */
+  private async finishDriverLog(signal: AbortSignal): Promise<void> {
+    const driver = this.driver;
+    if (!driver || driver.done) return;
+    await this.pollDriverLog(signal);
+    if (driver.done) return;
+    const since = Math.max(driver.lastLineAt, this.snap.endedAt ?? 0);
+    if (Date.now() - since < this.timing.driverLogGraceMs) return;
+    const minutes = Math.round(this.timing.driverLogGraceMs / 60_000);
+    const period = minutes >= 1 ? `${minutes} min` : `${Math.round(this.timing.driverLogGraceMs / 1000)} s`;
+    const link = this.snap.driverLogUrl ? '; the Driver log link opens it in YARN' : '';
+    this.notice(
+      this.snap.mode === 'session'
+        ? // The session's application runs on: what its driver writes later is not this statement's.
+          `Stopped reading the session driver's log: nothing new came for ${period} after the statement ended${link}.`
+        : `Stopped reading the driver's log: nothing new came for ${period} after the job ended, and YARN did not make the whole log` +
+            ` available (log aggregation late or failed). Its last lines may be missing here${link}.`,
+    );
+    this.stopDriverLog('incomplete');
+  }
+
+  private stopDriverLog(how: 'complete' | 'incomplete'): void {
+    if (this.driver) this.driver.done = true;
+    this.update({ driverLog: how });
+  }
+
+  /** Whether the job still reads the driver's log (also after it ended). */
+  private get readingDriverLog(): boolean {
+    return this.driver !== undefined && !this.driver.done;
+  }
+
+  private driverNotice(driver: DriverFollow, text: string): void {
+    if (driver.notice === text) return;
+    driver.notice = text;
+    this.notice(text);
+  }
+
+  /** One line for the user in the log, from the extension itself. */
+  private notice(text: string): void {
+    this.append([{ stream: 'notice', text }]);
+    this.changed();
+  }
+
+  private changed(): void {
+    for (const listener of this.listeners) listener(this);
   }
 
   private async loop(tick: (signal: AbortSignal) => Promise<void>): Promise<void> {
     const { signal } = this.stop;
-    while (!signal.aborted && !this.ended) {
+    while (!signal.aborted) {
+      const ended = this.ended;
+      if (ended && !this.readingDriverLog) return;
       let wait = Date.now() - this.lastLineAt > QUIET_AFTER_MS ? this.timing.quietMs : this.timing.activeMs;
       try {
-        await tick(signal);
+        // Once the job ended only the driver's log is read: the final state stays as Livy gave it.
+        await (ended ? this.finishDriverLog(signal) : tick(signal));
         if (this.failures > 0) this.update({ note: undefined });
         this.failures = 0;
       } catch (err) {
         if (isCancellation(err) || signal.aborted) return;
         if (err instanceof HDInsightError && err.code === 'NotFound') {
-          // Livy forgot the job (finished long ago, or Livy restarted): keep what we know.
+          // Livy forgot the job (finished long ago, or Livy restarted): keep what we know. Its YARN
+          // application may run on: the driver's log is read on.
           this.update({ state: 'unknown', note: `${redact(err.message)} The last known state and the log are kept.` });
-          return;
+        } else {
+          wait = this.timing.retryMs[Math.min(this.failures, this.timing.retryMs.length - 1)];
+          this.failures++;
+          this.update({ note: `${userMessage(err)} Retrying…` });
         }
-        wait = this.timing.retryMs[Math.min(this.failures, this.timing.retryMs.length - 1)];
-        this.failures++;
-        this.update({ note: `${userMessage(err)} Retrying…` });
       }
-      if (this.ended) return;
+      if (this.ended && !this.readingDriverLog) return;
       await sleep(wait, signal);
     }
   }
@@ -363,6 +565,7 @@ export class LivyJob {
   dispose(): void {
     this.submission?.abort();
     this.stop.abort();
+    this.driver = undefined;
     this.listeners.clear();
   }
 }

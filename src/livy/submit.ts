@@ -88,6 +88,8 @@ export async function submit(
   if (request.mode === 'session') {
     const kind = sessionKindOf(request.language);
     const sessionId = await pool.acquire(kind, request.conf, { signal, onStarting });
+    // The statement's log starts now: what Livy's log and the driver's log hold already is let go.
+    await job.openSessionDriverLog(await livy.getSession(sessionId, signal), signal);
     const follower = new LogFollower(livy, 'sessions', sessionId);
     await follower.skipExisting(signal);
     const statement = await livy.runStatement(sessionId, request.code!, kind, signal);

@@ -14,7 +14,8 @@ const CHUNK = 5_000;
 
 /**
  * The output of one job in the editor area: state and elapsed time, application id and links,
- * the log as it streams (coloured by level, searchable, following the end), the statement's
+ * the log as it streams (each line tagged with its source, launcher or driver, filterable by it; coloured by
+ * level, an entry with its continuation lines as one; searchable; following the end), the statement's
  * result, and Cancel. Closing it does not stop the job; opening it again shows everything so far.
  * Data reaches the webview as structured messages rendered with textContent, never as HTML.
  */

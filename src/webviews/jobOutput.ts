@@ -2,7 +2,7 @@
 // arrives as structured messages and is rendered with DOM APIs and textContent only: a log line
 // that looks like HTML stays text.
 import { connect, el } from './dom';
-import type { JobCancelView, JobOutputToHost, JobOutputToPage, JobView, LogLine, OutputView } from './protocol';
+import type { JobCancelView, JobOutputToHost, JobOutputToPage, JobView, LogLine, LogStreamName, OutputView } from './protocol';
 
 const post = connect<JobOutputToHost, JobOutputToPage>({ snapshot: true, log: true }, receive);
 
@@ -23,6 +23,41 @@ const cancel = el('button', { text: 'Cancel', onclick: () => post({ type: 'cance
 const search = el('input', { type: 'search', placeholder: 'Search the log', 'aria-label': 'Search the log', oninput: () => filter() });
 const follow = el('input', { type: 'checkbox', id: 'follow', checked: '' });
 const matches = el('span', { class: 'count' });
+
+/** The sources a line can come from, as the filter offers them: Livy's stdout and stderr are the launcher's. */
+type Source = 'launcher' | 'driverStdout' | 'driverStderr' | 'yarn';
+const SOURCES: Record<Source, { label: string; tag: string; title: string }> = {
+  launcher: { label: 'Launcher', tag: 'launcher', title: "Livy's log: on a YARN cluster, the spark-submit launcher's lines" },
+  driverStdout: { label: 'Driver stdout', tag: 'stdout', title: "The driver's stdout, read from YARN" },
+  driverStderr: { label: 'Driver stderr', tag: 'stderr', title: "The driver's stderr (Spark's log4j lines), read from YARN" },
+  yarn: { label: 'YARN', tag: 'YARN', title: "YARN's diagnostics, from Livy's log" },
+};
+function sourceOf(stream: LogStreamName): Source {
+  return stream === 'stdout' || stream === 'stderr' ? 'launcher' : stream;
+}
+/** Sources the user turned off. */
+const hiddenSources = new Set<Source>();
+const sourceButtons = new Map<Source, HTMLButtonElement>();
+const sourceFilter = el('span', { class: 'sources', role: 'group', 'aria-label': 'Show lines from', hidden: '' });
+for (const source of Object.keys(SOURCES) as Source[]) {
+  const button = el('button', {
+    class: 'source',
+    text: SOURCES[source].label,
+    title: SOURCES[source].title,
+    'aria-pressed': 'true',
+    hidden: '',
+    onclick: () => {
+      if (hiddenSources.has(source)) hiddenSources.delete(source);
+      else hiddenSources.add(source);
+      button.setAttribute('aria-pressed', String(!hiddenSources.has(source)));
+      filter();
+    },
+  });
+  sourceButtons.set(source, button);
+  sourceFilter.append(button);
+}
+/** The last entry of each stream on the page: its continuation lines join it. */
+const lastEntry = new Map<LogStreamName, HTMLElement>();
 const output = el('section', { class: 'output', 'aria-label': 'Result' });
 const log = el('div', { class: 'log', role: 'log', 'aria-label': 'Job log' });
 
@@ -31,7 +66,7 @@ document.body.append(
     title,
     el('div', { class: 'controls' }, [state, elapsed, app, links, cancel]),
     note,
-    el('div', { class: 'controls' }, [search, matches, el('label', {}, [follow, ' Follow'])]),
+    el('div', { class: 'controls' }, [search, sourceFilter, matches, el('label', {}, [follow, ' Follow'])]),
   ]),
   output,
   log,
@@ -46,56 +81,87 @@ function cancelAction(c: JobCancelView): { enabled: boolean; label: string } {
   return { enabled: c.cancellable, label: c.cancellable && c.action === 'stopStreamingQueries' ? 'Stop streaming queries' : 'Cancel' };
 }
 
-function level(text: string): string {
-  const m = /\b(ERROR|FATAL|SEVERE|WARN(?:ING)?|INFO|DEBUG|TRACE)\b/.exec(text);
-  if (/^(Traceback|\s+File "|\w+(Error|Exception)\b)/.test(text)) return 'error';
-  if (!m) return '';
-  const l = m[1];
-  return l === 'ERROR' || l === 'FATAL' || l === 'SEVERE' ? 'error' : l.startsWith('WARN') ? 'warn' : l === 'INFO' ? 'info' : 'debug';
-}
-
-function lineNode(entry: LogLine): HTMLElement {
+/**
+ * A node for an entry of the log, or undefined when the entry continues the one above it on its
+ * stream (a stack trace, pretty-printed JSON), which then takes its text: an entry is coloured,
+ * searched and filtered as one. The entry's source shows as a tag drawn by the style sheet from
+ * `data-source`, so it is not part of the text that is searched or copied.
+ */
+function lineNode(entry: LogLine): HTMLElement | undefined {
   if ('gap' in entry) {
+    lastEntry.delete(entry.stream);
     return el('div', {
       class: 'line gap',
       text: `Livy's log buffer overflowed between two reads: lines of ${entry.stream} are missing here.`,
     });
   }
-  const cls = ['line', entry.stream, level(entry.text)].filter(Boolean).join(' ');
-  return el('div', { class: cls, text: entry.text });
+  if (entry.stream === 'notice') return el('div', { class: 'line notice', role: 'note', text: entry.text });
+  const above = entry.continued ? lastEntry.get(entry.stream) : undefined;
+  if (above?.isConnected || (above && pending.has(above))) {
+    above.append(`\n${entry.text}`);
+    return undefined;
+  }
+  const source = sourceOf(entry.stream);
+  const button = sourceButtons.get(source);
+  if (button?.hidden) {
+    button.hidden = false;
+    // The filter shows once there is something to choose between.
+    sourceFilter.hidden = [...sourceButtons.values()].filter((b) => !b.hidden).length < 2;
+  }
+  const cls = ['line', entry.stream, entry.level, entry.continued ? 'continued' : undefined].filter(Boolean).join(' ');
+  const node = el('div', { class: cls, 'data-source': SOURCES[source].tag, title: SOURCES[source].title, text: entry.text });
+  node.dataset.filter = source;
+  lastEntry.set(entry.stream, node);
+  return node;
+}
+
+/** Nodes made for the entries of one message, not on the page yet. */
+const pending = new Set<HTMLElement>();
+
+/** Whether a node shows under the search and the source filter (notices and gaps obey only the search). */
+function shows(node: HTMLElement, query: string): boolean {
+  const source = node.dataset.filter as Source | undefined;
+  if (source && hiddenSources.has(source)) return false;
+  return !query || (node.textContent ?? '').toLowerCase().includes(query);
 }
 
 function appendLines(entries: LogLine[], reset: boolean, dropped: number): void {
   const atEnd = log.scrollTop + log.clientHeight >= log.scrollHeight - 4;
   if (reset) {
     log.replaceChildren();
+    lastEntry.clear();
     lineCount = 0;
   }
   if (dropped)
     log.append(el('div', { class: 'line gap', text: `${dropped.toLocaleString()} earlier lines were let go to keep memory bounded.` }));
   const fragment = document.createDocumentFragment();
-  const query = search.value.trim().toLowerCase();
   for (const entry of entries) {
     const node = lineNode(entry);
-    if (query && !(node.textContent ?? '').toLowerCase().includes(query)) node.hidden = true;
+    if (!node) continue;
+    pending.add(node);
     fragment.append(node);
   }
   log.append(fragment);
-  lineCount += entries.length;
+  // An entry with its continuation lines counts as one, as it shows and filters as one.
+  lineCount += pending.size;
+  pending.clear();
   while (log.childElementCount > MAX_LINES && log.firstElementChild) log.firstElementChild.remove();
+  // A continued entry may have grown: the filter looks at every entry again.
+  filter();
   if (follow.checked || (atEnd && reset)) log.scrollTop = log.scrollHeight;
-  if (query) filter();
 }
 
 function filter(): void {
   const query = search.value.trim().toLowerCase();
   let shown = 0;
-  for (const node of log.children) {
-    const hit = !query || (node.textContent ?? '').toLowerCase().includes(query);
-    (node as HTMLElement).hidden = !hit;
+  for (const child of log.children) {
+    const node = child as HTMLElement;
+    const hit = shows(node, query);
+    node.hidden = !hit;
     if (hit) shown++;
   }
-  matches.textContent = query ? `${shown} of ${log.childElementCount} lines` : `${lineCount.toLocaleString()} lines`;
+  matches.textContent =
+    query || hiddenSources.size > 0 ? `${shown} of ${log.childElementCount} lines` : `${lineCount.toLocaleString()} lines`;
 }
 
 function clock(): void {
@@ -215,7 +281,9 @@ function renderSnapshot(s: JobView, cancellation: JobCancelView): void {
       : s.sessionId !== undefined
         ? `session ${s.sessionId}${s.statementId !== undefined ? ` · statement ${s.statementId}` : ''}`
         : s.mode;
-  app.textContent = [where, s.appId ? `application ${s.appId}` : ''].filter(Boolean).join(' · ');
+  const ended = s.state !== 'submitting' && s.state !== 'starting' && s.state !== 'running';
+  const driverLog = s.driverLog === 'reading' && ended ? "reading the driver's last lines…" : '';
+  app.textContent = [where, s.appId ? `application ${s.appId}` : '', driverLog].filter(Boolean).join(' · ');
   // Opened by the extension, which opens only the links the job itself reported.
   const link = (text: string, url: string | undefined): HTMLElement[] =>
     url ? [el('a', { href: '#', text, onclick: (e) => (e.preventDefault(), post({ type: 'open', url })) })] : [];
@@ -237,7 +305,6 @@ function receive(message: JobOutputToPage): void {
       return;
     case 'log':
       appendLines(message.entries, message.reset, message.dropped);
-      filter();
       return;
   }
 }

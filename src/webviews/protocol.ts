@@ -86,6 +86,8 @@ export interface JobView {
   sessionId?: number;
   statementId?: number;
   appId?: string;
+  /** The driver's log from YARN: being read, read to its end, or given up on after the job ended. */
+  driverLog?: 'reading' | 'complete' | 'incomplete';
   // Links the job reported.
   sparkUiUrl?: string;
   driverLogUrl?: string;
@@ -96,10 +98,24 @@ export interface JobView {
   endedAt?: number;
 }
 
-export type LogStreamName = 'stdout' | 'stderr' | 'yarn';
+/**
+ * Where a line came from: Livy's log ('stdout', 'stderr': on a YARN cluster the spark-submit
+ * launcher's lines; 'yarn': YARN's diagnostics), or the driver container's stdout and stderr.
+ */
+export type LogStreamName = 'stdout' | 'stderr' | 'yarn' | 'driverStdout' | 'driverStderr';
 
-/** A line of the job's log, or a mark where Livy's buffer overflowed and lines were lost. */
-export type LogLine = { stream: LogStreamName; text: string } | { stream: LogStreamName; gap: true };
+export type LogLevelName = 'error' | 'warn' | 'info' | 'debug';
+
+/**
+ * A line of the job's log; a mark where Livy's buffer overflowed and lines were lost; or a notice
+ * from the extension (the driver's log could not be read, or is not available). A `continued`
+ * line belongs to the entry above it on its stream (a stack trace, pretty-printed JSON) and
+ * carries that entry's level.
+ */
+export type LogLine =
+  | { stream: LogStreamName; text: string; level?: LogLevelName; continued?: true }
+  | { stream: LogStreamName; gap: true }
+  | { stream: 'notice'; text: string };
 
 /** Whether Cancel applies now and what it does: the job decides (LivyJob.cancellation), the page only shows it. */
 export type JobCancelView =
