@@ -3,3 +3,4 @@
 export { LivyClient } from '../livy/LivyClient';
 export { LivyJob } from '../livy/LivyJob';
 export { SessionPool, submit } from '../livy/submit';
+export { YarnDriverLog } from '../livy/yarnDriverLog';

@@ -16,7 +16,6 @@ import { MissingLoginError, type LoginTarget } from './logins';
 export type LivyCode = typeof livyChunk;
 
 /** The driver's log reader in Livy's bundle (livy/yarnDriverLog.ts): `{gateway}/yarnui/` with the cluster login, an application. */
-type DriverLogReader = new (gateway: ServiceEndpoint, appId: string, options?: { driverLogUrl?: string | null }) => DriverLogSource;
 
 /** What a job of the cluster reads: Livy, and the driver's log from YARN through the gateway, or why not. */
 export interface JobAccess {
@@ -64,9 +63,7 @@ export class LivyConnections {
           `cluster gateway (https://CLUSTER.azurehdinsight.net/livy), and ${target.cluster.name}'s Livy URL ${endpoint.baseUrl.href} is not one.`,
       };
     }
-    const Reader = (code as { YarnDriverLog?: DriverLogReader }).YarnDriverLog;
-    if (!Reader) return { livy };
-    return { livy, driverLog: (appId, driverLogUrl) => new Reader(yarn, appId, { driverLogUrl }) };
+    return { livy, driverLog: (appId, driverLogUrl) => new code.YarnDriverLog(yarn, appId, { driverLogUrl }) };
   }
 }
 

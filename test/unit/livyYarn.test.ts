@@ -8,7 +8,7 @@ import { LivyEmulator } from '../emulator/livy';
 import { Emulator } from '../emulator/server';
 import { ensureSpark } from '../harness/spark';
 import { startYarn, type Yarn } from '../harness/yarn';
-import { parseLogPage } from '../harness/yarnLogPage';
+import { parseLogPage } from '../../src/livy/yarnLogPage';
 
 const login = { username: 'admin', password: 'Livy-Yarn-1!' };
 const headers = {
