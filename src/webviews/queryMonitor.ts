@@ -1,5 +1,5 @@
 // The streaming-query monitor on the job output page: per query a compact card with its batch,
-// input against processed rows/s and batch duration as small live line charts (inline SVG built
+// input against processed rows/s, batch duration and Kafka offsets behind as small live line charts (inline SVG built
 // with createElementNS), watermark, state rows, per Kafka source the partitions' offsets against
 // the topic's latest (lag), and a "falling behind" mark. Elements and attributes only: no markup
 // strings, no inline styles (the page's CSP allows the stylesheet alone; see media/queryMonitor.css).
@@ -169,6 +169,15 @@ export function queryCard(query: QueryWire): HTMLElement {
       legend([{ className: 'series-duration', label: 'batch ms' }]),
     ]),
   ]);
+  if (query.series.some((p) => p.kafkaOffsetsBehind !== undefined)) {
+    const lagLines = [{ className: 'series-lag', label: 'behind', values: values(query.series, (p) => p.kafkaOffsetsBehind) }];
+    charts.append(
+      el('figure', { class: 'query-figure' }, [
+        lineChart('Kafka offsets behind latest', lagLines, 'offsets'),
+        legend([{ className: 'series-lag', label: 'offsets behind' }]),
+      ]),
+    );
+  }
   const classes = query.fallingBehind ? 'query-card behind' : 'query-card';
   return el('article', { class: classes, 'aria-label': `Streaming query ${title}`, 'data-query-id': query.id }, [
     heading,
