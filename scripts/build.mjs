@@ -65,7 +65,7 @@ const oneVscodeNamespace = {
 };
 
 /** The pages' entry points: every module of src/webviews/ but the ones they share. */
-const PAGE_SHARED = ['protocol.ts', 'dom.ts'];
+const PAGE_SHARED = ['protocol.ts', 'dom.ts', 'queryMonitor.ts', 'queryProtocol.ts'];
 const pageDir = path.join(root, 'src', 'webviews');
 const pages = fs.existsSync(pageDir) ? fs.readdirSync(pageDir).filter((f) => f.endsWith('.ts') && !PAGE_SHARED.includes(f)) : [];
 
