@@ -8,6 +8,8 @@
 // When it is not, the buffer has turned over; the follower reads the whole (bounded) buffer once,
 // finds where its last lines went, and takes what follows. If they are gone too, lines were lost,
 // and the follower says so with a gap entry instead of pretending the log is whole.
+// YARN's diagnostics are different: Livy replaces them with the application report's latest text,
+// so only the lines not shown before are taken from them, and they never make a gap.
 import type { LivyClient, LivyLogPage, LivyResource } from './LivyClient';
 
 export type LogStream = 'stdout' | 'stderr' | 'yarn';
@@ -17,6 +19,8 @@ export type LogEntry = { stream: LogStream; text: string } | { stream: LogStream
 const MARKERS: Record<string, LogStream> = { 'stdout: ': 'stdout', '\nstderr: ': 'stderr', '\nYARN Diagnostics: ': 'yarn' };
 /** Lines asked for per request. */
 const PAGE = 500;
+/** How many distinct lines of YARN's diagnostics are remembered as shown. */
+const DIAGNOSTICS_REMEMBERED = 1_000;
 /** How many of its last lines a stream remembers to find its place after the buffer turned over. */
 const ANCHOR = 20;
 
@@ -42,6 +46,8 @@ export class LogFollower {
     stderr: { seen: 0, recent: [] },
     yarn: { seen: 0, recent: [] },
   };
+  /** The diagnostics lines shown so far (see takeDiagnostics). */
+  private diagnosticsShown = new Set<string>();
   readonly stats: FollowerStats = { requests: 0, linesReceived: 0, bytesReceived: 0, resyncs: 0 };
 
   constructor(
@@ -95,6 +101,13 @@ export class LogFollower {
       const next = window.findIndex((line, i) => i > 0 && line in MARKERS);
       const lines = window.slice(1, next < 0 ? undefined : next);
       const complete = next >= 0 || windowStart + window.length >= total;
+      if (complete && stream === 'yarn') {
+        entries.push(...this.takeDiagnostics(lines));
+        if (next < 0) return entries;
+        window = window.slice(next);
+        windowStart += next;
+        continue;
+      }
       if (complete) {
         if (lines.length < state.seen || (state.seen > 0 && lines[state.seen - 1] !== state.recent.at(-1))) return 'resync';
         entries.push(...this.take(stream, lines.slice(state.seen)));
@@ -131,6 +144,10 @@ export class LogFollower {
     const whole = await this.read(0, -1, signal);
     const entries: LogEntry[] = [];
     for (const [stream, lines] of Object.entries(split(whole.log)) as [LogStream, string[]][]) {
+      if (stream === 'yarn') {
+        entries.push(...this.takeDiagnostics(lines));
+        continue;
+      }
       const state = this.streams[stream];
       const after = placeAfter(state.recent, lines);
       if (after === undefined) {
@@ -141,6 +158,23 @@ export class LogFollower {
       }
     }
     return entries;
+  }
+
+  /**
+   * YARN's diagnostics are the application report's latest text, replaced as a whole each time
+   * Livy refreshes it (SparkYarnApp), not a buffer that grows: the lines not shown before, and
+   * never a gap for lines that were replaced rather than lost.
+   */
+  private takeDiagnostics(lines: string[]): LogEntry[] {
+    const state = this.streams.yarn;
+    const fresh = lines.filter((line) => !this.diagnosticsShown.has(line));
+    for (const line of fresh) this.diagnosticsShown.add(line);
+    if (this.diagnosticsShown.size > DIAGNOSTICS_REMEMBERED) {
+      this.diagnosticsShown = new Set([...this.diagnosticsShown].slice(-DIAGNOSTICS_REMEMBERED));
+    }
+    state.seen = lines.length;
+    state.recent = lines.slice(-ANCHOR);
+    return fresh.map((text) => ({ stream: 'yarn', text }));
   }
 
   private continues(stream: LogStream, first: string | undefined): boolean {

@@ -40,6 +40,34 @@ describe("Following Livy's log", () => {
     assert.equal(follower.stats.resyncs, 0);
   });
 
+  it("shows YARN's diagnostics as Livy replaces them: each new line once, no gap, and the other streams unharmed", async () => {
+    const buffer = new LivyLogBuffer(200);
+    const follower = new LogFollower(livyServing(buffer).livy, 'batches', 1);
+    const got: LogEntry[] = [];
+    buffer.write('stdout', 'launcher 1');
+    buffer.diagnostics = ['Application is added to the scheduler and is not yet activated.'];
+    got.push(...(await follower.poll()));
+    // The next application report replaces the text (Livy's SparkYarnApp keeps only the latest).
+    buffer.write('stdout', 'launcher 2');
+    buffer.diagnostics = ['Application is Activated, waiting for resources to be assigned for AM.', 'AM container is launched.'];
+    got.push(...(await follower.poll()));
+    buffer.write('stderr', 'launcher warning');
+    buffer.diagnostics = ['AM container is launched.'];
+    got.push(...(await follower.poll()));
+    buffer.diagnostics = [];
+    got.push(...(await follower.poll()));
+    assert.deepEqual(
+      got.filter((e) => e.stream === 'yarn').map((e) => ('gap' in e ? '<gap>' : e.text)),
+      [
+        'Application is added to the scheduler and is not yet activated.',
+        'Application is Activated, waiting for resources to be assigned for AM.',
+        'AM container is launched.',
+      ],
+    );
+    assert.deepEqual(texts(got, 'stdout'), ['launcher 1', 'launcher 2']);
+    assert.deepEqual(texts(got, 'stderr'), ['launcher warning']);
+  });
+
   it('keeps its place when the ring buffer turns over between reads, without losing or repeating a line', async () => {
     const buffer = new LivyLogBuffer(10);
     const follower = new LogFollower(livyServing(buffer).livy, 'batches', 1);
