@@ -3,6 +3,7 @@ import type { JobRegistry } from '../jobs/JobRegistry';
 import { type JobLine, jobLine } from '../livy/jobLog';
 import type { StatementOutput } from '../livy/LivyClient';
 import type { JobSnapshot, LivyJob } from '../livy/LivyJob';
+import type { QueryView } from '../livy/queryMonitor';
 import { jobArgument } from './jobArgument';
 
 export interface JobView {
@@ -16,6 +17,12 @@ export interface JobView {
   driverLog?: JobSnapshot['driverLog'];
   output?: StatementOutput;
   note?: string;
+  /**
+   * The streaming queries whose progress the driver logged: per query its id, name, batchId,
+   * inputRowsPerSecond, processedRowsPerSecond, durationMs, sources (Kafka partitions' lag),
+   * fallingBehind, and more (watermark, stateRows, the last batches). Empty when there are none.
+   */
+  queries: QueryView[];
 }
 
 /** What a script sees of a job; a gap in the log reads as a line saying lines are missing. */
@@ -31,11 +38,12 @@ export function jobView(job: LivyJob): JobView {
     driverLog: s.driverLog,
     output: s.output,
     note: s.note,
+    queries: job.queries,
   };
 }
 
 /**
- * `hdinsight.getJob` `{ jobId }` → `{ jobId, state, appId?, log, lines, driverLog?, output?, note? }`,
+ * `hdinsight.getJob` `{ jobId }` → `{ jobId, state, appId?, log, lines, driverLog?, output?, note?, queries }`,
  * kept after Livy forgets the job.
  */
 export function getJobCommand(jobs: JobRegistry) {

@@ -10,11 +10,16 @@
 // DriverLogSource) in the same poll cycle. After the job reached its final state it goes on
 // reading the driver's log until the source says it read the log to its end, so the last lines
 // are kept; it gives up when nothing new came for `driverLogGraceMs` (5 minutes by default) and
-// says so. No vscode import.
+// says so.
+//
+// Lines that may carry Structured Streaming progress reports (the driver's stderr, where log4j
+// writes them; Livy's own stdout and stderr while no driver log is read, as Spark in local mode
+// gives them) go through a QueryProgressParser per stream into the job's QueryMonitor. No vscode
+// import.
 import { HDInsightError, isCancellation, userMessage } from '../core/errors';
 import { redact } from '../core/redact';
 import type { DriverLogPoll, DriverLogSource } from './driverLog';
-import { type JobLogEntry, LineGrouper } from './jobLog';
+import { type JobLogEntry, type JobLogStream, LineGrouper } from './jobLog';
 import {
   FINAL_STATES,
   type LivyBatch,
@@ -25,6 +30,8 @@ import {
   type StatementOutput,
 } from './LivyClient';
 import { type FollowerStats, type LogEntry, LogFollower } from './logFollower';
+import { QueryMonitor, type QueryView } from './queryMonitor';
+import { QueryProgressParser } from './queryProgress';
 
 export type JobMode = 'session' | 'batch';
 export type JobLanguage = 'python' | 'scala';
@@ -154,6 +161,11 @@ export class LivyJob {
   /** Aborts the submission while it runs (until Livy accepted the job). */
   private submission?: AbortController;
   private readonly timing: JobTiming;
+  /** The streaming queries whose progress the job's log reported. */
+  private readonly monitor = new QueryMonitor();
+  /** One progress parser per stream: a report is one block of lines on one stream. */
+  private readonly progressParsers = new Map<JobLogStream, QueryProgressParser>();
+  private queriesVersion = 0;
 
   constructor(
     private readonly target: JobTarget,
@@ -183,6 +195,16 @@ export class LivyJob {
   /** Livy's lines, the driver's lines and notices, in the order they were read. */
   get log(): readonly JobLogEntry[] {
     return this.entries;
+  }
+
+  /** The streaming queries the job's log reported progress of, in the order they were first seen. */
+  get queries(): QueryView[] {
+    return this.monitor.queries();
+  }
+
+  /** Goes up each time `queries` changed (a new progress report): listeners compare it to skip unchanged queries. */
+  get queriesRevision(): number {
+    return this.queriesVersion;
   }
 
   /** Requests and bytes spent reading the driver's log from YARN (for the benchmark). */
@@ -293,6 +315,7 @@ export class LivyJob {
 
   private append(entries: JobLogEntry[]): void {
     if (entries.length === 0) return;
+    for (const entry of entries) this.watchProgress(entry);
     this.entries.push(...entries);
     this.lastLineAt = Date.now();
     const excess = this.entries.length - MAX_LOG;
@@ -300,6 +323,30 @@ export class LivyJob {
       this.entries.splice(0, excess);
       this.snap = { ...this.snap, droppedLines: this.snap.droppedLines + excess };
     }
+  }
+
+  /**
+   * Feeds a log line to its stream's progress parser when the stream can carry progress reports:
+   * the driver's stderr; Livy's stdout and stderr only while the driver's log is not read (on a
+   * YARN cluster they hold the launcher's lines, in local mode the driver's own). A gap drops a
+   * block in progress.
+   */
+  private watchProgress(entry: JobLogEntry): void {
+    const { stream } = entry;
+    const watched = stream === 'driverStderr' || ((stream === 'stdout' || stream === 'stderr') && !this.driver);
+    if (!watched) return;
+    let parser = this.progressParsers.get(stream);
+    if ('gap' in entry) {
+      parser?.reset();
+      return;
+    }
+    if (!parser) {
+      parser = new QueryProgressParser();
+      this.progressParsers.set(stream, parser);
+    }
+    let changed = false;
+    for (const progress of parser.feed(entry.text)) changed = this.monitor.add(progress) || changed;
+    if (changed) this.queriesVersion++;
   }
 
   /** Follows a batch Livy accepted. */

@@ -25,6 +25,8 @@ export class JobOutputPanel implements vscode.Disposable {
   private sent = 0;
   private readonly disposables: vscode.Disposable[] = [];
   private ready = false;
+  /** The job's queriesRevision the page has: queries go only when they changed. */
+  private queriesSent = -1;
 
   static show(extensionUri: vscode.Uri, job: LivyJob): JobOutputPanel {
     const existing = JobOutputPanel.open.get(job.id);
@@ -57,7 +59,11 @@ export class JobOutputPanel implements vscode.Disposable {
     private readonly job: LivyJob,
   ) {
     panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'spark.svg');
-    panel.webview.html = webviewHtml(panel.webview, extensionUri, { script: 'jobOutput.js', style: 'jobOutput.css', title: 'Job output' });
+    panel.webview.html = webviewHtml(panel.webview, extensionUri, {
+      script: 'jobOutput.js',
+      style: ['jobOutput.css', 'queryMonitor.css'],
+      title: 'Job output',
+    });
     let pending = false;
     this.disposables.push(
       panel.webview.onDidReceiveMessage((m: FromJobWebview) => void this.handle(m)),
@@ -79,6 +85,7 @@ export class JobOutputPanel implements vscode.Disposable {
       case 'ready':
         this.ready = true;
         this.sent = 0;
+        this.queriesSent = -1;
         this.push(true);
         return;
       case 'cancel':
@@ -122,6 +129,12 @@ export class JobOutputPanel implements vscode.Disposable {
       cancellation: this.job.cancellation,
       now: Date.now(),
     } satisfies ToJobWebview);
+    // The streaming queries, whole, when a progress report changed them (the monitor's QueryView is the page's QueryWire).
+    const revision = this.job.queriesRevision;
+    if (revision !== this.queriesSent && (revision > 0 || reset)) {
+      this.queriesSent = revision;
+      void this.panel.webview.postMessage({ type: 'queries', queries: this.job.queries } satisfies ToJobWebview);
+    }
   }
 
   dispose(): void {

@@ -3,8 +3,9 @@
 // that looks like HTML stays text.
 import { connect, el } from './dom';
 import type { JobCancelView, JobOutputToHost, JobOutputToPage, JobView, LogLine, LogStreamName, OutputView } from './protocol';
+import { renderQueries } from './queryMonitor';
 
-const post = connect<JobOutputToHost, JobOutputToPage>({ snapshot: true, log: true }, receive);
+const post = connect<JobOutputToHost, JobOutputToPage>({ snapshot: true, log: true, queries: true }, receive);
 
 /** Most log lines kept in the page; the extension keeps the whole log. */
 const MAX_LINES = 20000;
@@ -59,6 +60,8 @@ for (const source of Object.keys(SOURCES) as Source[]) {
 /** The last entry of each stream on the page: its continuation lines join it. */
 const lastEntry = new Map<LogStreamName, HTMLElement>();
 const output = el('section', { class: 'output', 'aria-label': 'Result' });
+/** The streaming-query monitor, above the log; hidden while the job reported no query. */
+const queries = el('section', { class: 'queries', 'aria-label': 'Streaming queries', hidden: '' });
 const log = el('div', { class: 'log', role: 'log', 'aria-label': 'Job log' });
 
 document.body.append(
@@ -69,6 +72,7 @@ document.body.append(
     el('div', { class: 'controls' }, [search, sourceFilter, matches, el('label', {}, [follow, ' Follow'])]),
   ]),
   output,
+  queries,
   log,
 );
 
@@ -305,6 +309,9 @@ function receive(message: JobOutputToPage): void {
       return;
     case 'log':
       appendLines(message.entries, message.reset, message.dropped);
+      return;
+    case 'queries':
+      renderQueries(queries, message.queries);
       return;
   }
 }

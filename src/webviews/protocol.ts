@@ -4,6 +4,8 @@
 // import code that needs Node or vscode. The host posts its own objects (a BrowsedMessage, a
 // JobSnapshot) where these shapes are asked for, and the compiler checks that they fit.
 
+import type { QueriesMessage } from './queryProtocol';
+
 // ---- The message browser (MessageBrowserPanel, MessageBrowserModel; messageBrowser.ts) ----
 
 /** How the bytes of a key, value or header became text: UTF-8, or hex when they are not UTF-8 text. */
@@ -125,7 +127,9 @@ export type JobCancelView =
 export type JobOutputToPage =
   | { type: 'snapshot'; snapshot: JobView; cancellation: JobCancelView; now: number }
   /** `reset`: the log starts again with these lines; `dropped` earlier lines were let go. */
-  | { type: 'log'; entries: LogLine[]; reset: boolean; dropped: number };
+  | { type: 'log'; entries: LogLine[]; reset: boolean; dropped: number }
+  /** The job's streaming queries (src/webviews/queryProtocol.ts), sent when they changed. */
+  | QueriesMessage;
 
 /** From the job output's page to its panel. `open` asks for one of the links the job reported. */
 export type JobOutputToHost = { type: 'ready' } | { type: 'cancel' } | { type: 'open'; url: string };

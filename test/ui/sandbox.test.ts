@@ -481,6 +481,44 @@ describe('The sandbox in a browser', () => {
     await page.keyboard.press('Control+W');
   });
 
+  it('submits a PySpark job running a streaming query and shows the query monitor above the log (local mode: progress in Livy’s log)', async () => {
+    // The sandbox runs Spark in local mode: the driver's INFO lines, progress reports included, are in Livy's log.
+    const file = path.join(uiSandboxDir, 'workspace', 'rates_stream.py');
+    fs.writeFileSync(
+      file,
+      [
+        'from pyspark.sql import SparkSession',
+        'spark = SparkSession.builder.appName("rates-stream").getOrCreate()',
+        'rates = spark.readStream.format("rate").option("rowsPerSecond", 20).load()',
+        'q = rates.writeStream.format("console").queryName("rates_console").trigger(processingTime="1 second").start()',
+        'q.awaitTermination(20)',
+        'q.stop()',
+        'spark.stop()',
+        '',
+      ].join('\n'),
+    );
+    await page.keyboard.press('Control+P');
+    await page.locator('.quick-input-widget input').fill('rates_stream.py');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'rates_stream.py' }).first().click({ timeout: 30_000 });
+    await page.locator('.monaco-editor .view-lines', { hasText: 'rates-stream' }).waitFor({ timeout: 30_000 });
+    await runFromPalette(page, 'HDInsight: Submit Streaming Job');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Batch' }).first().click({ timeout: 30_000 });
+    await page.locator('.quick-input-widget', { hasText: 'Choose a cluster' }).waitFor({ timeout: 30_000 });
+    await page.locator('.quick-input-widget input').fill('contoso-spark');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'contoso-spark' }).first().waitFor();
+    await page.keyboard.press('Enter');
+
+    const frame = page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+    const card = frame.locator('.queries .query-card', { hasText: 'rates_console' });
+    await card.waitFor({ timeout: 240_000 });
+    await card.locator('.query-batch', { hasText: /^batch ([3-9]|\d\d+)$/ }).waitFor({ timeout: 60_000 });
+    assert.equal(await frame.locator('.queries').isVisible(), true);
+    assert.ok((await card.locator('svg').count()) > 0, 'the rates and the batch duration as charts');
+    await screenshot(page, 'job-output-monitor');
+    await frame.locator('.state', { hasText: 'succeeded' }).waitFor({ timeout: 120_000 });
+    await page.keyboard.press('Control+W');
+  });
+
   it('asks for the cluster login where the Reader role cannot read it, once, and keeps it', async () => {
     const view = await openHDInsightView(page);
     await treeRow(view, 'contoso-prod-kafka').click();

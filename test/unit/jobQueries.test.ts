@@ -1,0 +1,170 @@
+// A job's streaming queries, from the progress reports in its log: the driver's stderr read from
+// YARN (a scripted DriverLogSource handing out the real pyspark 3.5.3 stderr of the fixture, in
+// chunks that cut blocks between polls), and Livy's own log when Spark runs in local mode (the
+// sandbox). Against a scripted Livy, in milliseconds.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import type { DriverLogPoll, DriverLogSource } from '../../src/livy/driverLog';
+import type { LivyBatch, LivyClient } from '../../src/livy/LivyClient';
+import { type JobTiming, LivyJob } from '../../src/livy/LivyJob';
+import { type QueryProgress, QueryProgressParser } from '../../src/livy/queryProgress';
+
+const FAST: Partial<JobTiming> = { activeMs: 10, quietMs: 10, retryMs: [10], driverLogGraceMs: 60_000 };
+const APP = 'application_1732470000000_0009';
+
+const fixtures = path.resolve(__dirname, '../../../test/fixtures/streamingProgress');
+const stderrLines = zlib
+  .gunzipSync(fs.readFileSync(path.join(fixtures, 'spark-3.5.3-stderr.log.gz')))
+  .toString('utf8')
+  .split('\n');
+
+/** Each progress report of the fixture with the index of the line that completes it. */
+const reports: { at: number; progress: QueryProgress }[] = (() => {
+  const parser = new QueryProgressParser();
+  return stderrLines.flatMap((line, at) => parser.feed(line).map((progress) => ({ at, progress })));
+})();
+const last = (name: string): QueryProgress => reports.filter((r) => r.progress.name === name).at(-1)!.progress;
+
+/** A Livy with one batch whose state and log the test sets. */
+class ScriptedLivy {
+  batch: LivyBatch = { id: 7, state: 'running' };
+  stdout: string[] = [];
+  stderr: string[] = [];
+
+  readonly client = {
+    getBatch: () => Promise.resolve({ ...this.batch }),
+    getLog: (_resource: string, id: number, from: number | undefined, size: number | undefined) => {
+      const log = ['stdout: ', ...this.stdout, '\nstderr: ', ...this.stderr];
+      const start = from ?? Math.max(0, log.length - (size ?? 100));
+      const end = size === undefined || size < 0 ? log.length : start + size;
+      return Promise.resolve({ id, from: start, total: log.length, log: log.slice(start, end) });
+    },
+  } as unknown as LivyClient;
+}
+
+/** A driver-log source that hands out the scripted answers, one per poll. */
+class ScriptedDriverLog implements DriverLogSource {
+  readonly stats = { requests: 0, bytesReceived: 0 };
+  readonly answers: DriverLogPoll[] = [];
+
+  constructor(readonly appId: string) {}
+
+  poll(): Promise<DriverLogPoll> {
+    this.stats.requests++;
+    return Promise.resolve(this.answers.shift() ?? { lines: [], complete: false });
+  }
+}
+
+/** The fixture's stderr lines [from, to) as driver stderr, 337 lines a poll (blocks are cut between polls). */
+function driverChunks(from: number, to: number): DriverLogPoll[] {
+  const polls: DriverLogPoll[] = [];
+  for (let i = from; i < to; i += 337) {
+    polls.push({ lines: stderrLines.slice(i, Math.min(i + 337, to)).map((text) => ({ stream: 'driverStderr', text })), complete: false });
+  }
+  return polls;
+}
+
+async function until(what: string, check: () => boolean, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+describe('A job’s streaming queries from the progress in its log', () => {
+  const jobs: LivyJob[] = [];
+  afterEach(() => jobs.splice(0).forEach((j) => j.dispose()));
+
+  function batchJob(livy: ScriptedLivy, driver?: ScriptedDriverLog): LivyJob {
+    const job = new LivyJob(
+      { jobId: 'j', cluster: 'c', mode: 'batch', language: 'python', name: 'n', livy: livy.client, driverLog: driver && (() => driver) },
+      FAST,
+    );
+    jobs.push(job);
+    return job;
+  }
+
+  it('takes the driver’s stderr from YARN: batch ids as logged, falling behind while the backlog grows, caught up at the end', async () => {
+    const livy = new ScriptedLivy();
+    livy.batch = { id: 7, state: 'running', appId: APP };
+    const driver = new ScriptedDriverLog(APP);
+    // Up to the throttled query's batch 4: its Kafka backlog grew over the last three batches.
+    const behindAt = reports.find((r) => r.progress.name === 'orders_slow' && r.progress.batchId === 4)!.at + 1;
+    driver.answers.push(...driverChunks(0, behindAt));
+    const job = batchJob(livy, driver);
+    let changes = 0;
+    job.onDidChange(() => changes++);
+    assert.equal(job.queries.length, 0);
+    job.followBatch(7, 'running', APP);
+    await until('the fixture’s first part is read', () => driver.answers.length === 0 && job.log.length >= behindAt);
+    const early = job.queries.find((q) => q.name === 'orders_slow');
+    assert.ok(early, 'the throttled query is shown');
+    assert.equal(early.batchId, 4);
+    assert.equal(early.fallingBehind, true);
+    assert.match(early.fallingBehindReason ?? '', /Kafka offsets behind latest grew/);
+    assert.deepEqual(
+      early.series.map((p) => p.batchId),
+      [0, 1, 2, 3, 4],
+    );
+    const revision = job.queriesRevision;
+    assert.ok(revision > 0 && changes > 0);
+
+    driver.answers.push(...driverChunks(behindAt, stderrLines.length), { lines: [], complete: true });
+    livy.batch = { ...livy.batch, state: 'success' };
+    await until('the driver’s log is complete', () => job.snapshot.driverLog === 'complete');
+    assert.ok(job.queriesRevision > revision);
+    const queries = job.queries;
+    assert.deepEqual(queries.map((q) => q.name).sort(), ['orders_slow', 'rate_windows']);
+    for (const q of queries) {
+      const logged = last(q.name!);
+      assert.equal(q.id, logged.id);
+      assert.equal(q.batchId, logged.batchId, `${q.name}: the last batch logged`);
+      assert.equal(q.inputRowsPerSecond, logged.inputRowsPerSecond);
+      assert.equal(q.processedRowsPerSecond, logged.processedRowsPerSecond);
+      assert.deepEqual(q.durationMs, logged.durationMs);
+      assert.equal(q.sources.length, logged.sources.length);
+    }
+    const orders = queries.find((q) => q.name === 'orders_slow')!;
+    assert.equal(orders.fallingBehind, false, 'caught up once the producer stopped');
+    assert.equal(orders.sources[0].kafka?.totalLag, 0);
+    assert.equal(
+      orders.sources[0].kafka?.partitions[0].latestFrom,
+      'batch',
+      'no Kafka connection: the lag is against the batch’s latest offsets',
+    );
+    assert.equal(queries.find((q) => q.name === 'rate_windows')!.fallingBehind, false);
+    // The log keeps every line: the monitor only reads it.
+    assert.equal(job.log.length, stderrLines.length);
+  });
+
+  it('takes Livy’s own log when Spark runs in local mode (the sandbox), and not the launcher’s lines on YARN', async () => {
+    const livy = new ScriptedLivy();
+    const upTo = reports[5].at + 1;
+    livy.batch = { id: 7, state: 'running', appId: 'local-1732470000000' };
+    livy.stderr = stderrLines.slice(0, upTo);
+    const job = batchJob(livy);
+    job.followBatch(7, 'running', 'local-1732470000000');
+    await until('the log is read', () => job.log.length >= upTo);
+    await until('the queries are shown', () => job.queries.length === 2);
+    const byName = new Map(job.queries.map((q) => [q.name, q.batchId]));
+    for (const { progress } of reports.slice(0, 6)) assert.ok(byName.get(progress.name)! >= progress.batchId);
+    assert.deepEqual(
+      job.queries.map((q) => q.id),
+      [...new Set(reports.slice(0, 6).map((r) => r.progress.id))],
+    );
+
+    // On YARN, once the driver's log is read, Livy's lines are the launcher's: not taken as progress.
+    const yarnLivy = new ScriptedLivy();
+    yarnLivy.batch = { id: 7, state: 'running', appId: APP };
+    const driver = new ScriptedDriverLog(APP);
+    const yarnJob = batchJob(yarnLivy, driver);
+    yarnJob.followBatch(7, 'running', APP);
+    await until('the driver’s log is opened', () => yarnJob.snapshot.driverLog === 'reading');
+    yarnLivy.stderr = stderrLines.slice(0, upTo);
+    await until('Livy’s log is read', () => yarnJob.log.length >= upTo);
+    assert.equal(yarnJob.queries.length, 0);
+  });
+});
