@@ -25,16 +25,24 @@ const search = el('input', { type: 'search', placeholder: 'Search the log', 'ari
 const follow = el('input', { type: 'checkbox', id: 'follow', checked: '' });
 const matches = el('span', { class: 'count' });
 
-/** The sources a line can come from, as the filter offers them: Livy's stdout and stderr are the launcher's. */
-type Source = 'launcher' | 'driverStdout' | 'driverStderr' | 'yarn';
+/**
+ * The sources a line can come from, as the filter offers them. Livy's stdout and stderr are named
+ * for Livy: on a YARN cluster they hold the spark-submit launcher's lines, but where Spark runs
+ * beside Livy (a local or client-mode Livy) they are the driver's own output.
+ */
+type Source = 'livy' | 'driverStdout' | 'driverStderr' | 'yarn';
 const SOURCES: Record<Source, { label: string; tag: string; title: string }> = {
-  launcher: { label: 'Launcher', tag: 'launcher', title: "Livy's log: on a YARN cluster, the spark-submit launcher's lines" },
+  livy: {
+    label: 'Livy',
+    tag: 'livy',
+    title: "Livy's log: on a YARN cluster the spark-submit launcher's lines; where Spark runs beside Livy, the driver's own",
+  },
   driverStdout: { label: 'Driver stdout', tag: 'stdout', title: "The driver's stdout, read from YARN" },
   driverStderr: { label: 'Driver stderr', tag: 'stderr', title: "The driver's stderr (Spark's log4j lines), read from YARN" },
   yarn: { label: 'YARN', tag: 'YARN', title: "YARN's diagnostics, from Livy's log" },
 };
 function sourceOf(stream: LogStreamName): Source {
-  return stream === 'stdout' || stream === 'stderr' ? 'launcher' : stream;
+  return stream === 'stdout' || stream === 'stderr' ? 'livy' : stream;
 }
 /** Sources the user turned off. */
 const hiddenSources = new Set<Source>();
