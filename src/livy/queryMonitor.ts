@@ -55,20 +55,9 @@ export interface SourceView {
   kafka?: KafkaSourceView;
 }
 
-export interface QueryView {
-  id: string;
-  runId: string;
-  name?: string;
-  timestamp: string;
-  batchId: number;
-  numInputRows: number;
-  inputRowsPerSecond?: number;
-  processedRowsPerSecond?: number;
-  durationMs: Record<string, number>;
-  watermark?: string;
-  stateRows?: number;
+/** A query as shown: its latest progress report (the state operators summed into stateRows), its sources with lag, and its recent batches. */
+export interface QueryView extends Omit<QueryProgress, 'stateOperators' | 'sources'> {
   sources: SourceView[];
-  sink?: { description: string; numOutputRows: number };
   fallingBehind: boolean;
   /** One sentence saying why, when fallingBehind. */
   fallingBehindReason?: string;
