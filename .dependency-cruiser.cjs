@@ -10,7 +10,7 @@ const layers = [
   {
     name: 'services',
     paths: [
-      '^src/(azure|ambari|kafka|livy|ssh|snippets)/',
+      '^src/(azure|ambari|kafka|livy|ssh|snippets|preflight)/',
       '^src/logger[.]ts$',
       '^src/chunks/(armProvisioning|azure|identity|kafka|livy|ssh)[.]ts$',
     ],
