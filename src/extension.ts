@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { AzureAccount } from './auth/AzureAccount';
 import { KafkaConnections } from './clusters/KafkaConnections';
+import { KnownBrokers } from './clusters/knownBrokers';
 import { registerCommands } from './commands';
 import { LivyConnections } from './clusters/LivyConnections';
 import { JobRegistry } from './jobs/JobRegistry';
@@ -24,10 +25,11 @@ export function activate(context: vscode.ExtensionContext): HDInsightExtensionAp
   const logins = new ClusterLogins(context.secrets, account, logger);
   const sshLogins = new SshLogins(context.secrets);
   const sshHostKeys = new SshHostKeys(context.globalState);
-  const kafka = new KafkaConnections({ account, settings, logins, sshLogins, sshHostKeys }, logger);
+  const knownBrokers = new KnownBrokers();
+  const kafka = new KafkaConnections({ account, settings, logins, sshLogins, sshHostKeys, knownBrokers }, logger);
   const livy = new LivyConnections({ account, settings, logins });
   const jobs = new JobRegistry(livy, logger);
-  const tree = new ClustersTreeDataProvider(settings, account, logins, kafka, livy, jobs, context.extensionUri, logger);
+  const tree = new ClustersTreeDataProvider(settings, account, logins, kafka, livy, jobs, context.extensionUri, logger, knownBrokers);
   const view = vscode.window.createTreeView('hdinsight.clusters', { treeDataProvider: tree, showCollapseAll: true });
   context.subscriptions.push(
     logger,
@@ -47,6 +49,7 @@ export function activate(context: vscode.ExtensionContext): HDInsightExtensionAp
       sshHostKeys,
       kafka,
       jobs,
+      knownBrokers,
       extensionUri: context.extensionUri,
     }),
   );

@@ -75,6 +75,30 @@ export class Settings implements vscode.Disposable {
     return mode === 'direct' || mode === 'sshTunnel' ? mode : 'auto';
   }
 
+  /** The Spark configuration every streaming job submission carries (values as text). */
+  get streamingJobConf(): Record<string, string> {
+    const raw = this.config.get<unknown>('streamingJob.conf');
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return {};
+    return Object.fromEntries(
+      Object.entries(raw as Record<string, unknown>)
+        .filter(([, v]) => ['string', 'number', 'boolean'].includes(typeof v))
+        .map(([k, v]) => [k, String(v)]),
+    );
+  }
+
+  /** Sets one key of it, in the workspace's settings when a folder is open, else the user's. */
+  async setStreamingJobConf(key: string, value: string): Promise<'workspace' | 'user'> {
+    const inWorkspace = (vscode.workspace.workspaceFolders?.length ?? 0) > 0;
+    const inspected = this.config.inspect<Record<string, unknown>>('streamingJob.conf');
+    const current = (inWorkspace ? inspected?.workspaceValue : inspected?.globalValue) ?? {};
+    await this.config.update(
+      'streamingJob.conf',
+      { ...current, [key]: value },
+      inWorkspace ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global,
+    );
+    return inWorkspace ? 'workspace' : 'user';
+  }
+
   get showInternalTopics(): boolean {
     return this.config.get<boolean>('kafka.showInternalTopics', false);
   }

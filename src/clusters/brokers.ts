@@ -3,10 +3,13 @@ import { gatewayUrl, isRunning } from '../azure/model';
 import { HDInsightError } from '../core/errors';
 import { linkedLoginTarget } from '../core/linkedClusters';
 import type { ClusterLookup, ClusterTarget } from './ClusterTarget';
+import type { KnownBrokers } from './knownBrokers';
 import { MissingLoginError, type ClusterLoginStore, type LoginTarget } from './logins';
 
 export interface BrokerLookup extends ClusterLookup {
   logins: ClusterLoginStore;
+  /** Remembers what was discovered, for the pre-flight of streaming jobs. */
+  knownBrokers?: KnownBrokers;
 }
 
 /**
@@ -31,6 +34,7 @@ export async function findBrokers(
     const { cluster } = target;
     if (!cluster.ambariUrl) {
       if (cluster.kafkaBootstrap) {
+        lookup.knownBrokers?.record(target, cluster.kafkaBootstrap);
         return { clusterName: cluster.name, brokers: cluster.kafkaBootstrap, bootstrap: cluster.kafkaBootstrap.join(','), zookeeper: [] };
       }
       throw new HDInsightError(
@@ -44,7 +48,9 @@ export async function findBrokers(
   }
   const found = await lookup.logins.get(loginTarget, options);
   if (!found) throw new MissingLoginError(target.cluster.name);
-  return discoverBrokers({ baseUrl, login: found.login, signal: options.signal });
+  const discovered = await discoverBrokers({ baseUrl, login: found.login, signal: options.signal });
+  lookup.knownBrokers?.record(target, discovered.brokers);
+  return discovered;
 }
 
 /** The cluster's Ambari says it runs no Kafka (by name: lazy chunks have their own copy of the class). */

@@ -12,6 +12,6 @@ export function cancelJobCommand(jobs: JobRegistry) {
       none: 'No job is running.',
     });
     await job.cancel();
-    return jobView(job);
+    return jobView(job, jobs.preflightOf(job.id));
   };
 }

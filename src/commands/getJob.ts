@@ -4,6 +4,7 @@ import { type JobLine, jobLine } from '../livy/jobLog';
 import type { StatementOutput } from '../livy/LivyClient';
 import type { JobSnapshot, LivyJob } from '../livy/LivyJob';
 import type { QueryView } from '../livy/queryMonitor';
+import type { PreflightReport } from '../preflight/streamingPreflight';
 import { jobArgument } from './jobArgument';
 
 export interface JobView {
@@ -23,10 +24,12 @@ export interface JobView {
    * fallingBehind, and more (watermark, stateRows, the last batches). Empty when there are none.
    */
   queries: QueryView[];
+  /** What the pre-flight found before submitting: findings (severity, message, action, fix), the fix applied. */
+  preflight?: PreflightReport;
 }
 
 /** What a script sees of a job; a gap in the log reads as a line saying lines are missing. */
-export function jobView(job: LivyJob): JobView {
+export function jobView(job: LivyJob, preflight?: PreflightReport): JobView {
   const s = job.snapshot;
   const lines = job.log.map(jobLine);
   return {
@@ -39,13 +42,17 @@ export function jobView(job: LivyJob): JobView {
     output: s.output,
     note: s.note,
     queries: job.queries,
+    ...(preflight ? { preflight } : {}),
   };
 }
 
 /**
- * `hdinsight.getJob` `{ jobId }` → `{ jobId, state, appId?, log, lines, driverLog?, output?, note?, queries }`,
+ * `hdinsight.getJob` `{ jobId }` → `{ jobId, state, appId?, log, lines, driverLog?, output?, note?, queries, preflight? }`,
  * kept after Livy forgets the job.
  */
 export function getJobCommand(jobs: JobRegistry) {
-  return async (arg?: unknown): Promise<JobView> => jobView(await jobArgument(jobs, arg, 'Which job?'));
+  return async (arg?: unknown): Promise<JobView> => {
+    const job = await jobArgument(jobs, arg, 'Which job?');
+    return jobView(job, jobs.preflightOf(job.id));
+  };
 }

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { AzureAccount } from '../auth/AzureAccount';
 import type { KafkaConnections } from '../clusters/KafkaConnections';
+import type { KnownBrokers } from '../clusters/knownBrokers';
 import type { JobRegistry } from '../jobs/JobRegistry';
 import type { Logger } from '../logger';
 import type { ClusterLogins } from '../secrets/ClusterLogins';
@@ -23,6 +24,7 @@ export interface CommandDependencies {
   sshHostKeys: SshHostKeys;
   kafka: KafkaConnections;
   jobs: JobRegistry;
+  knownBrokers: KnownBrokers;
   extensionUri: vscode.Uri;
 }
 
@@ -55,9 +57,11 @@ export function registerCommands({
   sshHostKeys,
   kafka,
   jobs,
+  knownBrokers,
   extensionUri,
 }: CommandDependencies): vscode.Disposable[] {
-  const lookup = { account, settings };
+  // Broker discovery through any command remembers what it found, for the streaming pre-flight.
+  const lookup = { account, settings, knownBrokers };
   const kafkaDeps = { lookup, connections: kafka, changed: () => tree.refresh(), logger };
   const commands: [string, CommandHandler][] = [
     ['hdinsight.refresh', refreshCommand(tree)],
@@ -90,7 +94,7 @@ export function registerCommands({
     ['hdinsight.createSparkKafkaPair', lazy((c) => c.createPairCommand({ lookup, logins, changed: () => tree.refresh() }))],
     ['hdinsight.resizeCluster', lazy((c) => c.resizeClusterCommand({ lookup, changed: () => tree.refresh() }))],
     ['hdinsight.deleteCluster', lazy((c) => c.deleteClusterCommand({ lookup, changed: () => tree.refresh() }))],
-    ['hdinsight.submitStreamingJob', lazy((c) => c.submitStreamingJobCommand({ lookup, jobs, extensionUri }))],
+    ['hdinsight.submitStreamingJob', lazy((c) => c.submitStreamingJobCommand({ lookup, jobs, extensionUri, knownBrokers, settings }))],
     ['hdinsight.getJob', lazy((c) => c.getJobCommand(jobs))],
     ['hdinsight.cancelJob', lazy((c) => c.cancelJobCommand(jobs))],
     ['hdinsight.showJobOutput', lazy((c) => c.showJobOutputCommand(jobs, extensionUri))],

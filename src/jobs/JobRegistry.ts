@@ -5,6 +5,7 @@ import type * as vscode from 'vscode';
 import type { LivyConnections } from '../clusters/LivyConnections';
 import type { ClusterTarget } from '../clusters/ClusterTarget';
 import type { LivyJob } from '../livy/LivyJob';
+import type { PreflightReport } from '../preflight/streamingPreflight';
 import type { SubmitRequest } from '../livy/request';
 import type { SessionPool } from '../livy/submit';
 import type { Logger } from '../logger';
@@ -18,6 +19,7 @@ type Listener = (job: LivyJob) => void;
 export class JobRegistry implements vscode.Disposable {
   private readonly jobs = new Map<string, LivyJob>();
   private readonly pools = new Map<string, SessionPool>();
+  private readonly preflights = new Map<string, PreflightReport>();
   private readonly listeners = new Set<Listener>();
   private counter = 0;
 
@@ -47,12 +49,17 @@ export class JobRegistry implements vscode.Disposable {
     return this.jobs.get(jobId);
   }
 
+  /** What the pre-flight found before the job was submitted (none when it was submitted without one). */
+  preflightOf(jobId: string): PreflightReport | undefined {
+    return this.preflights.get(jobId);
+  }
+
   list(cluster?: string): LivyJob[] {
     return [...this.jobs.values()].filter((j) => !cluster || j.snapshot.cluster.toLowerCase() === cluster.toLowerCase());
   }
 
   /** Starts a job and returns it at once; submission and following go on in the background. */
-  async submit(target: ClusterTarget, request: SubmitRequest, interactive: boolean): Promise<LivyJob> {
+  async submit(target: ClusterTarget, request: SubmitRequest, interactive: boolean, preflight?: PreflightReport): Promise<LivyJob> {
     // The login is asked for (when needed) before the job exists: a refusal leaves nothing behind.
     const { livy, driverLog, noDriverLog } = await this.livy.job(target, { interactive });
     const { LivyJob, SessionPool, submit } = await this.livy.code();
@@ -70,6 +77,7 @@ export class JobRegistry implements vscode.Disposable {
     });
     job.onDidChange((j) => this.changed(j));
     this.jobs.set(jobId, job);
+    if (preflight) this.preflights.set(jobId, preflight);
     const pool = this.poolOf(cluster, () => new SessionPool(livy));
     this.logger.info(`Submitting ${request.name} to ${cluster} (${request.mode}, ${request.language}) as job ${jobId}`);
     void job

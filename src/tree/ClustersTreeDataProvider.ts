@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { AzureAccount } from '../auth/AzureAccount';
 import type { KafkaConnections } from '../clusters/KafkaConnections';
+import type { KnownBrokers } from '../clusters/knownBrokers';
 import type { LivyConnections } from '../clusters/LivyConnections';
 import type { JobRegistry } from '../jobs/JobRegistry';
 import { JobsNode } from './nodes/JobNodes';
@@ -37,6 +38,7 @@ export class ClustersTreeDataProvider implements vscode.TreeDataProvider<TreeNod
     jobs: JobRegistry,
     extensionUri: vscode.Uri,
     private readonly logger: Logger,
+    knownBrokers?: KnownBrokers,
   ) {
     this.context = {
       account,
@@ -46,6 +48,7 @@ export class ClustersTreeDataProvider implements vscode.TreeDataProvider<TreeNod
       livy,
       jobs,
       extensionUri,
+      knownBrokers,
       refresh: (node) => this.refresh(node),
       redraw: (node) => this.changed.fire(node),
     };

@@ -1,6 +1,7 @@
 import type * as vscode from 'vscode';
 import type { AzureAccount } from '../../auth/AzureAccount';
 import type { KafkaConnections } from '../../clusters/KafkaConnections';
+import type { KnownBrokers } from '../../clusters/knownBrokers';
 import type { LivyConnections } from '../../clusters/LivyConnections';
 import type { JobRegistry } from '../../jobs/JobRegistry';
 import type { ClusterLogins } from '../../secrets/ClusterLogins';
@@ -16,6 +17,8 @@ export interface TreeContext {
   readonly livy: LivyConnections;
   readonly jobs: JobRegistry;
   readonly extensionUri: vscode.Uri;
+  /** Where discovered brokers are remembered (for the pre-flight of streaming jobs). */
+  readonly knownBrokers?: KnownBrokers;
   /** Forgets what a node (or everything) loaded and asks VS Code to load it again. */
   refresh(node?: TreeNode): void;
   /** Asks VS Code to draw a node again, keeping what it loaded. */
