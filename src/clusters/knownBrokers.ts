@@ -13,10 +13,13 @@ export interface KnownKafkaCluster {
 
 export class KnownBrokers {
   private readonly byCluster = new Map<string, KnownKafkaCluster>();
+  private last = 0;
 
   record(target: ClusterTarget, brokers: string[]): void {
     if (brokers.length === 0) return;
-    this.byCluster.set(keyOf(target), { target, brokers: [...brokers], discoveredAt: Date.now() });
+    // Strictly increasing, so the latest of two discoveries in one millisecond is still the latest.
+    this.last = Math.max(Date.now(), this.last + 1);
+    this.byCluster.set(keyOf(target), { target, brokers: [...brokers], discoveredAt: this.last });
   }
 
   list(): KnownKafkaCluster[] {

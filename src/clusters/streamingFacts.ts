@@ -38,12 +38,18 @@ function kafkaFacts(target: ClusterTarget, brokers: string[]): KafkaClusterFacts
   };
 }
 
-/** Every Kafka cluster whose brokers are known: discovered in this window, or a linked cluster's list. */
+/**
+ * Every Kafka cluster whose brokers are known: discovered in this window (the latest discovery
+ * first: when two clusters name the same brokers, the one the user just looked at), or a linked
+ * cluster's list.
+ */
 export function knownKafkaClusters(
   lookup: ClusterLookup,
   known: KnownBrokers | undefined,
 ): { target: ClusterTarget; facts: KafkaClusterFacts }[] {
-  const found = (known?.list() ?? []).map((k) => ({ target: k.target, facts: kafkaFacts(k.target, k.brokers) }));
+  const found = (known?.list() ?? [])
+    .sort((a, b) => b.discoveredAt - a.discoveredAt)
+    .map((k) => ({ target: k.target, facts: kafkaFacts(k.target, k.brokers) }));
   for (const linked of lookup.settings.linkedClusters.clusters) {
     if (!linked.kafkaBootstrap?.length) continue;
     if (found.some((f) => f.target.kind === 'linked' && f.target.cluster.name.toLowerCase() === linked.name.toLowerCase())) continue;

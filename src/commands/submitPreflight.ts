@@ -2,12 +2,12 @@
 // runs the analysis (src/preflight/), and, for a user, shows what it found before anything is
 // sent: a modal warning with "Use <coordinates>", "Submit anyway" and Cancel, or a passing note
 // for information. Scripts choose with `preflight`: "check" (report only), "fix" (accept the fixes),
-// "skip", or "ask" (the dialog, as from the palette).
+// "stop" (submit nothing when it warns), "skip", or "ask" (the dialog, as from the palette).
 import * as vscode from 'vscode';
 import type { ClusterLookup, ClusterTarget } from '../clusters/ClusterTarget';
 import type { KnownBrokers } from '../clusters/knownBrokers';
 import { knownKafkaClusters, refreshKafkaFacts, sparkFacts } from '../clusters/streamingFacts';
-import { CancelledError, InvalidInputError } from '../core/errors';
+import { CancelledError, HDInsightError, InvalidInputError } from '../core/errors';
 import type { SubmitRequest } from '../livy/request';
 import {
   analyseStreamingJob,
@@ -19,8 +19,8 @@ import {
 } from '../preflight/streamingPreflight';
 import type { Settings } from '../settings';
 
-export type PreflightMode = 'ask' | 'check' | 'fix' | 'skip';
-export const PREFLIGHT_MODES: readonly PreflightMode[] = ['ask', 'check', 'fix', 'skip'];
+export type PreflightMode = 'ask' | 'check' | 'fix' | 'stop' | 'skip';
+export const PREFLIGHT_MODES: readonly PreflightMode[] = ['ask', 'check', 'fix', 'stop', 'skip'];
 
 /** Where the submission's `spark.jars.packages` came from: where a fix is offered to be saved. */
 export type ConfOrigin =
@@ -55,6 +55,17 @@ export async function runPreflight(
   const warnings = report.findings.filter((f) => f.severity === 'warning');
   const fix = report.findings.find((f) => f.fix)?.fix;
   if (mode === 'check' || report.findings.length === 0) return { request, report };
+  if (mode === 'stop') {
+    if (warnings.length === 0) return { request, report };
+    throw new HDInsightError(
+      'InvalidInput',
+      `Not submitted: the pre-flight found ${warnings.length === 1 ? 'a problem' : `${warnings.length} problems`}. ${warnings.map((w) => w.message).join(' ')}`,
+      warnings
+        .map((w) => w.action)
+        .filter(Boolean)
+        .join(' ') || undefined,
+    );
+  }
   if (mode === 'fix')
     return fix ? { request: { ...request, conf: applyFix(request.conf, fix) }, report: { ...report, applied: fix } } : { request, report };
   if (warnings.length === 0) {

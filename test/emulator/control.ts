@@ -151,6 +151,15 @@ export function addControlRoutes(
     arm.pageSize = pageSize ?? 10;
     return { status: 204 };
   });
+  // Places a cluster in a virtual network ({ vnet: { id, subnet } }) or in none ({}), as if it had
+  // been created so: Resource Manager reports it in its roles' virtualNetworkProfile from then on.
+  emulator.route('PUT', /^\/_emulator\/clusters\/(?<name>[^/]+)\/network$/, (req) => {
+    const cluster = arm.clusterByName(req.params.name);
+    if (!cluster) return { status: 404, body: { error: { code: 'NotFound', message: `No cluster ${req.params.name}.` } } };
+    const { vnet } = JSON.parse(req.body || '{}') as { vnet?: { id: string; subnet: string } };
+    arm.updateCluster(cluster.subscriptionId, cluster.resourceGroup, cluster.name, { vnet });
+    return { status: 204 };
+  });
   emulator.route('PUT', /^\/_emulator\/reader-only$/, (req) => {
     const { ids } = JSON.parse(req.body || '{}') as { ids?: string[] };
     arm.readerOnly.clear();
