@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import type { ClusterLookup, ClusterTarget } from '../clusters/ClusterTarget';
 import type { KnownBrokers } from '../clusters/knownBrokers';
 import { knownKafkaClusters, refreshKafkaFacts, sparkFacts } from '../clusters/streamingFacts';
-import { CancelledError, HDInsightError, InvalidInputError } from '../core/errors';
+import { CancelledError, HDInsightError, InvalidInputError, userMessage } from '../core/errors';
 import type { SubmitRequest } from '../livy/request';
 import {
   analyseStreamingJob,
@@ -75,16 +75,18 @@ export async function runPreflight(
   }
   const useFix = fix ? `Use ${fix.coordinates}` : undefined;
   const submitAnyway = 'Submit anyway';
-  const [first, ...rest] = warnings;
   const choice = await vscode.window.showWarningMessage(
-    warnings.length === 1 ? first.message : `${first.message} (and ${rest.length} more)`,
+    warnings.length === 1
+      ? warnings[0].title
+      : `${warnings.length} problems before submitting to ${target.cluster.name}: ${warnings.map((w) => w.title).join(' ')}`,
     { modal: true, detail: detailOf(report.findings) },
     ...(useFix ? [useFix] : []),
     submitAnyway,
   );
   if (choice === undefined) throw new CancelledError('Submission cancelled at the pre-flight');
   if (choice !== useFix || !fix) return { request, report };
-  void offerToSave(deps.settings, fix, origin);
+  // Offered beside the submission, which goes on meanwhile; a failure to save is said on its own.
+  void offerToSave(deps.settings, fix, origin).catch((err: unknown) => void vscode.window.showErrorMessage(userMessage(err)));
   return { request: { ...request, conf: applyFix(request.conf, fix) }, report: { ...report, applied: fix } };
 }
 

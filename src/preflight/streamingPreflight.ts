@@ -60,6 +60,8 @@ export interface PreflightFinding {
   code: FindingCode;
   /** `warning`: the job is likely to fail (asked before submitting); `info`: worth knowing. */
   severity: 'warning' | 'info';
+  /** One short sentence, e.g. for a dialog's title. */
+  title: string;
   message: string;
   /** What to do about it, as one or two sentences. */
   action?: string;
@@ -119,6 +121,7 @@ export function analyseStreamingJob(input: PreflightInput): PreflightResult {
     if (found.unresolved !== undefined) {
       findings.push({
         code: 'bootstrap-unresolved',
+        title: 'Which Kafka cluster the job reads cannot be told.',
         severity: 'info',
         line: found.line || undefined,
         message: `The Kafka bootstrap servers at line ${found.line} are computed (${found.unresolved}), so the pre-flight cannot tell which Kafka cluster they name.`,
@@ -131,6 +134,7 @@ export function analyseStreamingJob(input: PreflightInput): PreflightResult {
     if ('error' in parsed) {
       findings.push({
         code: 'bootstrap-malformed',
+        title: 'The Kafka bootstrap servers are malformed.',
         severity: 'warning',
         line: found.line || undefined,
         message: `The Kafka bootstrap servers ${where} are not host:port pairs separated by commas: ${parsed.error}`,
@@ -142,6 +146,7 @@ export function analyseStreamingJob(input: PreflightInput): PreflightResult {
     if (owners.length === 0) {
       findings.push({
         code: 'brokers-unknown',
+        title: 'The Kafka brokers are not known to the extension.',
         severity: 'info',
         line: found.line || undefined,
         message: `The Kafka brokers ${where} (${parsed.servers.map((s) => s.host).join(', ')}) are not among the brokers the extension discovered, so whether ${input.spark.name} can reach them is not checked.`,
@@ -311,6 +316,7 @@ function networkFinding(spark: SparkClusterFacts, owners: KafkaClusterFacts[]): 
       : `${where(spark.name, spark.virtualNetwork)}, ${where(kafka.name, kafka.virtualNetwork)}: the brokers' names (${shortHosts(kafka)}) resolve and route only inside ${kafka.name}'s network.`;
   return {
     code: 'kafka-network',
+    title: `${spark.name} probably cannot reach the Kafka brokers of ${kafka.name}.`,
     severity: 'warning',
     message: `${spark.name} probably cannot reach the Kafka brokers of ${kafka.name}. ${detail} The job would wait for the brokers and fail with timeouts.`,
     action:
@@ -375,6 +381,7 @@ function connectorFindings(
       findings.push({
         code: 'connector-mismatch',
         severity: 'warning',
+        title: 'The Kafka connector is not Maven coordinates.',
         message: `The Kafka connector "${connector}" in ${PACKAGES_KEY} is not groupId:artifactId:version.`,
         action: expected
           ? `Use ${expected}: ${clusterText}.`
@@ -392,6 +399,7 @@ function connectorFindings(
         findings.push({
           code: 'connector-mismatch',
           severity: 'warning',
+          title: `The Kafka connector does not fit ${input.spark.name}'s Spark.`,
           message:
             `The Kafka connector ${connector} is built for ${wrong.join(' and ')}, but ${clusterText}. ` +
             `The job would fail when it starts reading Kafka (NoSuchMethodError, ClassNotFoundException or "Failed to find data source: kafka").`,
@@ -402,6 +410,7 @@ function connectorFindings(
         findings.push({
           code: 'connector-mismatch',
           severity: 'info',
+          title: `The Kafka connector is of another patch release than ${input.spark.name}'s Spark.`,
           message: `The Kafka connector ${connector} is for Spark ${version}; ${clusterText}. Patch releases usually work together.`,
           action: `${expected} matches exactly.`,
           fix,
@@ -415,6 +424,7 @@ function connectorFindings(
     if (inBuilder) {
       findings.push({
         code: 'connector-in-code',
+        title: 'The Kafka connector is set in the code, where Livy never loads it.',
         severity: 'warning',
         line: lineOf(code, inBuilder.index),
         message:
@@ -428,6 +438,7 @@ function connectorFindings(
     } else {
       findings.push({
         code: 'connector-missing',
+        title: 'The job asks for no Kafka connector.',
         severity: 'warning',
         message:
           `The job uses Kafka, but its configuration asks for no Kafka connector (${PACKAGES_KEY}); HDInsight's Spark does not ` +

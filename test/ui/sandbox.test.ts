@@ -409,6 +409,61 @@ describe('The sandbox in a browser', () => {
     await treeRow(view, 'contoso-kafka').click(); // collapses it again
   });
 
+  it('warns in a modal dialog before submitting a Kafka job its Spark cluster cannot reach, offering the matching connector', async () => {
+    const dev =
+      '/subscriptions/1f3c5b7a-2e4d-4f60-8a9b-0c1d2e3f4a5b/resourceGroups/streaming-rg/providers/Microsoft.Network/virtualNetworks';
+    const network = (name: string) => ({ vnet: { id: `${dev}/${name}`, subnet: `${dev}/${name}/subnets/default` } });
+    // The tutorial's pitfall: the Kafka cluster in a network of its own.
+    await emulatorControl(sandbox.output(), 'PUT', '/_emulator/clusters/contoso-kafka/network', network('kafka-only-vnet'));
+    try {
+      const { choose } = quickInput(page);
+      await runFromPalette(page, 'HDInsight: Discover Kafka Brokers');
+      await choose('Choose a cluster', 'contoso-kafka');
+      const offer = page.locator('.quick-input-widget', { hasText: 'Kafka broker of contoso-kafka' });
+      await offer.waitFor({ timeout: 30_000 });
+      const bootstrap = /127\.0\.0\.1:\d+/.exec((await offer.textContent()) ?? '')?.[0];
+      assert.ok(bootstrap, 'the offer shows the bootstrap servers');
+      await page.keyboard.press('Escape');
+      const code = [
+        'from pyspark.sql import SparkSession',
+        'spark = SparkSession.builder.appName("trips").getOrCreate()',
+        `kafkaBrokers = "${bootstrap}"`,
+        'trips = spark.readStream.format("kafka").option("kafka.bootstrap.servers", kafkaBrokers).option("subscribe", "tripdata").load()',
+        'trips.writeStream.format("console").start().awaitTermination()',
+        '',
+      ].join('\n');
+      const file = path.join(uiSandboxDir, 'workspace', 'kafka_trips.py');
+      fs.writeFileSync(file, code);
+      await page.keyboard.press('Control+P');
+      await page.locator('.quick-input-widget input').fill('kafka_trips.py');
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: 'kafka_trips.py' }).first().click({ timeout: 30_000 });
+      await page.locator('.monaco-editor .view-lines', { hasText: 'kafkaBrokers' }).first().waitFor({ timeout: 30_000 });
+
+      await runFromPalette(page, 'HDInsight: Submit Streaming Job');
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Batch' }).first().click({ timeout: 30_000 });
+      await choose('Choose a cluster', 'contoso-spark');
+      const dialog = page.locator('.monaco-dialog-box', {
+        hasText: 'contoso-spark probably cannot reach the Kafka brokers of contoso-kafka',
+      });
+      await dialog.waitFor({ timeout: 30_000 });
+      const text = (await dialog.textContent()) ?? '';
+      assert.match(text, /contoso-kafka is in the virtual network kafka-only-vnet/);
+      assert.match(text, /asks for no Kafka connector/);
+      for (const button of ['Use org.apache.spark:spark-sql-kafka-0-10_2.12:3.3.1', 'Submit anyway', 'Cancel']) {
+        assert.equal(await dialog.getByRole('button', { name: button }).count(), 1, `the dialog offers "${button}"`);
+      }
+      await screenshot(page, 'preflight');
+      // Cancel: nothing submitted, the code as the user left it.
+      await dialog.getByRole('button', { name: 'Cancel' }).click();
+      await dialog.waitFor({ state: 'hidden' });
+      await page.waitForTimeout(1_000);
+      assert.equal(await page.locator('.notification-toast', { hasText: /Submit|kafka_trips/ }).count(), 0);
+      assert.equal(fs.readFileSync(file, 'utf8'), code);
+    } finally {
+      await emulatorControl(sandbox.output(), 'PUT', '/_emulator/clusters/contoso-kafka/network', network('streaming-vnet'));
+    }
+  });
+
   it('submits a PySpark job from the editor and streams its log into the job output panel; the Jobs node reopens it', async () => {
     const file = path.join(uiSandboxDir, 'workspace', 'word_counts.py');
     fs.writeFileSync(

@@ -1,4 +1,8 @@
 import assert from 'node:assert/strict';
+import type { HDInsightCluster } from '../../src/azure/model';
+import type { ClusterLookup, ClusterTarget } from '../../src/clusters/ClusterTarget';
+import { KnownBrokers } from '../../src/clusters/knownBrokers';
+import { knownKafkaClusters, refreshKafkaFacts } from '../../src/clusters/streamingFacts';
 import {
   analyseStreamingJob,
   findBootstrapServers,
@@ -76,6 +80,7 @@ describe('The pre-flight of a streaming job (what it tells before submitting)', 
     assert.equal(f.code, 'kafka-network');
     assert.equal(f.severity, 'warning');
     assert.equal(f.line, 5);
+    assert.equal(f.title, 'spark-tutorial probably cannot reach the Kafka brokers of kafka-tutorial.');
     assert.match(f.message, /^spark-tutorial probably cannot reach the Kafka brokers of kafka-tutorial\./);
     assert.match(f.message, /spark-tutorial is in the virtual network streaming-vnet, kafka-tutorial is in the virtual network other-vnet/);
     assert.match(f.message, /wn0-kafka\.abc123\.ax\.internal\.cloudapp\.net, wn1-kafka/);
@@ -253,5 +258,73 @@ describe('The pre-flight of a streaming job (what it tells before submitting)', 
     assert.deepEqual(splitConfigureMagic(fixed).conf, { 'spark.jars.packages': CONNECTOR_51 });
     assert.ok(fixed.startsWith('%%configure -f\n{'), fixed);
     assert.ok(fixed.endsWith(TUTORIAL));
+  });
+});
+
+describe('The facts the pre-flight checks against', () => {
+  const cluster = (name: string, vnet?: string): HDInsightCluster => ({
+    id: `/subscriptions/s/resourceGroups/rg/providers/Microsoft.HDInsight/clusters/${name}`,
+    name,
+    subscriptionId: 's',
+    resourceGroup: 'rg',
+    location: 'westeurope',
+    kind: 'kafka',
+    componentVersion: '3.2',
+    state: 'Running',
+    roles: [],
+    endpoints: [],
+    storage: [],
+    network: { virtualNetwork: vnet, subnet: vnet && `${vnet}/subnets/default` },
+    errors: [],
+  });
+  const azure = (c: HDInsightCluster): ClusterTarget => ({ kind: 'azure', cluster: c });
+  const lookupWith = (getCluster: (id: string, signal?: AbortSignal) => Promise<HDInsightCluster>): ClusterLookup =>
+    ({
+      account: { client: () => Promise.resolve({ getCluster }) },
+      settings: { linkedClusters: { clusters: [{ name: 'onprem', kafkaBootstrap: ['broker1:9092'] }], problems: [] } },
+    }) as unknown as ClusterLookup;
+
+  it('lists the latest discovery first, and linked clusters with their bootstrap list', () => {
+    const known = new KnownBrokers();
+    known.record(azure(cluster('kafka-a')), ['wn0-a:9092']);
+    known.record(azure(cluster('kafka-b')), ['wn0-b:9092']);
+    known.record(azure(cluster('kafka-a')), ['wn0-a:9092']);
+    const listed = knownKafkaClusters(
+      lookupWith(() => Promise.reject(new Error('not asked'))),
+      known,
+    );
+    assert.deepEqual(
+      listed.map((k) => [k.facts.name, k.facts.source, k.facts.brokers.join(',')]),
+      [
+        ['kafka-a', 'azure', 'wn0-a:9092'],
+        ['kafka-b', 'azure', 'wn0-b:9092'],
+        ['onprem', 'linked', 'broker1:9092'],
+      ],
+    );
+  });
+
+  it("reads the job's Kafka cluster's network again, and keeps what it knew when Resource Manager does not answer in time", async () => {
+    const known = new KnownBrokers();
+    known.record(azure(cluster('kafka-a', STREAMING_VNET)), ['wn0-a:9092']);
+    known.record(azure(cluster('kafka-slow', STREAMING_VNET)), ['wn0-s:9092']);
+    const asked: string[] = [];
+    const lookup = lookupWith((id, signal) => {
+      asked.push(id.split('/').at(-1)!);
+      if (id.endsWith('kafka-a')) return Promise.resolve(cluster('kafka-a', OTHER_VNET));
+      // Never answers, and ignores its signal: the pre-flight must not wait for it.
+      void signal;
+      return new Promise<HDInsightCluster>(() => undefined);
+    });
+    const started = Date.now();
+    const { facts, stale } = await refreshKafkaFacts(lookup, knownKafkaClusters(lookup, known), ['kafka-a', 'kafka-slow'], {
+      timeoutMs: 300,
+    });
+    const took = Date.now() - started;
+    assert.ok(took < 2_000, `took ${took} ms`);
+    assert.deepEqual(asked.sort(), ['kafka-a', 'kafka-slow']);
+    assert.deepEqual(stale, ['kafka-slow']);
+    assert.equal(facts.find((f) => f.name === 'kafka-a')?.virtualNetwork, OTHER_VNET, 'the network as it is now');
+    assert.equal(facts.find((f) => f.name === 'kafka-slow')?.virtualNetwork, STREAMING_VNET, 'as last seen');
+    assert.equal(facts.find((f) => f.name === 'onprem')?.source, 'linked', 'linked clusters are not asked about');
   });
 });
