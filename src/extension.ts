@@ -26,7 +26,7 @@ export function activate(context: vscode.ExtensionContext): HDInsightExtensionAp
   const sshHostKeys = new SshHostKeys(context.globalState);
   const kafka = new KafkaConnections({ account, settings, logins, sshLogins, sshHostKeys }, logger);
   const livy = new LivyConnections({ account, settings, logins });
-  const jobs = new JobRegistry(livy, logger);
+  const jobs = new JobRegistry(livy, logger, kafka);
   const tree = new ClustersTreeDataProvider(settings, account, logins, kafka, livy, jobs, context.extensionUri, logger);
   const view = vscode.window.createTreeView('hdinsight.clusters', { treeDataProvider: tree, showCollapseAll: true });
   context.subscriptions.push(

@@ -4,8 +4,9 @@ import type { KafkaService } from '../kafka/client';
 import { canConnect } from '../kafka/probe';
 import type { Logger } from '../logger';
 import type { SshHostKey, SshLogin, SshTunnel } from '../ssh/tunnel';
+import { isRunning } from '../azure/model';
 import { findBrokers, type BrokerLookup } from './brokers';
-import type { ClusterTarget } from './ClusterTarget';
+import { allAzureClusters, type ClusterTarget } from './ClusterTarget';
 import type { SshHostKeyStore, SshLoginStore } from './logins';
 import { endpointText, sshEndpointOf, type SshEndpoint } from './sshEndpoint';
 
@@ -66,6 +67,31 @@ export class KafkaConnections implements vscode.Disposable {
       this.connections.set(key, connection);
     }
     return connection;
+  }
+
+  /**
+   * The connection to the Kafka cluster among those the user has (linked, or running in the chosen
+   * subscriptions) whose brokers include one of `named` (host:port), or undefined when none does.
+   * Never asks for a login: a cluster whose login is not stored is skipped.
+   */
+  async forBrokers(named: string[], signal?: AbortSignal): Promise<KafkaConnection | undefined> {
+    const wanted = new Set(named.map((b) => b.toLowerCase()));
+    if (wanted.size === 0) return undefined;
+    const targets: ClusterTarget[] = [
+      ...this.lookup.settings.linkedClusters.clusters.map((cluster): ClusterTarget => ({ kind: 'linked', cluster })),
+      ...(await allAzureClusters(this.lookup, signal))
+        .filter((c) => c.kind === 'kafka' && isRunning(c))
+        .map((cluster): ClusterTarget => ({ kind: 'azure', cluster })),
+    ];
+    for (const target of targets) {
+      signal?.throwIfAborted();
+      const brokers = await findBrokers(target, this.lookup, { interactive: false, signal }).then(
+        (found) => found.brokers,
+        () => [] as string[],
+      );
+      if (brokers.some((b) => wanted.has(b.toLowerCase()))) return this.get(target, { interactive: false, signal });
+    }
+    return undefined;
   }
 
   /**

@@ -18,25 +18,27 @@ export interface KafkaLagOptions {
 
 /**
  * Reads the latest offsets of the job's Kafka topics until the job ends or `dispose()`. `kafka`
- * gives the connection to the cluster the job's code names; it is asked only once the job reports
- * a Kafka source, so a job without one costs nothing.
+ * gives the connection to the cluster the job's code names (undefined: none known, and reading
+ * stops); it is asked only once the job reports a Kafka source, so a job without one costs nothing.
  */
 export function followKafkaLag(
   job: LivyJob,
-  kafka: (signal: AbortSignal) => Promise<KafkaService>,
+  kafka: (signal: AbortSignal) => Promise<KafkaService | undefined>,
   options: KafkaLagOptions = {},
 ): { dispose(): void } {
   const intervalMs = options.intervalMs ?? LAG_INTERVAL_MS;
   const stop = new AbortController();
   const told = new Set<string>();
   let timer: NodeJS.Timeout | undefined;
-  let service: Promise<KafkaService> | undefined;
+  let service: Promise<KafkaService | undefined> | undefined;
 
   const tick = async (): Promise<void> => {
     const topics = job.kafkaTopics;
     if (topics.length === 0) return;
     service ??= kafka(stop.signal);
     const client = await service;
+    // No cluster the extension knows has these brokers: the monitor keeps the batches' figures.
+    if (!client) return dispose();
     for (const topic of topics) {
       if (stop.signal.aborted) return;
       const signal = AbortSignal.any([stop.signal, AbortSignal.timeout(READ_TIMEOUT_MS)]);

@@ -162,16 +162,20 @@ describe('Azure’s Kafka streaming tutorial on YARN, as on HDInsight', function
     // A burst: the query reads 60 offsets a trigger, so it falls behind and catches up.
     await vscode.commands.executeCommand('hdinsight.kafka.produce', { cluster: KAFKA, topic: TOPIC, messages: orders(31, 300) });
     const lags: number[] = [];
+    const fromTopic = new Set<boolean>();
     const caughtUp = await until(
       jobId,
       (j) => {
         const kafka = j.queries.find((q) => q.name === 'orders_console')?.sources[0]?.kafka;
         if (kafka?.totalLag !== undefined && lags[lags.length - 1] !== kafka.totalLag) lags.push(kafka.totalLag);
+        for (const p of kafka?.partitions ?? []) fromTopic.add(p.latestFrom === 'topic');
         return printedOrders(j.lines.filter((l) => l.source === 'driverStdout').map((l) => l.text)).length >= 330 && kafka?.totalLag === 0;
       },
       'all 330 orders and the lag back to 0',
     );
     assert.ok(Math.max(...lags) > 0, `the monitor showed the query behind after the burst (lags seen: ${lags.join(', ')})`);
+    // The code names contoso-kafka's brokers: the lag is against the topic's offsets read through the extension's connection.
+    assert.ok(fromTopic.has(true), 'latest offsets read through the extension’s Kafka connection');
     const query = caughtUp.queries.find((q) => q.name === 'orders_console')!;
     assert.ok(query.batchId >= 5, `several micro-batches (batch ${query.batchId})`);
     const partitions = query.sources[0].kafka!.partitions;

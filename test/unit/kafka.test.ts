@@ -5,6 +5,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { createKafkaService } from '../../src/kafka/KafkajsService';
 import { type HDInsightError, InvalidInputError } from '../../src/core/errors';
 import type { KafkaService } from '../../src/kafka/client';
+import { brokersNamedIn } from '../../src/kafka/bootstrapInCode';
 import { validatePartitions, validateReplicationFactor, validateTopicName } from '../../src/kafka/validate';
 import { type KafkaBroker, startKafka } from '../harness/kafka';
 
@@ -323,5 +324,25 @@ describe('Kafka input checked before anything is sent', () => {
       () => validateReplicationFactor(4, 3),
       /needs 4 brokers; the cluster has 3\. Choose at most 3|needs 4 brokers; the cluster has 3/,
     );
+  });
+});
+
+describe('The Kafka brokers a job’s code names', () => {
+  it('finds them in the option, a variable, a Scala string or a triple-quoted one, and nothing else', () => {
+    const python = [
+      'kafkaBrokers = "wn0-kafka.abc.internal.cloudapp.net:9092,wn1-kafka.abc.internal.cloudapp.net:9092"',
+      'df = spark.readStream.format("kafka").option("kafka.bootstrap.servers", kafkaBrokers).option("subscribe", "orders").load()',
+      "other = {'kafka.bootstrap.servers': '10.0.0.12:9092'}",
+      'print("time: 12:30, ratio 3:1")',
+      'url = "https://example.com:443/path"',
+    ].join('\n');
+    assert.deepEqual(brokersNamedIn(python), [
+      'wn0-kafka.abc.internal.cloudapp.net:9092',
+      'wn1-kafka.abc.internal.cloudapp.net:9092',
+      '10.0.0.12:9092',
+    ]);
+    assert.deepEqual(brokersNamedIn('val kafkaBrokers = "WN0-Kafka:9092, wn1-kafka:9092"\n'), ['wn0-kafka:9092', 'wn1-kafka:9092']);
+    assert.deepEqual(brokersNamedIn('b = """wn0-kafka:9092"""'), ['wn0-kafka:9092']);
+    assert.deepEqual(brokersNamedIn('spark.readStream.format("rate").load()'), []);
   });
 });
