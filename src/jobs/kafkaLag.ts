@@ -41,8 +41,17 @@ export function followKafkaLag(
     if (!client) return dispose();
     for (const topic of topics) {
       if (stop.signal.aborted) return;
-      const signal = AbortSignal.any([stop.signal, AbortSignal.timeout(READ_TIMEOUT_MS)]);
-      job.setTopicLatestOffsets(topic, await client.latestOffsets(topic, signal));
+      // One signal per read, its listener on `stop` removed after: reads go on for hours.
+      const read = new AbortController();
+      const abort = (): void => read.abort();
+      stop.signal.addEventListener('abort', abort, { once: true });
+      const timeout = setTimeout(abort, READ_TIMEOUT_MS);
+      try {
+        job.setTopicLatestOffsets(topic, await client.latestOffsets(topic, read.signal));
+      } finally {
+        clearTimeout(timeout);
+        stop.signal.removeEventListener('abort', abort);
+      }
     }
   };
   const schedule = (): void => {
