@@ -2,13 +2,15 @@
 // id for the tree, the commands and the output panels. Each job follows and cancels itself
 // (livy/LivyJob.ts). No vscode import.
 import type * as vscode from 'vscode';
+import type { KafkaConnections } from '../clusters/KafkaConnections';
 import type { LivyConnections } from '../clusters/LivyConnections';
 import type { ClusterTarget } from '../clusters/ClusterTarget';
 import type { LivyJob } from '../livy/LivyJob';
-import type { PreflightReport } from '../preflight/streamingPreflight';
+import { brokersNamedIn, type PreflightReport } from '../preflight/streamingPreflight';
 import type { SubmitRequest } from '../livy/request';
 import type { SessionPool } from '../livy/submit';
 import type { Logger } from '../logger';
+import { followKafkaLag } from './kafkaLag';
 
 type Listener = (job: LivyJob) => void;
 
@@ -20,12 +22,15 @@ export class JobRegistry implements vscode.Disposable {
   private readonly jobs = new Map<string, LivyJob>();
   private readonly pools = new Map<string, SessionPool>();
   private readonly preflights = new Map<string, PreflightReport>();
+  private readonly lags = new Map<string, { dispose(): void }>();
   private readonly listeners = new Set<Listener>();
   private counter = 0;
 
   constructor(
     private readonly livy: LivyConnections,
     private readonly logger: Logger,
+    /** The extension's Kafka connections: a job reading a known cluster's topic gets its lag against now. */
+    private readonly kafka?: Pick<KafkaConnections, 'forBrokers'>,
   ) {}
 
   /** Called on every change of every job (each poll), and when a job is added. */
@@ -86,8 +91,25 @@ export class JobRegistry implements vscode.Disposable {
         this.logger.error(`Submitting ${request.name} to ${cluster}`, err);
         job.fail(err);
       });
+    this.followLag(job, request);
     this.changed(job);
     return job;
+  }
+
+  private followLag(job: LivyJob, request: SubmitRequest): void {
+    const brokers = request.code ? brokersNamedIn(request.code, request.language) : [];
+    const { kafka } = this;
+    if (!kafka || brokers.length === 0) return;
+    const lag = followKafkaLag(
+      job,
+      async (signal) => {
+        const connection = await kafka.forBrokers(brokers, signal);
+        if (connection) this.logger.info(`Job ${job.id}: Kafka lag read through the connection to ${connection.bootstrap}`);
+        return connection?.service;
+      },
+      { onError: (err) => this.logger.error(`Job ${job.id}: reading its Kafka topics' latest offsets`, err) },
+    );
+    this.lags.set(job.id, lag);
   }
 
   private poolOf(cluster: string, create: () => SessionPool): SessionPool {
@@ -103,6 +125,7 @@ export class JobRegistry implements vscode.Disposable {
   dispose(): void {
     // A job's dispose also aborts its submission if one is under way.
     for (const job of this.jobs.values()) job.dispose();
+    for (const lag of this.lags.values()) lag.dispose();
     // Interactive sessions this window started hold cluster resources: close them.
     for (const pool of this.pools.values()) void pool.close();
     this.listeners.clear();

@@ -194,6 +194,13 @@ export class KafkajsService implements KafkaService {
     });
   }
 
+  latestOffsets(topic: string, signal?: AbortSignal): Promise<Map<number, number>> {
+    return this.call(`Reading the latest offsets of ${topic}`, signal, async (a) => {
+      const offsets = await a.fetchTopicOffsets(topic);
+      return new Map(offsets.map((o) => [o.partition, Number(o.high)]));
+    });
+  }
+
   createTopic({ topic, partitions, replicationFactor, configs }: NewTopic, signal?: AbortSignal): Promise<void> {
     return this.call(`Creating topic ${topic}`, signal, async (a) => {
       const created = await a.createTopics({

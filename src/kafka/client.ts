@@ -142,5 +142,7 @@ export interface KafkaService {
   deleteTopic(topic: string, signal?: AbortSignal): Promise<void>;
   /** Writes the messages; returns where each landed, in order. */
   produce(topic: string, messages: OutgoingMessage[], signal?: AbortSignal): Promise<{ partition: number; offset: string }[]>;
+  /** Each partition's latest offset (the next offset to be written), by partition: one ListOffsets per leader. */
+  latestOffsets(topic: string, signal?: AbortSignal): Promise<Map<number, number>>;
   close(): Promise<void>;
 }

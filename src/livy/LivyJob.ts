@@ -207,6 +207,18 @@ export class LivyJob {
     return this.queriesVersion;
   }
 
+  /** The Kafka topics the job's streaming queries read (whose latest offsets make their lag). */
+  get kafkaTopics(): string[] {
+    return this.monitor.kafkaTopics();
+  }
+
+  /** A topic's latest offsets per partition, read through the extension's own Kafka connection: lag against now. */
+  setTopicLatestOffsets(topic: string, latest: ReadonlyMap<number, number>): void {
+    this.monitor.setLatestOffsets(topic, latest);
+    this.queriesVersion++;
+    this.changed();
+  }
+
   /** Requests and bytes spent reading the driver's log from YARN (for the benchmark). */
   get driverLogStats(): Readonly<DriverLogSource['stats']> | undefined {
     return this.driver?.source.stats;

@@ -205,11 +205,14 @@ export class QueryMonitor {
           const partitions = s.kafka.topicPartitions.map((p): PartitionLagView => {
             const fromTopic = this.topicLatest.get(p.topic)?.get(p.partition);
             const row: PartitionLagView = { topic: p.topic, partition: p.partition, offset: p.endOffset };
-            const known = fromTopic ?? p.latestOffset;
+            // Both are lower bounds of the partition's latest offset now: a read through Kafka older
+            // than the batch must not hide what the batch saw.
+            const useTopic = fromTopic !== undefined && (p.latestOffset === undefined || fromTopic >= p.latestOffset);
+            const known = useTopic ? fromTopic : p.latestOffset;
             if (known !== undefined) {
               row.latest = known;
               row.lag = Math.max(0, known - p.endOffset);
-              row.latestFrom = fromTopic !== undefined ? 'topic' : 'batch';
+              row.latestFrom = useTopic ? 'topic' : 'batch';
             }
             return row;
           });

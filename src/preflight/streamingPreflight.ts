@@ -219,6 +219,17 @@ export function findBootstrapServers(code: string, language: 'python' | 'scala')
   return found;
 }
 
+/** Every broker the code names where it sets kafka.bootstrap.servers (the ones it can read), each once. */
+export function brokersNamedIn(code: string, language: 'python' | 'scala'): BrokerAddress[] {
+  const seen = new Map<string, BrokerAddress>();
+  for (const found of findBootstrapServers(code, language)) {
+    if (found.unresolved !== undefined) continue;
+    const parsed = parseBootstrapServers(found.text);
+    if ('servers' in parsed) for (const s of parsed.servers) seen.set(`${s.host}:${s.port}`, s);
+  }
+  return [...seen.values()];
+}
+
 /** The string literal last assigned to `name` (Python `x = "…"`, Scala `val x: String = "…"`). */
 function lastAssignment(code: string, name: string): string | undefined {
   const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -288,7 +299,7 @@ export function parseBootstrapServers(text: string): { servers: BrokerAddress[] 
 }
 
 /** A broker as the code names it and one the extension discovered: same host (or its short name). */
-function sameBroker(named: BrokerAddress, discovered: string): boolean {
+export function sameBroker(named: BrokerAddress, discovered: string): boolean {
   const host = discovered.replace(/:\d+$/, '').toLowerCase();
   return named.host === host || host.startsWith(`${named.host}.`);
 }

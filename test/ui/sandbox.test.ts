@@ -3,6 +3,7 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import https from 'node:https';
 import path from 'node:path';
+import { Kafka, logLevel } from 'kafkajs';
 import type { Browser, Page } from 'playwright-core';
 import { TEST_PASSWORDS } from '../fixtures/secrets';
 import { launchBrowser } from '../harness/browser';
@@ -574,6 +575,104 @@ describe('The sandbox in a browser', () => {
     await screenshot(page, 'job-output-monitor');
     await frame.locator('.state', { hasText: 'succeeded' }).waitFor({ timeout: 120_000 });
     await page.keyboard.press('Control+W');
+  });
+
+  it('runs the Kafka streaming tutorial on YARN, as on HDInsight: the driver’s rows from YARN, the monitor with the topic’s lag, cancel', async function () {
+    this.timeout(900_000); // YARN starts, the connector is resolved, a Spark app runs in a container
+    const output = sandbox.output();
+    const bootstrap = /Kafka broker \(real, KRaft\): (\S+)/.exec(output)?.[1];
+    assert.ok(bootstrap, 'the sandbox printed its Kafka broker');
+    // Livy on contoso-spark runs batches in YARN cluster mode from now on (YARN starts now, once).
+    await emulatorControl(output, 'PUT', '/_emulator/livy/mode', { mode: 'yarn', cluster: 'contoso-spark' });
+    try {
+      // The tutorial's producer: JSON orders in a 3-partition topic, more than the query reads a trigger.
+      const kafka = new Kafka({ brokers: [bootstrap], logLevel: logLevel.NOTHING });
+      const admin = kafka.admin();
+      await admin.connect();
+      await admin.createTopics({ topics: [{ topic: 'ui-orders', numPartitions: 3, replicationFactor: 1 }], waitForLeaders: true });
+      await admin.disconnect();
+      const producer = kafka.producer();
+      await producer.connect();
+      await producer.send({
+        topic: 'ui-orders',
+        messages: Array.from({ length: 400 }, (_, i) => ({
+          key: String(i % 5),
+          value: JSON.stringify({ order: i + 1, amount: ((i + 1) * 37) % 1000, city: ['Köln', 'Zürich', 'Oslo'][i % 3] }),
+        })),
+      });
+      await producer.disconnect();
+      // The Kafka connector as the workspace's streaming-job Spark configuration.
+      const workspace = path.join(uiSandboxDir, 'workspace');
+      fs.mkdirSync(path.join(workspace, '.vscode'), { recursive: true });
+      fs.writeFileSync(
+        path.join(workspace, '.vscode', 'settings.json'),
+        JSON.stringify(
+          { 'hdinsight.streamingJob.conf': { 'spark.jars.packages': 'org.apache.spark:spark-sql-kafka-0-10_2.12:3.5.3' } },
+          null,
+          2,
+        ),
+      );
+      const file = path.join(workspace, 'tutorial_orders.py');
+      fs.writeFileSync(
+        file,
+        [
+          'from pyspark.sql import SparkSession',
+          'from pyspark.sql.functions import col, from_json',
+          'from pyspark.sql.types import IntegerType, StringType, StructField, StructType',
+          'spark = SparkSession.builder.appName("tutorial-orders").getOrCreate()',
+          'schema = StructType([StructField("order", IntegerType()), StructField("amount", IntegerType()), StructField("city", StringType())])',
+          `kafkaBrokers = "${bootstrap}"`,
+          'orders = (spark.readStream.format("kafka")',
+          '    .option("kafka.bootstrap.servers", kafkaBrokers)',
+          '    .option("subscribe", "ui-orders")',
+          '    .option("startingOffsets", "earliest")',
+          '    .option("maxOffsetsPerTrigger", 40)',
+          '    .load()',
+          '    .select(from_json(col("value").cast("string"), schema).alias("o"))',
+          '    .select("o.*"))',
+          'query = (orders.writeStream.format("console").option("numRows", 5).option("truncate", False)',
+          '    .queryName("orders_console").trigger(processingTime="3 seconds").start())',
+          'query.awaitTermination()',
+          '',
+        ].join('\n'),
+      );
+      await page.keyboard.press('Control+P');
+      await page.locator('.quick-input-widget input').fill(file);
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: 'tutorial_orders.py' }).first().click({ timeout: 30_000 });
+      await page.locator('.monaco-editor .view-lines', { hasText: 'tutorial-orders' }).waitFor({ timeout: 30_000 });
+      await runFromPalette(page, 'HDInsight: Submit Streaming Job');
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Batch' }).first().click({ timeout: 30_000 });
+      await page.locator('.quick-input-widget', { hasText: 'Choose a cluster' }).waitFor({ timeout: 30_000 });
+      await page.locator('.quick-input-widget input').fill('contoso-spark');
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: 'contoso-spark' }).first().waitFor();
+      await page.keyboard.press('Enter');
+
+      const frame = page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+      // The console sink's rows, read from the driver container's stdout in YARN.
+      await frame
+        .locator('.line[data-source="stdout"]', { hasText: /^\|order\s*\|amount\s*\|city/ })
+        .first()
+        .waitFor({ timeout: 480_000 });
+      assert.match((await frame.locator('.app').textContent()) ?? '', /application_\d+_\d+/);
+      const card = frame.locator('.queries .query-card', { hasText: 'orders_console' });
+      await card.locator('.query-batch', { hasText: /^batch ([3-9]|\d\d+)$/ }).waitFor({ timeout: 240_000 });
+      // The latest offsets read through the extension's own connection to the broker the code names.
+      await card.locator('.query-partitions td[title="Read from the topic"]').first().waitFor({ timeout: 60_000 });
+      await screenshot(page, 'job-output-yarn-monitor');
+      // Only the driver's stdout: the launcher's lines and Spark's log hidden.
+      await frame.getByRole('button', { name: 'Livy' }).click();
+      await frame.getByRole('button', { name: 'Driver stderr' }).click();
+      await frame.locator('.line[data-source="livy"]').first().waitFor({ state: 'hidden' });
+      await screenshot(page, 'job-output-yarn-driver-stdout');
+      await frame.getByRole('button', { name: 'Livy' }).click();
+      await frame.getByRole('button', { name: 'Driver stderr' }).click();
+      await frame.getByRole('button', { name: 'Cancel' }).click();
+      await frame.locator('.state', { hasText: 'cancelled' }).waitFor({ timeout: 120_000 });
+      await screenshot(page, 'job-output-yarn-cancelled');
+      await page.keyboard.press('Control+W');
+    } finally {
+      await emulatorControl(output, 'PUT', '/_emulator/livy/mode', { mode: 'local', cluster: 'contoso-spark' });
+    }
   });
 
   it('asks for the cluster login where the Reader role cannot read it, once, and keeps it', async () => {

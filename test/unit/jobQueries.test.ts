@@ -10,6 +10,8 @@ import type { DriverLogPoll, DriverLogSource } from '../../src/livy/driverLog';
 import type { LivyBatch, LivyClient } from '../../src/livy/LivyClient';
 import { type JobTiming, LivyJob } from '../../src/livy/LivyJob';
 import { type QueryProgress, QueryProgressParser } from '../../src/livy/queryProgress';
+import { followKafkaLag } from '../../src/jobs/kafkaLag';
+import type { KafkaService } from '../../src/kafka/client';
 
 const FAST: Partial<JobTiming> = { activeMs: 10, quietMs: 10, retryMs: [10], driverLogGraceMs: 60_000 };
 const APP = 'application_1732470000000_0009';
@@ -138,6 +140,85 @@ describe('A job’s streaming queries from the progress in its log', () => {
     assert.equal(queries.find((q) => q.name === 'rate_windows')!.fallingBehind, false);
     // The log keeps every line: the monitor only reads it.
     assert.equal(job.log.length, stderrLines.length);
+  });
+
+  it('measures Kafka lag against the topic’s latest offsets read through the extension’s connection, between progress reports', async () => {
+    const livy = new ScriptedLivy();
+    livy.batch = { id: 7, state: 'running', appId: APP };
+    const driver = new ScriptedDriverLog(APP);
+    const job = batchJob(livy, driver);
+    // Kafka as the extension's connection answers: asked only once the job reports a Kafka source.
+    const asked: string[] = [];
+    let latest = new Map([
+      [0, 1_000_000],
+      [1, 1_000_000],
+      [2, 1_000_000],
+    ]);
+    let failNext = false;
+    const errors: unknown[] = [];
+    const kafka = {
+      latestOffsets: (topic: string) => {
+        asked.push(topic);
+        if (failNext) {
+          failNext = false;
+          return Promise.reject(Object.assign(new Error('The broker went away'), { name: 'KafkaUnreachable' }));
+        }
+        return Promise.resolve(latest);
+      },
+    } as unknown as KafkaService;
+    let connections = 0;
+    const lag = followKafkaLag(
+      job,
+      () => {
+        connections++;
+        return Promise.resolve(kafka);
+      },
+      { intervalMs: 10, onError: (err) => errors.push(err) },
+    );
+    try {
+      job.followBatch(7, 'running', APP);
+      await new Promise((r) => setTimeout(r, 50));
+      assert.equal(asked.length, 0, 'no Kafka source reported yet: Kafka is not asked');
+      assert.equal(connections, 0);
+      const batch4 = reports.find((r) => r.progress.name === 'orders_slow' && r.progress.batchId === 4)!;
+      const upTo = batch4.at + 1;
+      driver.answers.push(...driverChunks(0, upTo));
+      await until('the topic’s offsets are read', () => asked.includes('orders'));
+      await until('batch 4 is read', () => job.queries.find((q) => q.name === 'orders_slow')?.batchId === 4);
+      await until('the lag is against the topic', () =>
+        Boolean(job.queries.find((q) => q.name === 'orders_slow')?.sources[0].kafka?.partitions.every((p) => p.latestFrom === 'topic')),
+      );
+      const kafkaView = job.queries.find((q) => q.name === 'orders_slow')!.sources[0].kafka!;
+      const logged = batch4.progress;
+      for (const p of kafkaView.partitions) {
+        const end = logged.sources[0].kafka?.topicPartitions.find((t) => t.partition === p.partition)?.endOffset;
+        assert.equal(p.lag, 1_000_000 - (end ?? NaN), `partition ${p.partition}: latest now − the query’s offset`);
+      }
+      // A failed read is told once and retried with a new connection; the batch's figures stay meanwhile.
+      failNext = true;
+      const before = connections;
+      await until('the failure is told', () => errors.length === 1);
+      latest = new Map([
+        [0, 2_000_000],
+        [1, 2_000_000],
+        [2, 2_000_000],
+      ]);
+      await until(
+        'reads go on after the failure',
+        () => job.queries.find((q) => q.name === 'orders_slow')?.sources[0].kafka?.partitions[0].latest === 2_000_000,
+      );
+      assert.ok(connections > before, 'the connection is asked for again');
+      assert.equal(errors.length, 1);
+      // Once the job ends Kafka is no longer read.
+      livy.batch = { ...livy.batch, state: 'dead' };
+      driver.answers.push({ lines: [], complete: true });
+      await until('the job ended', () => job.ended);
+      const count = asked.length;
+      await new Promise((r) => setTimeout(r, 60));
+      assert.equal(asked.length, count, 'no read after the end');
+    } finally {
+      lag.dispose();
+    }
   });
 
   it('takes Livy’s own log when Spark runs in local mode (the sandbox), and not the launcher’s lines on YARN', async () => {

@@ -58,6 +58,29 @@ describe('Kafka topics against a real broker (KRaft)', function () {
     assert.deepEqual(kcatRead(broker.bootstrap, 'orders').sort(), ['0:0:=plain', '2:0:k1={"id":1}', '2:1:k2={"id":2}']);
   });
 
+  it('reads each partition’s latest offset as kcat does (the end a streaming query’s lag is measured against)', async () => {
+    const latest = await kafka.latestOffsets('orders');
+    // kcat -Q with timestamp -1 asks each partition's end offset (ListOffsets LATEST).
+    const kcat = execFileSync('kcat', ['-b', broker.bootstrap, '-Q', '-t', 'orders:0:-1', '-t', 'orders:1:-1', '-t', 'orders:2:-1'], {
+      encoding: 'utf8',
+    });
+    const ends = new Map([...kcat.matchAll(/orders \[(\d+)\] offset (\d+)/g)].map((m) => [Number(m[1]), Number(m[2])]));
+    assert.equal(ends.size, 3, kcat);
+    assert.deepEqual(
+      [...latest].sort((a, b) => a[0] - b[0]),
+      [...ends].sort((a, b) => a[0] - b[0]),
+    );
+    assert.deepEqual(
+      [...latest].sort((a, b) => a[0] - b[0]),
+      [
+        [0, 1],
+        [1, 0],
+        [2, 2],
+      ],
+    );
+    await assert.rejects(kafka.latestOffsets('no-such-topic'), /no-such-topic/);
+  });
+
   it('lists topics with partitions, replication and message counts, hiding internal ones', async () => {
     const topics = await kafka.listTopics({ includeInternal: false });
     assert.deepEqual(topics, [{ name: 'orders', partitions: 3, replicationFactor: 1, messages: 3, internal: false }]);

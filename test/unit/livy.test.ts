@@ -11,6 +11,7 @@ import { ClusterGateway } from '../emulator/gateway';
 import { LivyEmulator } from '../emulator/livy';
 import { Emulator } from '../emulator/server';
 import { ensureSpark } from '../harness/spark';
+import { lastProgressStatement, parseLastProgress } from '../../src/livy/sessionProgress';
 
 /** The fields of Livy's answers the tests read (sessions, batches, statements, logs, lists, errors). */
 interface LivyJson {
@@ -280,7 +281,17 @@ describe('Livy emulator on real Spark', function () {
         },
         60_000,
       );
+      // What the query monitor asks a session for when the log holds no progress: lastProgress, as JSON.
+      const progress = await waitFor('a progress with batch 1', async () => {
+        const printed = await run(lastProgressStatement('pyspark')!);
+        const reports = parseLastProgress(printed.output.data['text/plain']);
+        return reports?.find((r) => r.name === 'ticks' && r.batchId >= 1);
+      });
+      assert.equal(progress.sources.length, 1);
+      assert.match(progress.sources[0].description, /RateStreamV2/);
+      assert.ok(progress.sink?.description.includes('Console'), JSON.stringify(progress.sink));
       assert.equal((await run('[q.stop() for q in spark.streams.active]\nlen(spark.streams.active)')).output.data['text/plain'], '0');
+      assert.deepEqual(parseLastProgress((await run(lastProgressStatement('pyspark')!)).output.data['text/plain']), []);
     });
 
     it('becomes dead when the interpreter exits, keeping its log; DELETE then forgets it', async () => {

@@ -5,6 +5,7 @@ import { KnownBrokers } from '../../src/clusters/knownBrokers';
 import { knownKafkaClusters, refreshKafkaFacts } from '../../src/clusters/streamingFacts';
 import {
   analyseStreamingJob,
+  brokersNamedIn,
   findBootstrapServers,
   fixConfigureMagic,
   parseBootstrapServers,
@@ -326,5 +327,29 @@ describe('The facts the pre-flight checks against', () => {
     assert.equal(facts.find((f) => f.name === 'kafka-a')?.virtualNetwork, OTHER_VNET, 'the network as it is now');
     assert.equal(facts.find((f) => f.name === 'kafka-slow')?.virtualNetwork, STREAMING_VNET, 'as last seen');
     assert.equal(facts.find((f) => f.name === 'onprem')?.source, 'linked', 'linked clusters are not asked about');
+  });
+});
+
+describe('The Kafka brokers a job’s code names (whose lag the monitor reads)', () => {
+  it('finds them in the option, a variable, a Scala string or a map, each once, and nothing commented out', () => {
+    const python = [
+      'kafkaBrokers = "wn0-kafka.abc.internal.cloudapp.net:9092,WN1-kafka.abc.internal.cloudapp.net:9092"',
+      'df = spark.readStream.format("kafka").option("kafka.bootstrap.servers", kafkaBrokers).option("subscribe", "orders").load()',
+      "other = {'kafka.bootstrap.servers': '10.0.0.12:9092'}",
+      '# .option("kafka.bootstrap.servers", "old-kafka:9092")',
+      'print("time: 12:30")',
+    ].join('\n');
+    assert.deepEqual(
+      brokersNamedIn(python, 'python').map((b) => `${b.host}:${b.port}`),
+      ['wn0-kafka.abc.internal.cloudapp.net:9092', 'wn1-kafka.abc.internal.cloudapp.net:9092', '10.0.0.12:9092'],
+    );
+    const scala =
+      'val brokers = "wn0-kafka:9092"\nval df = spark.readStream.format("kafka").option("kafka.bootstrap.servers", brokers).load()';
+    assert.deepEqual(
+      brokersNamedIn(scala, 'scala').map((b) => `${b.host}:${b.port}`),
+      ['wn0-kafka:9092'],
+    );
+    assert.deepEqual(brokersNamedIn('spark.readStream.format("rate").load()', 'python'), []);
+    assert.deepEqual(brokersNamedIn('spark.readStream.format("kafka").option("kafka.bootstrap.servers", f"{host}:9092")', 'python'), []);
   });
 });

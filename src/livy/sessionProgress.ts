@@ -1,0 +1,64 @@
+// The progress of the streaming queries running in an interactive session, asked of the session
+// itself: a short statement that prints every active query's `lastProgress` as one JSON array. The
+// monitor takes it when the driver's log holds no progress reports (a notebook's
+// `sc.setLogLevel("WARN")`, a log4j configuration that keeps streaming's INFO lines out), the way
+// a notebook user would look at `query.lastProgress`.
+import type { LivyClient, SessionKind } from './LivyClient';
+import { mapProgress, type QueryProgress } from './queryProgress';
+
+/** The statement for a session of `kind`; it defines nothing in the user's namespace. */
+export function lastProgressStatement(kind: SessionKind): string | undefined {
+  switch (kind) {
+    case 'pyspark':
+      return 'print(__import__("json").dumps([q.lastProgress for q in spark.streams.active]))';
+    case 'spark':
+      // StreamingQueryProgress.json leaves out NaN rates; a query without a batch yet gives null.
+      return 'println(spark.streams.active.map(q => Option(q.lastProgress).map(_.json).getOrElse("null")).mkString("[", ",", "]"))';
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * The progress reports in the statement's printed output (queries without one yet are left out);
+ * undefined when the output is not such an array. Never throws.
+ */
+export function parseLastProgress(text: string): QueryProgress[] | undefined {
+  const line = text
+    .trim()
+    .split('\n')
+    .reverse()
+    .find((l) => l.trim().startsWith('['));
+  if (line === undefined) return undefined;
+  let parsed: unknown;
+  try {
+    // json.dumps writes NaN and Infinity for non-finite floats; JSON has no such tokens.
+    parsed = JSON.parse(line.trim().replace(/(?<=[:[,]\s*)(?:NaN|-?Infinity)(?=\s*[,}\]])/g, 'null'));
+  } catch {
+    return undefined;
+  }
+  if (!Array.isArray(parsed)) return undefined;
+  return parsed.map(mapProgress).filter((p) => p !== undefined);
+}
+
+/** Runs the statement in the session and waits for its output (bounded by `signal`). */
+export async function readLastProgress(
+  livy: Pick<LivyClient, 'runStatement' | 'getStatement'>,
+  sessionId: number,
+  kind: SessionKind,
+  signal: AbortSignal,
+  pollMs = 500,
+): Promise<QueryProgress[] | undefined> {
+  const code = lastProgressStatement(kind);
+  if (code === undefined) return undefined;
+  let statement = await livy.runStatement(sessionId, code, kind, signal);
+  while (statement.state === 'waiting' || statement.state === 'running') {
+    await new Promise((resolve) => setTimeout(resolve, pollMs));
+    signal.throwIfAborted();
+    statement = await livy.getStatement(sessionId, statement.id, signal);
+  }
+  const output = statement.output;
+  if (statement.state !== 'available' || output?.status !== 'ok') return undefined;
+  const text = output.data?.['text/plain'];
+  return typeof text === 'string' ? parseLastProgress(text) : undefined;
+}
