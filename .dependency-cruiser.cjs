@@ -12,7 +12,7 @@ const layers = [
     paths: [
       '^src/(azure|ambari|kafka|livy|ssh|snippets|preflight)/',
       '^src/logger[.]ts$',
-      '^src/chunks/(armProvisioning|azure|identity|kafka|livy|ssh)[.]ts$',
+      '^src/chunks/(armProvisioning|azure|identity|kafka|livy|ssh|preflight)[.]ts$',
     ],
   },
   { name: 'settings', paths: ['^src/settings[.]ts$'] },

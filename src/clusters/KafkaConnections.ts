@@ -2,7 +2,6 @@ import type * as vscode from 'vscode';
 import { HDInsightError } from '../core/errors';
 import type { KafkaService } from '../kafka/client';
 import { canConnect } from '../kafka/probe';
-import { type BrokerAddress, sameBroker } from '../preflight/streamingPreflight';
 import type { Logger } from '../logger';
 import type { SshHostKey, SshLogin, SshTunnel } from '../ssh/tunnel';
 import { findBrokers, type BrokerLookup } from './brokers';
@@ -71,12 +70,12 @@ export class KafkaConnections implements vscode.Disposable {
 
   /**
    * The connection to the Kafka cluster, among those whose brokers were discovered in this window,
-   * that has one of the `named` brokers (the most recently discovered first), or undefined when
-   * none has. Never asks for a login.
+   * whose brokers `match` (the most recently discovered first), or undefined when none does. Never
+   * asks for a login.
    */
-  forBrokers(named: BrokerAddress[], signal?: AbortSignal): Promise<KafkaConnection> | undefined {
+  forBrokers(match: (brokers: readonly string[]) => boolean, signal?: AbortSignal): Promise<KafkaConnection> | undefined {
     const known = [...(this.lookup.knownBrokers?.list() ?? [])].sort((x, y) => y.discoveredAt - x.discoveredAt);
-    const owner = known.find((k) => named.some((n) => k.brokers.some((b) => sameBroker(n, b))));
+    const owner = known.find((k) => match(k.brokers));
     return owner && this.get(owner.target, { interactive: false, signal });
   }
 

@@ -6,7 +6,7 @@ import type { KafkaConnections } from '../clusters/KafkaConnections';
 import type { LivyConnections } from '../clusters/LivyConnections';
 import type { ClusterTarget } from '../clusters/ClusterTarget';
 import type { LivyJob } from '../livy/LivyJob';
-import { brokersNamedIn, type PreflightReport } from '../preflight/streamingPreflight';
+import type { PreflightReport } from '../preflight/streamingPreflight';
 import type { SubmitRequest } from '../livy/request';
 import type { SessionPool } from '../livy/submit';
 import type { Logger } from '../logger';
@@ -91,19 +91,21 @@ export class JobRegistry implements vscode.Disposable {
         this.logger.error(`Submitting ${request.name} to ${cluster}`, err);
         job.fail(err);
       });
-    this.followLag(job, request);
+    void this.followLag(job, request).catch((err: unknown) => this.logger.error(`Job ${job.id}: following its Kafka lag`, err));
     this.changed(job);
     return job;
   }
 
-  private followLag(job: LivyJob, request: SubmitRequest): void {
-    const brokers = request.code ? brokersNamedIn(request.code, request.language) : [];
+  private async followLag(job: LivyJob, request: SubmitRequest): Promise<void> {
     const { kafka } = this;
-    if (!kafka || brokers.length === 0) return;
+    if (!kafka || !request.code) return;
+    const { brokersNamedIn, sameBroker } = await import('../chunks/preflight');
+    const named = brokersNamedIn(request.code, request.language);
+    if (named.length === 0 || job.ended) return;
     const lag = followKafkaLag(
       job,
       async (signal) => {
-        const connection = await kafka.forBrokers(brokers, signal);
+        const connection = await kafka.forBrokers((brokers) => named.some((n) => brokers.some((b) => sameBroker(n, b))), signal);
         if (connection) this.logger.info(`Job ${job.id}: Kafka lag read through the connection to ${connection.bootstrap}`);
         return connection?.service;
       },
