@@ -699,7 +699,7 @@ export class LivyEmulator {
    */
   private sessionConf(conf: Record<string, unknown> | undefined, kind: string, id: number): Record<string, unknown> {
     const classDir = fs.mkdtempSync(path.join(this.workDir, `session-${id}-repl-classes-`));
-    const userClassPath = conf?.['spark.driver.extraClassPath'];
+    const userClassPath = conf?.['spark.driver.extraClassPath'] as string | number | boolean | undefined;
     return {
       ...conf,
       'spark.__livy__.livy.rsc.session.kind': kind,

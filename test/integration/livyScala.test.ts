@@ -43,7 +43,10 @@ async function livyRequests(pathPattern: string): Promise<{ method: string; path
   }[];
 }
 
-const plain = (job: JobView): string => String(job.output?.data?.['text/plain'] ?? '');
+const plain = (job: JobView): string => {
+  const text = job.output?.data?.['text/plain'];
+  return typeof text === 'string' ? text : '';
+};
 
 describe('Submit Streaming Job in Scala through a Livy session, on real Spark', function () {
   this.timeout(600_000);
