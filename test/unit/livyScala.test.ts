@@ -143,6 +143,24 @@ describe('Livy emulator: Scala sessions on real Spark', function () {
       );
     });
 
+    it('shows a value as JSON or as a table with Livy’s %json and %table magics', async () => {
+      const json = await run('val fares = List(11.5, 12.5)\n%json fares');
+      assert.deepEqual(json.output.data, { 'application/json': [11.5, 12.5] });
+      const table = await run('val squares = Seq(Map("id" -> 1, "square" -> 1), Map("id" -> 2, "square" -> 4))\n%table squares');
+      assert.deepEqual(table.output.data, {
+        'application/vnd.livy.table.v1+json': {
+          headers: [
+            { name: 'id', type: 'BIGINT_TYPE' },
+            { name: 'square', type: 'BIGINT_TYPE' },
+          ],
+          data: [
+            [1, 1],
+            [2, 4],
+          ],
+        },
+      });
+    });
+
     it('reports a compile error as Livy does: the first line as evalue, the rest as traceback', async () => {
       const failed = await run('val fare: Int = "twelve"');
       assert.equal(failed.state, 'available');
