@@ -154,15 +154,15 @@ function sortKeys(conf: Record<string, string>): Record<string, string> {
 function delay(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(new DOMException('Aborted', 'AbortError'));
-    // The listener goes when the wait ends: a submission polls for minutes on one signal.
-    const abort = (): void => {
+    const onAbort = (): void => {
       clearTimeout(timer);
       reject(new DOMException('Aborted', 'AbortError'));
     };
+    // The listener goes with the timer: waiting a minute for a session would otherwise pile up one a second.
     const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', abort);
+      signal?.removeEventListener('abort', onAbort);
       resolve();
     }, ms);
-    signal?.addEventListener('abort', abort, { once: true });
+    signal?.addEventListener('abort', onAbort, { once: true });
   });
 }

@@ -1,6 +1,7 @@
 // Apache Livy's REST API (the one behind https://CLUSTER.azurehdinsight.net/livy), served by the
 // emulator and backed by real Spark: batches are real spark-submit processes, pyspark sessions a
-// real SparkSession driven by livy_repl.py. Behaviour copied from Livy 0.9: CSRF header, JSON
+// real SparkSession driven by livy_repl.py (Scala statements by Livy's own SparkInterpreter,
+// ported to LivySparkInterpreter.scala, in the same driver). Behaviour copied from Livy 0.9: CSRF header, JSON
 // shapes, states, log serialisation with bounded per-stream ring buffers, the local-path
 // whitelist, finished jobs forgotten after a while.
 //
@@ -54,7 +55,17 @@ export type LivyState =
 type StatementState = 'waiting' | 'running' | 'available' | 'cancelling' | 'cancelled';
 
 const finalStates = new Set<LivyState>(['error', 'dead', 'killed', 'success']);
-const sessionKinds = new Set(['pyspark', 'sql']);
+/** Livy's Kind: the names a session or statement kind may be given by, and what they mean. */
+const kindNames: Record<string, string> = {
+  spark: 'spark',
+  scala: 'spark',
+  pyspark: 'pyspark',
+  python: 'pyspark',
+  sparkr: 'sparkr',
+  r: 'sparkr',
+  sql: 'sql',
+  shared: 'shared',
+};
 
 /** A bounded buffer of complete lines, fed by chunks of a stream (Livy's CircularQueue). */
 class LineRing {
@@ -352,15 +363,16 @@ export class LivyEmulator {
   // ---- sessions ----
 
   private createSession(body: CreateRequest, owner: string | null): Session {
-    const kind = body.kind ?? 'spark';
-    if (!sessionKinds.has(kind)) {
-      throw new BadRequest(
-        kind === 'spark' || kind === 'sparkr' || kind === 'shared' ? 'This emulator runs pyspark sessions only' : `Unknown kind: ${kind}`,
-      );
-    }
+    // Since Livy 0.5 a session without a kind is "shared": each statement says its kind.
+    const kind = kindNames[body.kind ?? 'shared'];
+    if (!kind) throw new BadRequest(`Unknown kind: ${body.kind}`);
+    if (kind === 'sparkr') throw new BadRequest('This emulator runs no SparkR sessions (R is not installed)');
     const name = body.name ?? null;
     if (name !== null && [...this.sessions.values()].some((s) => s.name === name)) throw new BadRequest(`Duplicate session name: ${name}`);
-    const submitArgs = this.submitArgs(body, name ?? `livy-session-${this.nextSessionId}`);
+    const submitArgs = this.submitArgs(
+      { ...body, conf: this.sessionConf(body.conf, kind, this.nextSessionId) },
+      name ?? `livy-session-${this.nextSessionId}`,
+    );
     const session: Session = {
       id: this.nextSessionId++,
       name,
@@ -429,9 +441,14 @@ export class LivyEmulator {
   private submitStatement(session: Session, body: { code?: string; kind?: string }): Statement {
     if (finalStates.has(session.state) || session.state === 'shutting_down') throw new BadRequest(`Session is in state ${session.state}`);
     if (typeof body.code !== 'string') throw new BadRequest('Missing code');
-    const kind = body.kind ?? (session.kind === 'sql' ? 'sql' : 'pyspark');
-    if (kind !== 'pyspark' && kind !== 'sql' && kind !== 'python')
-      throw new BadRequest(`This emulator runs pyspark statements only, not ${kind}`);
+    const kind = body.kind === undefined ? session.kind : kindNames[body.kind];
+    if (kind === 'shared') {
+      throw new BadRequest(
+        body.kind === undefined ? 'Code type should be specified if session kind is shared' : `Unknown kind: ${body.kind}`,
+      );
+    }
+    if (!kind) throw new BadRequest(`Unknown kind: ${body.kind}`);
+    if (kind === 'sparkr') throw new BadRequest('This emulator runs no SparkR statements (R is not installed)');
     const st: Statement = {
       id: session.statements.length,
       code: body.code,
@@ -460,7 +477,7 @@ export class LivyEmulator {
     session.state = 'busy';
     st.state = 'running';
     st.started = Date.now();
-    session.process?.stdin?.write(`${JSON.stringify({ id: st.id, code: st.code, kind: st.kind === 'sql' ? 'sql' : 'pyspark' })}\n`);
+    session.process?.stdin?.write(`${JSON.stringify({ id: st.id, code: st.code, kind: st.kind })}\n`);
   }
 
   private cancelStatement(session: Session, st: Statement): void {
@@ -673,6 +690,25 @@ export class LivyEmulator {
   }
 
   // ---- shared ----
+
+  /**
+   * What a session's driver is started with besides the user's conf: its kind (Livy hands the
+   * driver its RSC conf under spark.__livy__.), and for Scala statements Livy's REPL on the class
+   * path and the directory its classes are compiled to, which the SparkContext serves to executors
+   * (so it is named before the context exists, as Livy's SparkInterpreter does).
+   */
+  private sessionConf(conf: Record<string, unknown> | undefined, kind: string, id: number): Record<string, unknown> {
+    const classDir = fs.mkdtempSync(path.join(this.workDir, `session-${id}-repl-classes-`));
+    const userClassPath = conf?.['spark.driver.extraClassPath'] as string | number | boolean | undefined;
+    return {
+      ...conf,
+      'spark.__livy__.livy.rsc.session.kind': kind,
+      'spark.repl.class.outputDir': classDir,
+      'spark.driver.extraClassPath': [this.options.spark.livyReplJar, ...(userClassPath ? [String(userClassPath)] : [])].join(
+        path.delimiter,
+      ),
+    };
+  }
 
   /** spark-submit options for a session or batch; files checked against the whitelist. */
   private submitArgs(body: CreateRequest, name: string): string[] {

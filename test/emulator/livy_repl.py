@@ -2,13 +2,18 @@
 # Run with the pyspark virtual environment's python and PYSPARK_SUBMIT_ARGS (so spark-submit
 # starts the driver JVM with the session's --conf, including spark.jars.packages).
 #
-# Protocol: JSON lines {"id": n, "code": "...", "kind": "pyspark" | "sql"} on stdin; JSON lines on file descriptor 3:
+# Protocol: JSON lines {"id": n, "code": "...", "kind": "pyspark" | "spark" | "sql"} on stdin; JSON lines on file descriptor 3:
 #   {"ready": true, "appId": "local-..."}  once the SparkSession exists
 #   {"id": n, "output": {...}}             Livy's statement output (status ok | error)
 #   {"id": n, "cancelled": true}           the statement was interrupted (SIGINT)
 # stdout and stderr of the process are the session's log: the JVM (log4j on stderr, console
 # sinks on stdout) writes there directly; a statement's own prints go into its output.
+# Scala statements (kind spark) run in Livy's SparkInterpreter, ported to LivySparkInterpreter.scala,
+# in this same driver JVM on the same SparkSession (Livy's shared session: one SparkContext for
+# every kind); it starts with the session when the session's kind is spark, else at the first
+# Scala statement.
 import ast
+import concurrent.futures
 import io
 import json
 import os
@@ -43,11 +48,93 @@ except BaseException as err:  # noqa: BLE001 - reported, then the session dies
 global_dict = {"__name__": "__main__", "spark": spark, "sc": sc}
 running = False
 
+# ---- Scala (kind spark) ----
+
+# Livy's interpreterExecutor: one thread runs the Scala interpreter, so one JVM thread does (pyspark
+# pins each Python thread to its own JVM thread), keeping the job group and the REPL's state
+# there; the main thread stays free to take a cancel.
+scala_thread = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="scala-interpreter")
+scala_interpreter = None
+scala_statement = None  # the id of the Scala statement running
+scala_cancelled = False
+
+
+def start_scala_interpreter():
+    global scala_interpreter
+    if scala_interpreter is None:
+        interpreter = spark._jvm.livyemulator.LivySparkInterpreter(spark._jsparkSession)
+        interpreter.start()
+        scala_interpreter = interpreter
+    return scala_interpreter
+
+
+def start_session_interpreter():
+    """A session of kind spark is ready once its Scala interpreter is (Livy starts it first)."""
+    kind = sc.getConf().get("spark.__livy__.livy.rsc.session.kind", "pyspark")
+    if kind != "spark":
+        return True
+    try:
+        scala_thread.submit(start_scala_interpreter).result()
+        return True
+    except BaseException as err:  # noqa: BLE001 - reported, then the session dies
+        traceback.print_exc()
+        send({"failed": "%s: %s" % (type(err).__name__, err)})
+        return False
+
+
+def cancel_scala_statement():
+    """Livy's cancel: the statement's job group is cancelled (again at each interrupt) until the
+    statement ends; the interpreter's thread itself is never interrupted."""
+    global scala_cancelled
+    scala_cancelled = True
+    try:
+        sc.cancelJobGroup(str(scala_statement))
+    except Exception:  # noqa: BLE001
+        pass
+
+
+def on_scala_thread(fn):
+    """Runs fn on the interpreter's thread and waits for it in short steps, so that a signal is
+    handled in between."""
+    future = scala_thread.submit(fn)
+    while True:
+        try:
+            return future.result(timeout=0.2)
+        except concurrent.futures.TimeoutError:
+            continue
+
+
+def execute_scala(statement_id, code):
+    """A Scala statement; Livy's output (status ok | error), or KeyboardInterrupt once cancelled."""
+    global running, scala_statement, scala_cancelled
+    scala_statement, scala_cancelled = statement_id, False
+    running = True
+    try:
+        try:
+            on_scala_thread(start_scala_interpreter)
+        except Exception:  # noqa: BLE001 - Livy's answer when an interpreter cannot start
+            traceback.print_exc()
+            return {"status": "error", "ename": "InterpreterError", "evalue": "Fail to start interpreter", "traceback": []}
+        try:
+            output = json.loads(on_scala_thread(lambda: scala_interpreter.executeStatement(statement_id, code)))
+        except Exception:  # noqa: BLE001 - the JVM failed the call itself (Livy: "Internal Error")
+            exc_type, exc_value = sys.exc_info()[:2]
+            output = {"status": "error", "ename": "Internal Error: %s" % exc_type.__name__, "evalue": str(exc_value), "traceback": []}
+        if scala_cancelled:
+            raise KeyboardInterrupt()
+        return output
+    finally:
+        running = False
+        scala_statement = None
+
 
 def on_sigint(signum, frame):
     # What pyspark's own handler does: stop the running jobs, then interrupt the code. Between
     # statements (a cancel that came too late) there is nothing to interrupt.
     if not running:
+        return
+    if scala_statement is not None:
+        cancel_scala_statement()
         return
     try:
         sc.cancelAllJobs()
@@ -57,6 +144,8 @@ def on_sigint(signum, frame):
 
 
 signal.signal(signal.SIGINT, on_sigint)
+if not start_session_interpreter():
+    sys.exit(1)
 send({"ready": True, "appId": sc.applicationId})
 
 execution_count = 0
@@ -149,7 +238,8 @@ for line in sys.stdin:
         continue
     try:
         code = request.get("code", "")
-        output = execute_sql(code) if request.get("kind") == "sql" else execute(code)
+        kind = request.get("kind")
+        output = execute_sql(code) if kind == "sql" else execute_scala(request.get("id"), code) if kind == "spark" else execute(code)
         output["execution_count"] = execution_count
         execution_count += 1
         send({"id": request.get("id"), "output": output})

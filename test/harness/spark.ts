@@ -1,7 +1,10 @@
 // Real Apache Spark for the Livy emulator: the `pyspark` package from PyPI (it carries Spark's
 // jars, spark-submit and spark-shell) in a virtual environment under the test cache, run with the
 // machine's Java 17 in local mode. Installed once; processes start only when jobs come.
+// The emulated Livy's Scala interpreter (test/emulator/LivySparkInterpreter.scala) is compiled
+// once, with the Scala compiler among pyspark's jars, and kept in the cache by its source's hash.
 import { execFileSync } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { cacheRoot, ensureDebianPackages } from './toolchain';
@@ -23,6 +26,8 @@ export interface SparkInstall {
   confDir: string;
   /** Environment to run Spark's scripts with (SPARK_HOME, SPARK_CONF_DIR, SPARK_LOCAL_IP, PYSPARK_PYTHON, ...). */
   env: Record<string, string>;
+  /** The emulated Livy's Scala interpreter (class livyemulator.LivySparkInterpreter), for the driver's class path. */
+  livyReplJar: string;
 }
 
 const log = (msg: string): boolean => process.stderr.write(`[spark] ${msg}\n`);
@@ -74,6 +79,7 @@ export function ensureSpark(version = SPARK_VERSION): SparkInstall {
   if (!fs.existsSync(defaultsFile) || fs.readFileSync(defaultsFile, 'utf8') !== defaults) fs.writeFileSync(defaultsFile, defaults);
   return {
     sparkHome,
+    livyReplJar: ensureLivyReplJar(dir, sparkHome),
     python,
     sparkSubmit: path.join(sparkHome, 'bin', 'spark-submit'),
     sparkShell: path.join(sparkHome, 'bin', 'spark-shell'),
@@ -88,4 +94,48 @@ export function ensureSpark(version = SPARK_VERSION): SparkInstall {
       PATH: `${path.join(venv, 'bin')}${path.delimiter}${process.env.PATH ?? ''}`,
     },
   };
+}
+
+/** Compiles LivySparkInterpreter.scala against Spark's jars unless the cache has this version of it. */
+function ensureLivyReplJar(dir: string, sparkHome: string): string {
+  const candidates = [
+    path.resolve(__dirname, '../emulator/LivySparkInterpreter.scala'),
+    path.resolve(__dirname, '../../../test/emulator/LivySparkInterpreter.scala'),
+  ];
+  const source = candidates.find((p) => fs.existsSync(p));
+  if (!source) throw new Error(`LivySparkInterpreter.scala not found (looked in ${candidates.join(', ')})`);
+  const hash = crypto.createHash('sha256').update(fs.readFileSync(source)).digest('hex').slice(0, 16);
+  const jar = path.join(dir, `livy-repl-${hash}.jar`);
+  if (fs.existsSync(jar)) return jar;
+  const jars = path.join(sparkHome, 'jars');
+  const scalaJar = (name: string): string => {
+    const file = fs.readdirSync(jars).find((f) => f.startsWith(`${name}-2.12.`) && f.endsWith('.jar'));
+    if (!file) throw new Error(`${name} 2.12 is not among Spark's jars in ${jars}`);
+    return path.join(jars, file);
+  };
+  log(`compiling the emulated Livy's Scala interpreter (${path.basename(jar)}, once)`);
+  // Written under another name first: a run in parallel never loads a half-written jar.
+  const partial = `${jar}.${process.pid}.partial.jar`;
+  try {
+    execFileSync(
+      'java',
+      [
+        '-Xmx1g',
+        '-cp',
+        ['scala-compiler', 'scala-library', 'scala-reflect'].map(scalaJar).join(path.delimiter),
+        'scala.tools.nsc.Main',
+        '-nowarn',
+        '-classpath',
+        path.join(jars, '*'),
+        '-d',
+        partial,
+        source,
+      ],
+      { stdio: ['ignore', 'ignore', 'inherit'] },
+    );
+    fs.renameSync(partial, jar);
+  } finally {
+    fs.rmSync(partial, { force: true });
+  }
+  return jar;
 }

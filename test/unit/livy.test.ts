@@ -140,7 +140,10 @@ describe('Livy emulator on real Spark', function () {
       body: 'file=x',
     });
     assert.equal(notJson.status, 400);
-    assert.equal((await call('POST', '/livy/sessions', { kind: 'spark' })).json.msg, 'This emulator runs pyspark sessions only');
+    assert.deepEqual((await call('POST', '/livy/sessions', { kind: 'sparkr' })).json, {
+      msg: 'This emulator runs no SparkR sessions (R is not installed)',
+    });
+    assert.deepEqual((await call('POST', '/livy/sessions', { kind: 'cobol' })).json, { msg: 'Unknown kind: cobol' });
   });
 
   it('refuses local files outside livy.file.local-dir-whitelist', async () => {

@@ -60,15 +60,23 @@ function pythonSyntaxErrors(codes: string[]): (string | undefined)[] {
   return (JSON.parse(run.stdout) as (string | null)[]).map((e) => e ?? undefined);
 }
 
-/** Brackets balanced and string literals closed, outside comments: a cheap check that Scala code is whole. */
+/**
+ * Brackets balanced and string literals closed, outside comments: a cheap check that Scala code is
+ * whole. Also no line continuing the one before with a leading "." outside brackets: Livy runs a
+ * session's Scala line by line (a line that is complete on its own is run at once), so such a line
+ * would be a statement of its own ("illegal start of definition").
+ */
 function scalaStructureError(code: string): string | undefined {
   const pairs: Record<string, string> = { ')': '(', ']': '[', '}': '{' };
   const stack: { char: string; line: number }[] = [];
   let line = 1;
   for (let i = 0; i < code.length; i++) {
     const c = code[i];
-    if (c === '\n') line++;
-    else if (c === '/' && code[i + 1] === '/') i = code.indexOf('\n', i) - 1 < 0 ? code.length : code.indexOf('\n', i) - 1;
+    if (c === '\n') {
+      line++;
+      if (stack.length === 0 && /^\s*\.(?!\.)/.test(code.slice(i + 1, code.indexOf('\n', i + 1) >>> 0)))
+        return `line ${line} continues the line before with "." outside brackets`;
+    } else if (c === '/' && code[i + 1] === '/') i = code.indexOf('\n', i) - 1 < 0 ? code.length : code.indexOf('\n', i) - 1;
     else if (c === '/' && code[i + 1] === '*') {
       const end = code.indexOf('*/', i + 2);
       if (end < 0) return `unclosed comment on line ${line}`;
@@ -200,6 +208,8 @@ describe('The streaming snippets under snippets/', () => {
     assert.match(scalaStructureError('val a = f(1, g(2)\n') ?? '', /"\(" of line 1 is never closed/);
     assert.match(scalaStructureError('val s = "abc\n') ?? '', /unclosed string/);
     assert.equal(scalaStructureError('// (\nval s = "(" + x.map { y => y }\n'), undefined);
+    assert.match(scalaStructureError('val df = spark.readStream\n  .load()\n') ?? '', /line 2 continues the line before with "\."/);
+    assert.equal(scalaStructureError('val df = (spark.readStream\n  .load())\n'), undefined);
     const [broken, whole] = pythonSyntaxErrors(['df = (\n  spark.readStream\n', 'df = (\n  spark.readStream\n)\n']);
     assert.match(broken ?? '', /line \d+: /);
     assert.equal(whole, undefined);
