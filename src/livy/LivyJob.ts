@@ -30,6 +30,7 @@ import {
   type StatementOutput,
 } from './LivyClient';
 import { type FollowerStats, type LogEntry, LogFollower } from './logFollower';
+import { readLastProgress } from './sessionProgress';
 import { QueryMonitor, type QueryView } from './queryMonitor';
 import { QueryProgressParser } from './queryProgress';
 
@@ -103,6 +104,11 @@ export interface JobTiming {
    * has not said it is complete (log aggregation late or failed): default 5 minutes.
    */
   driverLogGraceMs: number;
+  /**
+   * For a statement that left streaming queries running in its session: how often their
+   * lastProgress is asked of the session when the log gave no progress report meanwhile (default 10 s).
+   */
+  sessionProgressMs: number;
 }
 
 const DEFAULT_TIMING: JobTiming = {
@@ -110,6 +116,7 @@ const DEFAULT_TIMING: JobTiming = {
   quietMs: 5_000,
   retryMs: [200, 500, 1_000, 3_000, 5_000],
   driverLogGraceMs: 5 * 60_000,
+  sessionProgressMs: 10_000,
 };
 /** A YARN application's id; Spark in local mode (a sandbox) names its application `local-…`, which YARN does not know. */
 const YARN_APP = /^application_\d+_\d+$/;
@@ -166,6 +173,8 @@ export class LivyJob {
   /** One progress parser per stream: a report is one block of lines on one stream. */
   private readonly progressParsers = new Map<JobLogStream, QueryProgressParser>();
   private queriesVersion = 0;
+  /** When the log last gave a progress report (0: never). */
+  private progressFromLogAt = 0;
 
   constructor(
     private readonly target: JobTarget,
@@ -356,8 +365,10 @@ export class LivyJob {
       parser = new QueryProgressParser();
       this.progressParsers.set(stream, parser);
     }
+    const reports = parser.feed(entry.text);
+    if (reports.length > 0) this.progressFromLogAt = Date.now();
     let changed = false;
-    for (const progress of parser.feed(entry.text)) changed = this.monitor.add(progress) || changed;
+    for (const progress of reports) changed = this.monitor.add(progress) || changed;
     if (changed) this.queriesVersion++;
   }
 
@@ -440,6 +451,10 @@ export class LivyJob {
             driverLogUrl: session.appInfo?.driverLogUrl ?? this.snap.driverLogUrl,
           });
         }
+        // Only a statement that can have started a query (the one way there is through writeStream).
+        if (state === 'succeeded' && session && !FINAL_STATES.has(session.state) && /\bwriteStream\b/.test(statement.code ?? '')) {
+          void this.watchSessionProgress(sessionId);
+        }
         if (state === 'failed' && (!session || FINAL_STATES.has(session.state))) {
           this.update({
             note: `Session ${sessionId} is ${session ? session.state : 'gone'}: it ended while the statement ran. The log so far is kept.`,
@@ -451,6 +466,40 @@ export class LivyJob {
         if (ended) this.update({ state: 'failed', note: ended });
       }
     });
+  }
+
+  /**
+   * A statement that started streaming queries returns while they run on in the session. When the
+   * log gives no progress reports (a log level that hides them), their lastProgress is asked of the
+   * session while it is idle (never queued behind the user's next statement), until none is active.
+   */
+  private async watchSessionProgress(sessionId: number): Promise<void> {
+    const { signal } = this.stop;
+    const kind = sessionKindOf(this.snap.language);
+    const every = this.timing.sessionProgressMs;
+    while (!signal.aborted) {
+      await sleep(every, signal);
+      if (signal.aborted) return;
+      if (Date.now() - this.progressFromLogAt < 2 * every) continue;
+      try {
+        const session = await this.target.livy.getSession(sessionId, signal);
+        if (FINAL_STATES.has(session.state)) return;
+        if (session.state !== 'idle') continue;
+        const found = await readLastProgress(this.target.livy, sessionId, kind, AbortSignal.any([signal, AbortSignal.timeout(60_000)]));
+        if (!found) continue;
+        let changed = false;
+        for (const progress of found.reports) changed = this.monitor.add(progress) || changed;
+        if (changed) {
+          this.queriesVersion++;
+          this.changed();
+        }
+        if (found.active === 0) return;
+      } catch (err) {
+        if (isCancellation(err) || signal.aborted) return;
+        if (err instanceof HDInsightError && err.code === 'NotFound') return;
+        // A failed ask is tried again at the next interval; the log and the state are not touched.
+      }
+    }
   }
 
   /** The job could not be submitted: it ends here with the reason. */

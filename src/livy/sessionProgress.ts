@@ -20,10 +20,11 @@ export function lastProgressStatement(kind: SessionKind): string | undefined {
 }
 
 /**
- * The progress reports in the statement's printed output (queries without one yet are left out);
- * undefined when the output is not such an array. Never throws.
+ * The statement's printed output: how many queries are active and the progress reports of those
+ * that have one (a query without a batch yet has none); undefined when the output is not such an
+ * array. Never throws.
  */
-export function parseLastProgress(text: string): QueryProgress[] | undefined {
+export function parseLastProgress(text: string): { active: number; reports: QueryProgress[] } | undefined {
   const line = text
     .trim()
     .split('\n')
@@ -38,7 +39,7 @@ export function parseLastProgress(text: string): QueryProgress[] | undefined {
     return undefined;
   }
   if (!Array.isArray(parsed)) return undefined;
-  return parsed.map(mapProgress).filter((p) => p !== undefined);
+  return { active: parsed.length, reports: parsed.map(mapProgress).filter((p) => p !== undefined) };
 }
 
 /** Runs the statement in the session and waits for its output (bounded by `signal`). */
@@ -48,7 +49,7 @@ export async function readLastProgress(
   kind: SessionKind,
   signal: AbortSignal,
   pollMs = 500,
-): Promise<QueryProgress[] | undefined> {
+): Promise<{ active: number; reports: QueryProgress[] } | undefined> {
   const code = lastProgressStatement(kind);
   if (code === undefined) return undefined;
   let statement = await livy.runStatement(sessionId, code, kind, signal);

@@ -7,7 +7,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import type { DriverLogPoll, DriverLogSource } from '../../src/livy/driverLog';
-import type { LivyBatch, LivyClient } from '../../src/livy/LivyClient';
+import type { LivyBatch, LivyClient, LivySession, LivyStatement } from '../../src/livy/LivyClient';
+import { LogFollower } from '../../src/livy/logFollower';
 import { type JobTiming, LivyJob } from '../../src/livy/LivyJob';
 import { type QueryProgress, QueryProgressParser } from '../../src/livy/queryProgress';
 import { followKafkaLag } from '../../src/jobs/kafkaLag';
@@ -219,6 +220,61 @@ describe('A job’s streaming queries from the progress in its log', () => {
     } finally {
       lag.dispose();
     }
+  });
+
+  it('asks the session for its queries’ lastProgress when the log gives no progress, while it is idle, until none is active', async () => {
+    // The fixture's stdout holds what pyspark 3.5.3 printed for each query's lastProgress (json.dumps).
+    const stdout = fs.readFileSync(path.join(fixtures, 'spark-3.5.3-stdout.log'), 'utf8').split('\n');
+    const lastProgress = stdout.filter((l) => l.startsWith('LAST_PROGRESS ')).map((l) => l.slice('LAST_PROGRESS '.length));
+    let printed = `[${lastProgress.join(', ')}]`;
+    let session: LivySession = { id: 4, state: 'idle', kind: 'pyspark' };
+    const asked: string[] = [];
+    const user: LivyStatement = {
+      id: 2,
+      state: 'available',
+      code: 'q = df.writeStream.format("console").start()',
+      output: { status: 'ok', execution_count: 2, data: { 'text/plain': '' } },
+    };
+    const client = {
+      getSession: () => Promise.resolve(session),
+      getLog: (_r: string, id: number, from: number) => Promise.resolve({ id, from, total: 0, log: [] }),
+      getStatement: (_s: number, id: number) =>
+        Promise.resolve(
+          id === 2
+            ? user
+            : ({ id, state: 'available', output: { status: 'ok', execution_count: id, data: { 'text/plain': printed } } } as LivyStatement),
+        ),
+      runStatement: (_s: number, code: string, kind: string) => {
+        asked.push(`${kind}: ${code}`);
+        return Promise.resolve({ id: 10 + asked.length, state: 'running' } as LivyStatement);
+      },
+    } as unknown as LivyClient;
+    const job = new LivyJob(
+      { jobId: 's', cluster: 'c', mode: 'session', language: 'python', name: 'n', livy: client },
+      { ...FAST, sessionProgressMs: 20 },
+    );
+    jobs.push(job);
+    session = { ...session, state: 'busy' };
+    job.followStatement(4, 2, new LogFollower(client, 'sessions', 4));
+    await until('the statement succeeded', () => job.snapshot.state === 'succeeded');
+    await new Promise((r) => setTimeout(r, 100));
+    assert.deepEqual(asked, [], 'not asked while the session is busy (it would queue behind the user’s statement)');
+    session = { ...session, state: 'idle' };
+    await until('both queries shown', () => job.queries.length === 2);
+    assert.match(asked[0], /^pyspark: .*lastProgress for q in spark\.streams\.active/);
+    const slow = job.queries.find((q) => q.name === 'orders_slow')!;
+    const fromLog = last('orders_slow');
+    assert.equal(slow.id, fromLog.id);
+    assert.equal(slow.batchId, 45);
+    assert.ok(slow.sources[0].kafka, 'its Kafka source with offsets');
+    // Queries stopped: one more ask finds none active, and asking ends.
+    printed = '[]';
+    const count = asked.length;
+    await until('asked again', () => asked.length > count);
+    const final = asked.length;
+    await new Promise((r) => setTimeout(r, 150));
+    assert.equal(asked.length, final, 'no ask after no query is active');
+    assert.equal(job.queries.length, 2, 'what was shown stays');
   });
 
   it('takes Livy’s own log when Spark runs in local mode (the sandbox), and not the launcher’s lines on YARN', async () => {

@@ -287,14 +287,17 @@ describe('Livy emulator on real Spark', function () {
       // What the query monitor asks a session for when the log holds no progress: lastProgress, as JSON.
       const progress = await waitFor('a progress with batch 1', async () => {
         const printed = await run(lastProgressStatement('pyspark')!);
-        const reports = parseLastProgress(printed.output.data['text/plain']);
-        return reports?.find((r) => r.name === 'ticks' && r.batchId >= 1);
+        const parsed = parseLastProgress(printed.output.data['text/plain']);
+        return parsed?.reports.find((r) => r.name === 'ticks' && r.batchId >= 1);
       });
       assert.equal(progress.sources.length, 1);
       assert.match(progress.sources[0].description, /RateStreamV2/);
       assert.ok(progress.sink?.description.includes('Console'), JSON.stringify(progress.sink));
       assert.equal((await run('[q.stop() for q in spark.streams.active]\nlen(spark.streams.active)')).output.data['text/plain'], '0');
-      assert.deepEqual(parseLastProgress((await run(lastProgressStatement('pyspark')!)).output.data['text/plain']), []);
+      assert.deepEqual(parseLastProgress((await run(lastProgressStatement('pyspark')!)).output.data['text/plain']), {
+        active: 0,
+        reports: [],
+      });
     });
 
     it('becomes dead when the interpreter exits, keeping its log; DELETE then forgets it', async () => {
