@@ -242,7 +242,7 @@ describe('A job’s streaming queries from the progress in its log', () => {
         Promise.resolve(
           id === 2
             ? user
-            : ({ id, state: 'available', output: { status: 'ok', execution_count: id, data: { 'text/plain': printed } } } as LivyStatement),
+            : ({ id, state: 'available', output: { status: 'ok', execution_count: id, data: { 'text/plain': printed } } }),
         ),
       runStatement: (_s: number, code: string, kind: string) => {
         asked.push(`${kind}: ${code}`);
