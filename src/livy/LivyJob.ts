@@ -393,10 +393,14 @@ export class LivyJob {
     void this.loop(async (signal) => {
       ticks++;
       const statement = await this.target.livy.getStatement(sessionId, statementId, signal).catch(async (err: unknown) => {
-        if (err instanceof HDInsightError && err.code === 'NotFound') {
-          // A session that died takes its statements with it.
+        // A session that died takes its statements with it: Livy forgets them (404), refuses to
+        // read them once the session is not active (400), or fails to reach its driver (500).
+        if (err instanceof HDInsightError && (err.code === 'NotFound' || err.code === 'InvalidInput' || err.code === 'Remote')) {
           const ended = await sessionEnded(signal);
-          if (!ended) throw new HDInsightError('NotFound', `Livy no longer knows statement ${statementId}.`);
+          if (!ended) {
+            if (err.code !== 'NotFound') throw err;
+            throw new HDInsightError('NotFound', `Livy no longer knows statement ${statementId}.`);
+          }
           await this.pollLog(signal).catch(() => undefined);
           await this.pollDriverLog(signal);
           this.update({ state: 'failed', note: ended });
