@@ -115,6 +115,9 @@ const DEFAULT_TIMING: JobTiming = {
 const YARN_APP = /^application_\d+_\d+$/;
 /** Log entries a job keeps; older ones are let go (and counted). */
 const MAX_LOG = 100_000;
+/** Polls at most that read a session driver's past before a statement, while a poll still brought many lines. */
+const SKIP_POLLS = 10;
+const SKIP_AGAIN_LINES = 2_000;
 /** After this long without a new line the job polls at the quiet interval. */
 const QUIET_AFTER_MS = 10_000;
 
@@ -474,8 +477,16 @@ export class LivyJob {
     const driver = this.driver;
     if (!driver) return;
     try {
-      const earlier = await driver.source.poll(signal);
-      if (earlier.complete) this.stopDriverLog('complete');
+      // A poll reads a bounded number of pages: a long past (a query printing for hours) takes
+      // several, and what is left of it must not show as this statement's.
+      for (let round = 0; round < SKIP_POLLS; round++) {
+        const earlier = await driver.source.poll(signal);
+        if (earlier.complete) {
+          this.stopDriverLog('complete');
+          break;
+        }
+        if (earlier.lines.length < SKIP_AGAIN_LINES) break;
+      }
     } catch (err) {
       if (isCancellation(err) || signal?.aborted) throw err;
       // Without knowing where the session's log ends now, its whole past would show as this statement's.

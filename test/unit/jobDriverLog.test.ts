@@ -297,6 +297,28 @@ describe('A job reads the driver’s log from YARN once Livy names the applicati
     ]);
     assert.equal(job.snapshot.driverLog, 'reading');
   });
+
+  it('lets go of a session driver’s long past, read over several polls, before a statement', async () => {
+    const livy = new ScriptedLivy();
+    const driver = new ScriptedDriverLog(APP);
+    const past = (from: number, count: number): DriverLogLine[] => Array.from({ length: count }, (_, i) => out(`old row ${from + i}`));
+    driver.answers.push(
+      { lines: past(0, 5_000), complete: false },
+      { lines: past(5_000, 5_000), complete: false },
+      { lines: past(10_000, 7), complete: false },
+      { lines: [out('Batch: 0')], complete: false },
+    );
+    const job = new LivyJob(
+      { jobId: 's', cluster: 'c', mode: 'session', language: 'python', name: 'n', livy: livy.client, driverLog: () => driver },
+      FAST,
+    );
+    jobs.push(job);
+    await job.openSessionDriverLog(livy.session);
+    assert.equal(driver.polls, 3, 'read until a poll brought only a few lines');
+    job.followStatement(4, 2, new LogFollower(livy.client, 'sessions', 4));
+    await until('the statement’s driver line is shown', () => job.log.length === 1);
+    assert.deepEqual(lines(job.log), ['driverStdout: Batch: 0']);
+  });
 });
 
 describe('A log4j entry’s continuation lines stay with it', () => {
