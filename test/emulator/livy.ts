@@ -625,8 +625,8 @@ export class LivyEmulator {
   /** The session is over (its application ended, or could not start): dead, as Livy 0.5 makes it. */
   private sessionOver(session: Session): void {
     // Livy 0.5 (HDInsight 5.1's) makes a session dead whether its application finished, failed or
-    // was killed; Livy 0.6 and later say killed for a killed one.
-    if (!finalStates.has(session.state)) session.state = 'dead';
+    // was killed (Livy 0.6 and later say killed for a killed one), also after error.
+    session.state = 'dead';
     const link = session.rsc;
     if (!link) return;
     clearTimeout(link.connectTimer);

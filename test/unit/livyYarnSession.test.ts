@@ -280,4 +280,32 @@ describe('Livy sessions in YARN cluster mode (as on HDInsight), on a real YARN b
     assert.deepEqual([statement.status, statement.body], [400, { msg: "requirement failed: Session isn't active." }]);
     assert.equal((await rmApp(ready.appId!)).state, 'KILLED');
   });
+
+  it('a session whose driver does not connect back in time goes to error, and Livy kills its application', async () => {
+    // Livy's livy.rsc.server.connect.timeout, short enough that no driver makes it.
+    const impatient = new LivyEmulator({ spark: ensureSpark(), localDirWhitelist: [jobDir], yarn, rscConnectTimeoutMs: 1_000 });
+    const emulator = new Emulator();
+    impatient.mount(emulator, '/livy');
+    await emulator.start();
+    try {
+      const post = await fetch(`${emulator.url}/livy/sessions`, { method: 'POST', headers, body: JSON.stringify({ kind: 'pyspark' }) });
+      const created = (await post.json()) as SessionView;
+      const states = [created.state];
+      const view = await until('the session to be dead', async () => {
+        const v = (await (await fetch(`${emulator.url}/livy/sessions/${created.id}`, { headers })).json()) as SessionView;
+        if (states.at(-1) !== v.state) states.push(v.state);
+        return v.state === 'dead' ? v : undefined;
+      });
+      assert.deepEqual(states, ['starting', 'error', 'dead']);
+      const app = await rmApp(view.appId!);
+      assert.equal(app.state, 'KILLED');
+      assert.ok(
+        view.log.slice(view.log.indexOf('\nYARN Diagnostics: ') + 1).some((l) => /kill/i.test(l)),
+        view.log.join('\n'),
+      );
+    } finally {
+      await impatient.stop();
+      await emulator.stop();
+    }
+  });
 });
