@@ -733,6 +733,9 @@ export class LivyEmulator {
       'spark.__livy__.livy.rsc.client.auth.secret': link.secret,
       // As Livy sets it: the RPC server takes one connection per session.
       'spark.yarn.maxAppAttempts': '1',
+      // Not Livy's: where the driver's relative paths of the default file system go (the cluster's
+      // storage), as the local-mode driver runs in that directory.
+      'spark.hdinsight.emulator.storageDir': this.options.storageDir ?? this.workDir,
     });
     const escape = (text: string): string => text.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/^\s/, '\\$&');
     const body = Object.entries(props)

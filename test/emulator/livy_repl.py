@@ -106,6 +106,14 @@ except BaseException as err:  # noqa: BLE001 - reported, then the session dies
     send({"failed": "%s: %s" % (type(err).__name__, err)})
     sys.exit(1)
 
+if RSC:
+    # The emulator's stand-in for the cluster's storage: relative paths of the default file system
+    # land there, as under /user/livy on a cluster (in local mode the driver runs in that directory).
+    _storage = sc.getConf().get("spark.hdinsight.emulator.storageDir", None)
+    if _storage:
+        _hadoop_fs = sc._jvm.org.apache.hadoop.fs
+        _hadoop_fs.FileSystem.get(sc._jsc.hadoopConfiguration()).setWorkingDirectory(_hadoop_fs.Path(_storage))
+
 global_dict = {"__name__": "__main__", "spark": spark, "sc": sc}
 running = False
 
