@@ -190,6 +190,13 @@ describe('Livy sessions in YARN cluster mode (as on HDInsight), on a real YARN b
     for (const where of [log.join('\n'), stdout, stderr])
       assert.ok(!where.includes('client.auth.secret'), 'the session’s secret is in no log');
 
+    // Relative paths of the default file system are in the cluster's storage, as /user/livy is on a cluster.
+    const where = await run(
+      created.body.id,
+      '_p = sc._jvm.org.apache.hadoop.fs.Path("jobs/a.py")\nprint(_p.getFileSystem(sc._jsc.hadoopConfiguration()).makeQualified(_p).toString())',
+    );
+    assert.equal((await statementUntil(created.body.id, where.id, ['available'])).output?.data?.['text/plain'], `file:${jobDir}/jobs/a.py`);
+
     // Cancelled while a Spark job runs (the driver waits in the JVM) and while Python code runs.
     for (const code of [
       'sc.parallelize(range(2), 2).map(lambda x: __import__("time").sleep(600)).count()',
