@@ -122,6 +122,9 @@ const DEFAULT_TIMING: JobTiming = {
 const YARN_APP = /^application_\d+_\d+$/;
 /** Log entries a job keeps; older ones are let go (and counted). */
 const MAX_LOG = 100_000;
+/** Polls at most that read a session driver's past before a statement, while a poll still brought many lines. */
+const SKIP_POLLS = 10;
+const SKIP_AGAIN_LINES = 2_000;
 /** After this long without a new line the job polls at the quiet interval. */
 const QUIET_AFTER_MS = 10_000;
 
@@ -416,10 +419,14 @@ export class LivyJob {
     void this.loop(async (signal) => {
       ticks++;
       const statement = await this.target.livy.getStatement(sessionId, statementId, signal).catch(async (err: unknown) => {
-        if (err instanceof HDInsightError && err.code === 'NotFound') {
-          // A session that died takes its statements with it.
+        // A session that died takes its statements with it: Livy forgets them (404), refuses to
+        // read them once the session is not active (400), or fails to reach its driver (500).
+        if (err instanceof HDInsightError && (err.code === 'NotFound' || err.code === 'InvalidInput' || err.code === 'Remote')) {
           const ended = await sessionEnded(signal);
-          if (!ended) throw new HDInsightError('NotFound', `Livy no longer knows statement ${statementId}.`);
+          if (!ended) {
+            if (err.code !== 'NotFound') throw err;
+            throw new HDInsightError('NotFound', `Livy no longer knows statement ${statementId}.`);
+          }
           await this.pollLog(signal).catch(() => undefined);
           await this.pollDriverLog(signal);
           this.update({ state: 'failed', note: ended });
@@ -531,8 +538,16 @@ export class LivyJob {
     const driver = this.driver;
     if (!driver) return;
     try {
-      const earlier = await driver.source.poll(signal);
-      if (earlier.complete) this.stopDriverLog('complete');
+      // A poll reads a bounded number of pages: a long past (a query printing for hours) takes
+      // several, and what is left of it must not show as this statement's.
+      for (let round = 0; round < SKIP_POLLS; round++) {
+        const earlier = await driver.source.poll(signal);
+        if (earlier.complete) {
+          this.stopDriverLog('complete');
+          break;
+        }
+        if (earlier.lines.length < SKIP_AGAIN_LINES) break;
+      }
     } catch (err) {
       if (isCancellation(err) || signal?.aborted) throw err;
       // Without knowing where the session's log ends now, its whole past would show as this statement's.

@@ -3,7 +3,7 @@
 // interactive sessions time out on). A batch needs its file in the cluster's storage: code from
 // the editor goes there through a short-lived statement that writes it with Hadoop's FileSystem
 // (as the IntelliJ toolkit does), so no storage key is needed. No vscode import.
-import { HDInsightError, throwIfAborted } from '../core/errors';
+import { HDInsightError, isCancellation, throwIfAborted } from '../core/errors';
 import { FINAL_STATES, type LivyClient, type LivySession, type SessionKind } from './LivyClient';
 import { type LivyJob, sessionKindOf } from './LivyJob';
 import { LogFollower } from './logFollower';
@@ -132,9 +132,27 @@ async function upload(
     'print(_fs.makeQualified(_path).toString())',
   ].join('\n');
   let result = await livy.runStatement(sessionId, statement, 'pyspark', options.signal);
+  let polls = 0;
+  let failures = 0;
   while (result.state !== 'available' && result.state !== 'cancelled') {
     await delay(500, options.signal);
-    result = await livy.getStatement(sessionId, result.id, options.signal);
+    try {
+      result = await livy.getStatement(sessionId, result.id, options.signal);
+      failures = 0;
+    } catch (err) {
+      if (isCancellation(err)) throw err;
+      // A session that ended takes its statements with it: Livy answers 400 ("Session isn't
+      // active"), 404, or 500 while its driver's connection is gone and YARN has not yet said so.
+      const ended = await sessionEnded(livy, sessionId, options.signal);
+      if (ended) throw ended;
+      if (!(err instanceof HDInsightError && err.code === 'Remote') || ++failures > UPLOAD_RETRIES) throw err;
+      continue;
+    }
+    // A session that went to error can leave the statement waiting for good.
+    if (++polls % 4 === 0) {
+      const ended = await sessionEnded(livy, sessionId, options.signal);
+      if (ended) throw ended;
+    }
   }
   const output = result.output;
   if (output?.status !== 'ok') {
@@ -145,6 +163,29 @@ async function upload(
   const printed = (typeof plain === 'string' ? plain : '').trim().split('\n').at(-1) ?? '';
   if (!printed) throw new HDInsightError('Remote', 'Uploading the code to the cluster storage gave no file address.');
   return printed;
+}
+
+/** Livy's 5xx answers in a row the upload rides out (about 15 s) while its session still looks alive. */
+const UPLOAD_RETRIES = 30;
+
+/** The error to end the upload with when its session ended (or Livy forgot it); undefined while it lives. */
+async function sessionEnded(livy: LivyClient, sessionId: number, signal?: AbortSignal): Promise<HDInsightError | undefined> {
+  let session: LivySession | undefined;
+  try {
+    session = await livy.getSession(sessionId, signal);
+  } catch (err) {
+    if (!(err instanceof HDInsightError && err.code === 'NotFound')) throw err;
+  }
+  if (session && LIVE.has(session.state)) return undefined;
+  // YARN's diagnostics are the last part of the session's log: say the last of them.
+  const log = session?.log ?? [];
+  const diagnostics = log.slice(log.lastIndexOf('\nYARN Diagnostics: ') + 1).filter((l) => l.trim() && !l.startsWith('\n'));
+  const why = diagnostics.length > 0 && log.includes('\nYARN Diagnostics: ') ? ` YARN says: ${diagnostics.at(-1)!.trim()}` : '';
+  return new HDInsightError(
+    'Remote',
+    `Livy session ${sessionId}, which was uploading the code to the cluster storage, ${session ? `is ${session.state}` : 'is gone'}.${why}`,
+    'Submit again: a new session is started for the upload.',
+  );
 }
 
 function sortKeys(conf: Record<string, string>): Record<string, string> {

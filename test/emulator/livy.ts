@@ -10,11 +10,18 @@
 // YARN mode (`yarn`), as Livy runs on HDInsight: batches are submitted with `--master yarn
 // --deploy-mode cluster` to a real YARN, spark-submit returns once YARN accepted the application,
 // the log holds only the launcher's lines and YARN's diagnostics, and the driver's output is in
-// the AM container's logs at appInfo.driverLogUrl (the gateway's /yarnui form). Sessions always
-// run in local mode.
+// the AM container's logs at appInfo.driverLogUrl (the gateway's /yarnui form). Sessions, as
+// Livy's InteractiveSession and ContextLauncher run them: the session's driver (livy_repl.py) is
+// submitted the same way, tagged livy-session-{id}-{8}, and connects back over TCP on loopback
+// with the address, client id and per-session secret Livy passes in its conf file; statements,
+// their results and their cancel go over that connection; the session is `starting` until the
+// driver connected and made its SparkSession, and dead once YARN says the application ended
+// (YARN's diagnostics in its log). A statement's prints are its output; anything else the driver
+// prints is in the container's logs only.
 import { type ChildProcess, spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
@@ -47,6 +54,11 @@ export interface LivyOptions {
   yarnPollIntervalMs?: number;
   /** livy.server.yarn.app-lookup-timeout, in ms (120 s, as Livy's default). */
   yarnLookupTimeoutMs?: number;
+  /**
+   * livy.rsc.server.connect.timeout, in ms (90 s, as Livy's default): a session whose driver has
+   * not connected back by then goes to error and its application is killed.
+   */
+  rscConnectTimeoutMs?: number;
 }
 
 export type LivyState =
@@ -116,12 +128,12 @@ interface Job {
   stopping?: boolean;
   retainTimer?: NodeJS.Timeout;
   appInfo: { driverLogUrl: string | null; sparkUiUrl: string | null };
-  /** Set for a batch in YARN mode. */
-  yarn?: YarnBatch;
+  /** Set for a batch or session in YARN mode. */
+  yarn?: YarnApp;
 }
 
-interface YarnBatch {
-  /** spark.yarn.tags: how Livy finds its application (livy-batch-{id}-{8 random characters}). */
+interface YarnApp {
+  /** spark.yarn.tags: how Livy finds its application (livy-batch-{id}-{8 random characters}, livy-session-…). */
   tag: string;
   /** YARN's diagnostics of the application, lines of the log's "YARN Diagnostics:" part. */
   diagnostics: string[];
@@ -129,6 +141,8 @@ interface YarnBatch {
   submitExit?: number | null;
   /** DELETE came: the application is killed as soon as it is known. */
   deleted?: boolean;
+  /** Livy gave up on it (a session driver that never connected): killed as soon as it is known, still followed. */
+  kill?: boolean;
   /** The application was killed through the ResourceManager. */
   killSent?: boolean;
   /** The ResourceManager it was submitted to. */
@@ -151,6 +165,24 @@ interface Session extends Job {
   statements: Statement[];
   queue: Statement[];
   current?: Statement;
+  /** YARN mode: the driver's connection back to Livy (its RSC channel). */
+  rsc?: RscLink;
+}
+
+/** A session driver's connection back to Livy, as Livy's ContextLauncher registers it. */
+interface RscLink {
+  clientId: string;
+  /** Per session: only its own driver can connect (RSCConf client.auth.secret). */
+  secret: string;
+  socket?: net.Socket;
+  /** The driver was connected and its connection went away without Livy ending the session. */
+  lost?: boolean;
+  /** Livy asked the driver to end (DELETE). */
+  ending?: boolean;
+  connectTimer?: NodeJS.Timeout;
+  /** Resolves when the connection closed. */
+  closed: Promise<void>;
+  onClosed: () => void;
 }
 
 type Batch = Job;
@@ -205,6 +237,10 @@ export class LivyEmulator {
   private yarnProvider?: YarnProvider;
   /** The gateway it is mounted on: appInfo's URLs are in its public form. */
   private gateway?: Emulator;
+  /** Where YARN-mode session drivers connect back (Livy's RpcServer), started with the first one. */
+  private rscServer?: Promise<net.Server>;
+  /** Session drivers expected to connect, by client id (unregistered once connected, as in Livy). */
+  private readonly rscClients = new Map<string, Session>();
 
   constructor(private readonly options: LivyOptions) {
     this.logCacheSize = options.logCacheSize ?? 200;
@@ -260,31 +296,46 @@ export class LivyEmulator {
     });
     on('GET', `/sessions/${id}`, (req) => this.withSession(req, (s) => ok(this.sessionView(s))));
     on('GET', `/sessions/${id}/state`, (req) => this.withSession(req, (s) => ok({ id: s.id, state: s.state })));
-    on('DELETE', `/sessions/${id}`, (req) =>
-      this.withSession(req, (s) => {
+    on('DELETE', `/sessions/${id}`, async (req) => {
+      const yarnSession = this.sessions.get(Number(req.params.id));
+      if (yarnSession?.rsc) {
+        await this.stopYarnSession(yarnSession);
+        return ok({ msg: 'deleted' });
+      }
+      return this.withSession(req, (s) => {
         this.sessions.delete(s.id);
         this.kill(s);
         return ok({ msg: 'deleted' });
-      }),
-    );
+      });
+    });
     on('GET', `/sessions/${id}/log`, (req) => this.withSession(req, (s) => ok(this.logView(s, req))));
     on('GET', `/sessions/${id}/statements`, (req) =>
-      this.withSession(req, (s) => ok({ total_statements: s.statements.length, statements: s.statements.map(statementView) })),
+      this.withSession(
+        req,
+        (s) =>
+          this.driverUnavailable(s, 'read') ?? ok({ total_statements: s.statements.length, statements: s.statements.map(statementView) }),
+      ),
     );
     on('POST', `/sessions/${id}/statements`, (req) =>
       this.withSession(req, (s) => {
+        const unavailable = this.driverUnavailable(s, 'run');
+        if (unavailable) return unavailable;
         const body = jsonBody<{ code?: string; kind?: string }>(req);
         return { status: 201, body: statementView(this.submitStatement(s, body)) };
       }),
     );
     on('GET', `/sessions/${id}/statements/${sid}`, (req) =>
       this.withSession(req, (s) => {
+        const unavailable = this.driverUnavailable(s, 'read');
+        if (unavailable) return unavailable;
         const st = s.statements[Number(req.params.sid)];
         return st ? ok(statementView(st)) : msg(404, 'Statement not found');
       }),
     );
     on('POST', `/sessions/${id}/statements/${sid}/cancel`, (req) =>
       this.withSession(req, (s) => {
+        const unavailable = this.driverUnavailable(s, 'run');
+        if (unavailable) return unavailable;
         const st = s.statements[Number(req.params.sid)];
         if (!st) return msg(404, 'Statement not found');
         this.cancelStatement(s, st);
@@ -346,6 +397,9 @@ export class LivyEmulator {
   /** Kills every Spark process this emulator started. */
   async stop(): Promise<void> {
     await this.killAll();
+    const server = await this.rscServer?.catch(() => undefined);
+    this.rscServer = undefined;
+    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
     fs.rmSync(this.workDir, { recursive: true, force: true });
   }
 
@@ -353,8 +407,16 @@ export class LivyEmulator {
     const jobs: Job[] = [...this.sessions.values(), ...this.batches.values()];
     this.sessions.clear();
     this.batches.clear();
+    // YARN-mode session drivers lose their connection and end themselves; one still starting is
+    // refused when it connects.
+    this.rscClients.clear();
     for (const job of jobs) {
       clearTimeout(job.retainTimer);
+      const link = (job as Session).rsc;
+      if (link) {
+        clearTimeout(link.connectTimer);
+        link.socket?.destroy();
+      }
       this.kill(job);
     }
     await Promise.all(jobs.map((j) => j.exited ?? Promise.resolve()));
@@ -369,10 +431,9 @@ export class LivyEmulator {
     if (kind === 'sparkr') throw new BadRequest('This emulator runs no SparkR sessions (R is not installed)');
     const name = body.name ?? null;
     if (name !== null && [...this.sessions.values()].some((s) => s.name === name)) throw new BadRequest(`Duplicate session name: ${name}`);
-    const submitArgs = this.submitArgs(
-      { ...body, conf: this.sessionConf(body.conf, kind, this.nextSessionId) },
-      name ?? `livy-session-${this.nextSessionId}`,
-    );
+    // The session's own settings (its kind, the Scala interpreter's class path) go with it in either mode.
+    const sessionBody = { ...body, conf: this.sessionConf(body.conf, kind, this.nextSessionId) };
+    const submitArgs = this.submitArgs(sessionBody, name ?? `livy-session-${this.nextSessionId}`);
     const session: Session = {
       id: this.nextSessionId++,
       name,
@@ -389,6 +450,11 @@ export class LivyEmulator {
       statements: [],
       queue: [],
     };
+    if (this.yarnProvider) {
+      this.sessions.set(session.id, session);
+      this.startYarnSession(session, this.yarnProvider, sessionBody, name ?? `livy-session-${session.id}`);
+      return session;
+    }
     const child = spawn(this.options.spark.python, [replScript()], {
       detached: true,
       // Relative paths of the default file system land in the cluster's storage, as /user/livy does on a cluster.
@@ -416,7 +482,8 @@ export class LivyEmulator {
       return;
     }
     if (message.ready) {
-      session.appId = message.appId ?? null;
+      // In YARN mode Livy knows the application from YARN (by its tag), not from the driver.
+      if (!session.rsc) session.appId = message.appId ?? null;
       if (session.state === 'starting') session.state = 'idle';
       this.dispatch(session);
       return;
@@ -477,7 +544,7 @@ export class LivyEmulator {
     session.state = 'busy';
     st.state = 'running';
     st.started = Date.now();
-    session.process?.stdin?.write(`${JSON.stringify({ id: st.id, code: st.code, kind: st.kind })}\n`);
+    this.toDriver(session, { id: st.id, code: st.code, kind: st.kind });
   }
 
   private cancelStatement(session: Session, st: Statement): void {
@@ -491,17 +558,208 @@ export class LivyEmulator {
       // still be on its way into the interpreter (which ignores an interrupt between statements),
       // so the interrupt repeats until the interpreter answers for this statement; the next
       // statement is sent only after that answer, so a repeat never reaches it.
+      // In YARN mode the driver is asked over its connection, as Livy's CancelReplJobRequest does.
       const interrupt = (): void => {
-        if (st.state !== 'cancelling' || session.current !== st || !session.process?.pid) return;
-        try {
-          process.kill(session.process.pid, 'SIGINT');
-        } catch {
-          return; // already gone
+        if (st.state !== 'cancelling' || session.current !== st) return;
+        if (session.rsc) {
+          if (!session.rsc.socket) return;
+          this.toDriver(session, { cancel: st.id });
+        } else {
+          if (!session.process?.pid) return;
+          try {
+            process.kill(session.process.pid, 'SIGINT');
+          } catch {
+            return; // already gone
+          }
         }
         setTimeout(interrupt, 250).unref();
       };
       interrupt();
     }
+  }
+
+  /** A message to the session's interpreter: its stdin in local mode, its connection in YARN mode. */
+  private toDriver(session: Session, message: Record<string, unknown>): void {
+    const line = `${JSON.stringify(message)}\n`;
+    if (session.rsc) session.rsc.socket?.write(line);
+    else session.process?.stdin?.write(line);
+  }
+
+  /**
+   * YARN mode: what Livy answers instead when a statement request cannot reach the driver. Reads
+   * check that the session is active (400, "requirement failed: Session isn't active."); running
+   * and cancelling that it runs (500, IllegalStateException); both go over the RPC channel, which
+   * fails while the driver's connection is gone (500) until YARN says how the application ended.
+   */
+  private driverUnavailable(s: Session, use: 'read' | 'run'): EmulatorResponse | undefined {
+    if (!s.rsc) return undefined;
+    const over = finalStates.has(s.state) || s.state === 'shutting_down';
+    if (use === 'read' && over) return msg(400, "requirement failed: Session isn't active.");
+    if (use === 'run' && s.state !== 'idle' && s.state !== 'busy')
+      return msg(500, `java.lang.IllegalStateException: Session is in state ${s.state}`);
+    if (s.rsc.lost) return msg(500, 'java.lang.IllegalStateException: RPC channel is closed.');
+    return undefined;
+  }
+
+  /**
+   * YARN mode, as Livy's InteractiveSession with ContextLauncher: the session's driver (this
+   * emulator's REPL) is submitted in cluster mode with the RSC address, a client id and a secret in
+   * a properties file; the session is `starting` until the driver connected back and made its
+   * SparkSession, then follows the REPL (idle, busy) and, once YARN says the application ended,
+   * is dead with YARN's diagnostics in its log.
+   */
+  private startYarnSession(session: Session, provider: YarnProvider, body: CreateRequest, name: string): void {
+    session.yarn = { tag: `livy-session-${session.id}-${randomTag()}`, diagnostics: [] };
+    let onClosed!: () => void;
+    const closed = new Promise<void>((resolve) => (onClosed = resolve));
+    const link: RscLink = { clientId: crypto.randomUUID(), secret: crypto.randomBytes(32).toString('base64url'), closed, onClosed };
+    session.rsc = link;
+    this.rscClients.set(link.clientId, session);
+    const options = this.optionArgs(body);
+    // Livy's handshake timeout runs from the launch: a driver that never connects fails the session,
+    // and Livy kills its application (InteractiveSession's errorOut).
+    link.connectTimer = setTimeout(() => {
+      if (link.socket || link.lost || session.yarn?.deleted || finalStates.has(session.state)) return;
+      this.rscClients.delete(link.clientId);
+      session.state = 'error';
+      session.yarn!.kill = true;
+      void this.killYarnApp(session);
+    }, this.options.rscConnectTimeoutMs ?? 90_000);
+    link.connectTimer.unref();
+    void (async () => {
+      const server = await this.rscListen();
+      const { port } = server.address() as net.AddressInfo;
+      const confFile = this.writeRscConf(link, port);
+      await this.runOnYarn(session, provider, body, name, [...options, '--properties-file', confFile, replScript(), 'rsc'], confFile);
+    })().catch((err: unknown) => {
+      session.yarn?.diagnostics.push(err instanceof Error ? err.message : String(err));
+      this.sessionOver(session);
+      this.retain(session);
+    });
+  }
+
+  /** The session is over (its application ended, or could not start): dead, as Livy 0.5 makes it. */
+  private sessionOver(session: Session): void {
+    // Livy 0.5 (HDInsight 5.1's) makes a session dead whether its application finished, failed or
+    // was killed (Livy 0.6 and later say killed for a killed one), also after error.
+    session.state = 'dead';
+    const link = session.rsc;
+    if (!link) return;
+    clearTimeout(link.connectTimer);
+    this.rscClients.delete(link.clientId);
+    link.socket?.destroy();
+  }
+
+  /**
+   * DELETE of a YARN-mode session, as Livy's stopSession: the driver is asked to end (EndSession)
+   * and given 10 s (livy.rsc.client.shutdown-timeout) to close its connection, after which (or
+   * when it never connected) its application is killed. Then the session is forgotten.
+   */
+  private async stopYarnSession(session: Session): Promise<void> {
+    const link = session.rsc!;
+    const y = session.yarn!;
+    if (!finalStates.has(session.state)) session.state = 'shutting_down';
+    this.rscClients.delete(link.clientId);
+    clearTimeout(link.connectTimer);
+    let ended = false;
+    if (link.socket) {
+      link.ending = true;
+      this.toDriver(session, { end: true });
+      ended = await Promise.race([link.closed.then(() => true), sleep(10_000).then(() => false)]);
+    }
+    // An application not known yet is killed as soon as the lookup finds it.
+    y.deleted = true;
+    if (!ended) {
+      link.socket?.destroy();
+      if (session.appId) await this.killYarnApp(session);
+    }
+    session.state = 'dead';
+    this.kill(session);
+    this.forget(this.sessions, session);
+  }
+
+  /** Where YARN-mode session drivers connect back (Livy's RpcServer): loopback, any free port. */
+  private rscListen(): Promise<net.Server> {
+    this.rscServer ??= new Promise<net.Server>((resolve, reject) => {
+      const server = net.createServer((socket) => this.rscAccept(socket));
+      server.once('error', reject);
+      server.listen(0, '127.0.0.1', () => resolve(server));
+    });
+    return this.rscServer;
+  }
+
+  /**
+   * A connection from a session driver: a challenge, then the driver's client id with the
+   * challenge's HMAC-SHA256 under the session's secret (the secret itself never crosses the wire);
+   * anything else is dropped. From then on the connection carries the session's messages.
+   */
+  private rscAccept(socket: net.Socket): void {
+    const challenge = crypto.randomBytes(32).toString('hex');
+    let session: Session | undefined;
+    socket.on('error', () => undefined);
+    const refuse = (): void => void socket.destroy();
+    const timer = setTimeout(refuse, 30_000);
+    timer.unref();
+    socket.write(`${JSON.stringify({ challenge })}\n`);
+    lines(socket, (line) => {
+      if (session) return this.onReplMessage(session, line);
+      clearTimeout(timer);
+      let hello: { client?: unknown; auth?: unknown };
+      try {
+        hello = JSON.parse(line) as typeof hello;
+      } catch {
+        return refuse();
+      }
+      const candidate = typeof hello.client === 'string' ? this.rscClients.get(hello.client) : undefined;
+      const link = candidate?.rsc;
+      const given = typeof hello.auth === 'string' && /^[0-9a-f]{64}$/.test(hello.auth) ? Buffer.from(hello.auth, 'hex') : undefined;
+      const expected = link ? crypto.createHmac('sha256', link.secret).update(challenge).digest() : undefined;
+      if (!candidate || !link || !given || !expected || !crypto.timingSafeEqual(given, expected)) return refuse();
+      // One driver per session: Livy unregisters the client once it connected.
+      this.rscClients.delete(link.clientId);
+      clearTimeout(link.connectTimer);
+      session = candidate;
+      link.socket = socket;
+      socket.once('close', () => {
+        if (link.socket === socket) link.socket = undefined;
+        if (!link.ending) link.lost = true;
+        link.onClosed();
+      });
+    });
+  }
+
+  /**
+   * Livy's conf file for the driver (ContextLauncher.writeConfToFile): readable by its owner only,
+   * the RSC settings under spark.__livy__., Spark's spark-defaults.conf merged in (a properties
+   * file replaces it for spark-submit).
+   */
+  private writeRscConf(link: RscLink, port: number): string {
+    const props: Record<string, string> = {};
+    const defaults = path.join(this.options.spark.confDir, 'spark-defaults.conf');
+    if (fs.existsSync(defaults)) {
+      for (const raw of fs.readFileSync(defaults, 'utf8').split('\n')) {
+        const m = /^\s*([^#!\s=:][^\s=:]*)\s*[\s=:]\s*(.*?)\s*$/.exec(raw);
+        if (m) props[m[1]] = m[2];
+      }
+    }
+    Object.assign(props, {
+      'spark.__livy__.livy.rsc.launcher.address': '127.0.0.1',
+      'spark.__livy__.livy.rsc.launcher.port': String(port),
+      'spark.__livy__.livy.rsc.client.auth.id': link.clientId,
+      'spark.__livy__.livy.rsc.client.auth.secret': link.secret,
+      // As Livy sets it: the RPC server takes one connection per session.
+      'spark.yarn.maxAppAttempts': '1',
+      // Not Livy's: where the driver's relative paths of the default file system go (the cluster's
+      // storage), as the local-mode driver runs in that directory.
+      'spark.hdinsight.emulator.storageDir': this.options.storageDir ?? this.workDir,
+    });
+    const escape = (text: string): string => text.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/^\s/, '\\$&');
+    const body = Object.entries(props)
+      .map(([k, v]) => `${escape(k).replace(/[=:\s]/g, '\\$&')}=${escape(v)}`)
+      .join('\n');
+    const file = path.join(this.workDir, `livyConf${crypto.randomBytes(8).toString('hex')}.properties`);
+    fs.writeFileSync(file, `${body}\n`, { mode: 0o600 });
+    return file;
   }
 
   private sessionView(s: Session): Record<string, unknown> {
@@ -547,9 +805,7 @@ export class LivyEmulator {
     };
     this.batches.set(batch.id, batch);
     if (yarn) {
-      // Livy's tag (SparkApp.scala): YARN keeps tags in lower case.
-      const random = [...crypto.randomBytes(8)].map((b) => 'abcdefghijklmnopqrstuvwxyz0123456789'[b % 36]).join('');
-      batch.yarn = { tag: `livy-batch-${id}-${random}`, diagnostics: [] };
+      batch.yarn = { tag: `livy-batch-${id}-${randomTag()}`, diagnostics: [] };
       void this.runOnYarn(batch, yarn, body, name ?? `livy-batch-${id}`, args).catch((err: unknown) => {
         batch.yarn?.diagnostics.push(err instanceof Error ? err.message : String(err));
         if (!finalStates.has(batch.state)) batch.state = 'dead';
@@ -572,22 +828,38 @@ export class LivyEmulator {
   /**
    * YARN mode: spark-submit in cluster mode (returning once YARN accepted the application, as
    * waitAppCompletion=false makes it), then Livy's monitor: the application found by its tag,
-   * then followed until it ends (SparkYarnApp.scala).
+   * then followed until it ends (SparkYarnApp.scala). A batch's state is the application's; a
+   * session's follows its driver until the application ended. `confFile` (a session's) goes once
+   * spark-submit exited.
    */
-  private async runOnYarn(batch: Batch, provider: YarnProvider, body: CreateRequest, name: string, args: string[]): Promise<void> {
-    const y = batch.yarn!;
+  private async runOnYarn(
+    job: Job,
+    provider: YarnProvider,
+    body: CreateRequest,
+    name: string,
+    args: string[],
+    confFile?: string,
+  ): Promise<void> {
+    const y = job.yarn!;
+    const session = 'statements' in job ? (job as Session) : undefined;
+    const map: Map<number, Job> = session ? this.sessions : this.batches;
     const fail = (message: string): void => {
       y.diagnostics.push(message);
-      if (!finalStates.has(batch.state)) batch.state = 'dead';
-      this.retain(batch);
+      if (session) this.sessionOver(session);
+      else if (!finalStates.has(job.state)) job.state = 'dead';
+      this.retain(job);
     };
     let yarn: Yarn;
     try {
       yarn = await provider();
     } catch (err) {
+      if (confFile) fs.rmSync(confFile, { force: true });
       return fail(`YARN is not available: ${err instanceof Error ? err.message : String(err)}`);
     }
-    if (y.deleted || this.batches.get(batch.id) !== batch) return;
+    if (y.deleted || map.get(job.id) !== job) {
+      if (confFile) fs.rmSync(confFile, { force: true });
+      return;
+    }
     y.rmWebUrl = yarn.rmWebUrl;
     const conf = Object.fromEntries(Object.entries(body.conf ?? {}).map(([k, v]) => [k, String(v)]));
     const submit = sparkSubmitYarn(this.options.spark, yarn, { name, tags: [y.tag], conf });
@@ -597,20 +869,23 @@ export class LivyEmulator {
       env: { ...process.env, ...submit.env, PYTHONUNBUFFERED: '1' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    this.attach(batch, child, batch.stdout);
+    if (confFile) child.once('exit', () => fs.rmSync(confFile, { force: true }));
+    // A batch's spark-submit has its stderr merged into stdout (Livy's process builder); a
+    // session's (SparkLauncher) keeps them apart.
+    this.attach(job, child, session ? job.stderr : job.stdout);
 
     const poll = this.options.yarnPollIntervalMs ?? 1_000;
     const lookupMs = this.options.yarnLookupTimeoutMs ?? 120_000;
     const deadline = Date.now() + lookupMs;
     const rm = yarn.rmWebUrl;
     // Forgotten by a restart (not by DELETE): Livy no longer follows it; the application runs on.
-    const abandoned = (): boolean => !y.deleted && this.batches.get(batch.id) !== batch;
-    while (!batch.appId) {
+    const abandoned = (): boolean => !y.deleted && map.get(job.id) !== job;
+    while (!job.appId) {
       if (abandoned()) return;
       const found = await rmGet<{ apps: { app?: RmApp[] } | null }>(`${rm}/ws/v1/cluster/apps?applicationTags=${y.tag}`);
       const app = found?.apps?.app?.[0];
       if (app) {
-        batch.appId = app.id;
+        job.appId = app.id;
         break;
       }
       if (y.deleted && y.submitExit !== undefined && Date.now() > deadline) return;
@@ -620,7 +895,7 @@ export class LivyEmulator {
         );
       }
       if (Date.now() > deadline) {
-        this.kill(batch);
+        this.kill(job);
         return fail(
           `No YARN application is found with tag ${y.tag} in ${lookupMs / 1000} seconds. ` +
             'Please check your cluster status, it is may be very busy.',
@@ -628,20 +903,23 @@ export class LivyEmulator {
       }
       await sleep(poll);
     }
-    // Deleted before its id was known: killed now that it is (Livy's leaked applications).
-    if (y.deleted) return void (await this.killYarnApp(batch));
+    // Deleted (or given up on) before its id was known: killed now that it is (Livy's leaked applications).
+    if (y.deleted || y.kill) await this.killYarnApp(job);
+    if (y.deleted) return;
     for (;;) {
       if (abandoned() || y.deleted) return;
-      const app = (await rmGet<{ app: RmApp }>(`${rm}/ws/v1/cluster/apps/${batch.appId}`))?.app;
+      const app = (await rmGet<{ app: RmApp }>(`${rm}/ws/v1/cluster/apps/${job.appId}`))?.app;
       if (app) {
         y.diagnostics = app.diagnostics ? app.diagnostics.split('\n') : [];
         const gateway = this.gateway?.url ?? '';
-        if (app.amContainerLogs) batch.appInfo.driverLogUrl = publicYarnUrl(app.amContainerLogs, yarn, gateway);
-        if (app.trackingUrl) batch.appInfo.sparkUiUrl = `${gateway}/yarnui/hn/proxy/${app.id}/`;
+        if (app.amContainerLogs) job.appInfo.driverLogUrl = publicYarnUrl(app.amContainerLogs, yarn, gateway);
+        if (app.trackingUrl) job.appInfo.sparkUiUrl = `${gateway}/yarnui/hn/proxy/${app.id}/`;
         const state = livyStateOf(app.state, app.finalStatus);
-        if (!finalStates.has(batch.state)) batch.state = state;
+        if (session) {
+          if (finalStates.has(state)) this.sessionOver(session);
+        } else if (!finalStates.has(job.state)) job.state = state;
         if (finalStates.has(state)) {
-          this.retain(batch);
+          this.retain(job);
           return;
         }
       }
@@ -650,19 +928,19 @@ export class LivyEmulator {
   }
 
   /** Livy's kill of a YARN application (yarnClient.killApplication), here through the RM's REST. */
-  private async killYarnApp(batch: Batch): Promise<void> {
-    const y = batch.yarn;
-    if (!y?.rmWebUrl || !batch.appId || y.killSent) return;
+  private async killYarnApp(job: Job): Promise<void> {
+    const y = job.yarn;
+    if (!y?.rmWebUrl || !job.appId || y.killSent) return;
     y.killSent = true;
     try {
-      const res = await fetch(`${y.rmWebUrl}/ws/v1/cluster/apps/${batch.appId}/state`, {
+      const res = await fetch(`${y.rmWebUrl}/ws/v1/cluster/apps/${job.appId}/state`, {
         method: 'PUT',
         headers: { 'content-type': 'application/json', accept: 'application/json' },
         body: JSON.stringify({ state: 'KILLED' }),
       });
-      if (!res.ok) y.diagnostics.push(`Killing ${batch.appId} failed: ${res.status} ${await res.text()}`);
+      if (!res.ok) y.diagnostics.push(`Killing ${job.appId} failed: ${res.status} ${await res.text()}`);
     } catch (err) {
-      y.diagnostics.push(`Killing ${batch.appId} failed: ${err instanceof Error ? err.message : String(err)}`);
+      y.diagnostics.push(`Killing ${job.appId} failed: ${err instanceof Error ? err.message : String(err)}`);
     }
   }
 
@@ -909,6 +1187,11 @@ async function rmGet<T>(url: string): Promise<T | undefined> {
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** The random part of Livy's application tags (SparkApp.scala); YARN keeps tags in lower case. */
+function randomTag(): string {
+  return [...crypto.randomBytes(8)].map((b) => 'abcdefghijklmnopqrstuvwxyz0123456789'[b % 36]).join('');
+}
 
 function statementView(st: Statement): Record<string, unknown> {
   return {

@@ -1,35 +1,101 @@
 # The interpreter behind an emulated Livy pyspark session, modelled on Livy's own fake_shell.py.
-# Run with the pyspark virtual environment's python and PYSPARK_SUBMIT_ARGS (so spark-submit
-# starts the driver JVM with the session's --conf, including spark.jars.packages).
 #
-# Protocol: JSON lines {"id": n, "code": "...", "kind": "pyspark" | "spark" | "sql"} on stdin; JSON lines on file descriptor 3:
-#   {"ready": true, "appId": "local-..."}  once the SparkSession exists
+# Two transports, one statement loop:
+# - Local mode (no argument): run with the pyspark virtual environment's python and
+#   PYSPARK_SUBMIT_ARGS (so spark-submit starts the driver JVM with the session's --conf, including
+#   spark.jars.packages). Requests are JSON lines on stdin, replies JSON lines on file descriptor 3,
+#   and a cancel is SIGINT to this process.
+# - YARN mode (argument "rsc"): submitted with spark-submit --master yarn --deploy-mode cluster, this
+#   is the session's driver in the ApplicationMaster's container, as Livy's RSC driver is. Like
+#   Livy's ContextLauncher, the emulator passes its address, a client id and a per-session secret in
+#   the Spark conf (spark.__livy__.livy.rsc.*, from a properties file only its owner can read); the
+#   driver connects back over TCP, answers the emulator's challenge with HMAC-SHA256(secret,
+#   challenge), and from then on requests and replies are JSON lines on that connection, with
+#   {"cancel": n} (interrupt statement n) and {"end": true} (Livy's EndSession: stop and exit). A lost
+#   connection ends the driver too.
+#
+# Requests: {"id": n, "code": "...", "kind": "pyspark" | "spark" | "sql"}. Replies:
+#   {"ready": true, "appId": "..."}        once the SparkSession exists
 #   {"id": n, "output": {...}}             Livy's statement output (status ok | error)
-#   {"id": n, "cancelled": true}           the statement was interrupted (SIGINT)
-# stdout and stderr of the process are the session's log: the JVM (log4j on stderr, console
-# sinks on stdout) writes there directly; a statement's own prints go into its output.
+#   {"id": n, "cancelled": true}           the statement was interrupted
+#   {"failed": "..."}                      the SparkSession could not be made; the driver exits
+# What the process writes outside a statement is the driver's own output: in local mode the
+# session's Livy log (the JVM's log4j on stderr, console sinks on stdout), in YARN mode the
+# container's stdout and stderr, which only YARN's log pages show. A statement's own prints go
+# into its output.
 # Scala statements (kind spark) run in Livy's SparkInterpreter, ported to LivySparkInterpreter.scala,
 # in this same driver JVM on the same SparkSession (Livy's shared session: one SparkContext for
 # every kind); it starts with the session when the session's kind is spark, else at the first
 # Scala statement.
 import ast
 import concurrent.futures
+import hashlib
+import hmac
 import io
 import json
 import os
+import queue
 import re
 import signal
+import socket
 import sys
+import threading
 import traceback
-
-control = os.fdopen(3, "w", buffering=1, encoding="utf-8")
 
 TOP_FRAME_REGEX = re.compile(r'\s*File "<stdin>".*in <module>')
 
+RSC = sys.argv[1:2] == ["rsc"]
+# Where Livy's ContextLauncher puts the RSC settings in the Spark conf (RSCConf, LIVY_SPARK_PREFIX).
+RSC_CONF = "spark.__livy__.livy.rsc."
 
-def send(message):
-    control.write(json.dumps(message) + "\n")
-    control.flush()
+
+class RscChannel:
+    """The connection back to the emulated Livy server (YARN mode)."""
+
+    def __init__(self):
+        from pyspark import SparkConf
+        from pyspark.context import SparkContext
+
+        # The ApplicationMaster put the session's conf into the JVM's system properties.
+        SparkContext._ensure_initialized()
+        conf = SparkConf()
+        address = conf.get(RSC_CONF + "launcher.address")
+        port = int(conf.get(RSC_CONF + "launcher.port"))
+        client = conf.get(RSC_CONF + "client.auth.id")
+        secret = conf.get(RSC_CONF + "client.auth.secret")
+        self.sock = socket.create_connection((address, port), timeout=60)
+        self.sock.settimeout(None)
+        self.reader = self.sock.makefile("r", encoding="utf-8", newline="\n")
+        self.lock = threading.Lock()
+        challenge = json.loads(self.reader.readline())["challenge"]
+        auth = hmac.new(secret.encode("utf-8"), challenge.encode("utf-8"), hashlib.sha256).hexdigest()
+        self.write({"client": client, "auth": auth})
+
+    def write(self, message):
+        data = (json.dumps(message) + "\n").encode("utf-8")
+        with self.lock:
+            try:
+                self.sock.sendall(data)
+            except OSError:
+                pass  # the server is gone; the reader ends the driver
+
+    def close(self):
+        try:
+            self.sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        self.sock.close()
+
+
+if RSC:
+    channel = RscChannel()
+    send = channel.write
+else:
+    control = os.fdopen(3, "w", buffering=1, encoding="utf-8")
+
+    def send(message):
+        control.write(json.dumps(message) + "\n")
+        control.flush()
 
 
 # Until the statement loop runs, an interrupt (a cancel racing the start) is ignored.
@@ -44,6 +110,14 @@ except BaseException as err:  # noqa: BLE001 - reported, then the session dies
     traceback.print_exc()
     send({"failed": "%s: %s" % (type(err).__name__, err)})
     sys.exit(1)
+
+if RSC:
+    # The emulator's stand-in for the cluster's storage: relative paths of the default file system
+    # land there, as under /user/livy on a cluster (in local mode the driver runs in that directory).
+    _storage = sc.getConf().get("spark.hdinsight.emulator.storageDir", None)
+    if _storage:
+        _hadoop_fs = sc._jvm.org.apache.hadoop.fs
+        _hadoop_fs.FileSystem.get(sc._jsc.hadoopConfiguration()).setWorkingDirectory(_hadoop_fs.Path(_storage))
 
 global_dict = {"__name__": "__main__", "spark": spark, "sc": sc}
 running = False
@@ -148,6 +222,61 @@ if not start_session_interpreter():
     sys.exit(1)
 send({"ready": True, "appId": sc.applicationId})
 
+# The id of the statement being run, for a cancel over the connection to name it.
+current_id = None
+
+
+def interrupt_main():
+    # A signal to the main thread itself, so that a wait inside a Spark call is interrupted too.
+    signal.pthread_kill(threading.main_thread().ident, signal.SIGINT)
+
+
+def rsc_reader(incoming):
+    """YARN mode: reads the connection; statements go to the main loop, cancel and end act at once."""
+    try:
+        for line in channel.reader:
+            try:
+                message = json.loads(line)
+            except ValueError:
+                continue
+            if "cancel" in message:
+                # What the local mode's SIGINT does; between statements (a cancel that came too
+                # late) there is nothing to interrupt.
+                if running and current_id == message["cancel"]:
+                    interrupt_main()
+            elif message.get("end"):
+                break
+            else:
+                incoming.put(line)
+    except (OSError, ValueError):
+        pass  # the connection broke: the session is over either way
+    # Ended by Livy or the connection lost: stop the running statement and let the loop end.
+    incoming.put(None)
+    if running:
+        interrupt_main()
+
+
+def requests():
+    """The statements, in order, until the emulator lets the session go."""
+    global current_id
+    if not RSC:
+        for line in sys.stdin:
+            current_id = None
+            yield line
+        return
+    incoming = queue.Queue()
+    threading.Thread(target=rsc_reader, args=(incoming,), name="rsc-reader", daemon=True).start()
+    while True:
+        line = incoming.get()
+        if line is None:
+            return
+        try:
+            current_id = json.loads(line).get("id")
+        except ValueError:
+            current_id = None
+        yield line
+
+
 execution_count = 0
 
 
@@ -231,7 +360,7 @@ def execute_sql(code):
         running = False
 
 
-for line in sys.stdin:
+for line in requests():
     try:
         request = json.loads(line)
     except ValueError:
@@ -248,8 +377,10 @@ for line in sys.stdin:
     sys.stdout.flush()
     sys.stderr.flush()
 
-# stdin closed: the emulator let the session go.
+# stdin closed (or, in YARN mode, Livy ended the session or its connection is gone): the emulator let the session go.
 try:
     spark.stop()
 except Exception:  # noqa: BLE001
     pass
+if RSC:
+    channel.close()

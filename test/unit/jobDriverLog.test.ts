@@ -20,6 +20,8 @@ class ScriptedLivy {
   batch: LivyBatch = { id: 7, state: 'starting' };
   session: LivySession = { id: 4, state: 'idle', kind: 'pyspark', appId: APP };
   statement: LivyStatement = { id: 2, state: 'running' };
+  /** What Livy answers for the statement instead of it (a session that is over). */
+  statementError?: Error;
   stdout: string[] = [];
   stderr: string[] = [];
   forgotten = false;
@@ -28,7 +30,7 @@ class ScriptedLivy {
     getBatch: () =>
       this.forgotten ? Promise.reject(new HDInsightError('NotFound', 'Livy has no batch 7.')) : Promise.resolve({ ...this.batch }),
     getSession: () => Promise.resolve({ ...this.session }),
-    getStatement: () => Promise.resolve({ ...this.statement }),
+    getStatement: () => (this.statementError ? Promise.reject(this.statementError) : Promise.resolve({ ...this.statement })),
     getLog: (_resource: string, id: number, from: number | undefined, size: number | undefined) => {
       const log = ['stdout: ', ...this.stdout, '\nstderr: ', ...this.stderr];
       const start = from ?? Math.max(0, log.length - (size ?? 100));
@@ -296,6 +298,56 @@ describe('A job reads the driver’s log from YARN once Livy names the applicati
       'driverStdout: Batch: 1',
     ]);
     assert.equal(job.snapshot.driverLog, 'reading');
+  });
+
+  it('ends a statement whose session died on YARN, whatever Livy answers for the statement, keeping the driver’s lines', async () => {
+    for (const answer of [
+      new HDInsightError('InvalidInput', "Livy at gw answered 400 Bad Request: requirement failed: Session isn't active."),
+      new HDInsightError(
+        'Remote',
+        'Livy at gw answered 500 Internal Server Error: java.lang.IllegalStateException: RPC channel is closed.',
+      ),
+    ]) {
+      const livy = new ScriptedLivy();
+      const driver = new ScriptedDriverLog(APP);
+      const job = new LivyJob(
+        { jobId: 's', cluster: 'c', mode: 'session', language: 'python', name: 'n', livy: livy.client, driverLog: () => driver },
+        FAST,
+      );
+      jobs.push(job);
+      await job.openSessionDriverLog(livy.session);
+      job.followStatement(4, 2, new LogFollower(livy.client, 'sessions', 4));
+      await until('the statement runs', () => job.snapshot.state === 'running');
+      driver.answers.push({ lines: [out('the last line before the kill')], complete: false });
+      livy.session = { ...livy.session, state: 'dead' };
+      livy.statementError = answer;
+      await until('the job ended', () => job.ended);
+      assert.equal(job.snapshot.state, 'failed');
+      assert.equal(job.snapshot.note, 'Session 4 is dead: it ended while the statement ran. The log so far is kept.');
+      assert.deepEqual(lines(job.log), ['driverStdout: the last line before the kill']);
+    }
+  });
+
+  it('lets go of a session driver’s long past, read over several polls, before a statement', async () => {
+    const livy = new ScriptedLivy();
+    const driver = new ScriptedDriverLog(APP);
+    const past = (from: number, count: number): DriverLogLine[] => Array.from({ length: count }, (_, i) => out(`old row ${from + i}`));
+    driver.answers.push(
+      { lines: past(0, 5_000), complete: false },
+      { lines: past(5_000, 5_000), complete: false },
+      { lines: past(10_000, 7), complete: false },
+      { lines: [out('Batch: 0')], complete: false },
+    );
+    const job = new LivyJob(
+      { jobId: 's', cluster: 'c', mode: 'session', language: 'python', name: 'n', livy: livy.client, driverLog: () => driver },
+      FAST,
+    );
+    jobs.push(job);
+    await job.openSessionDriverLog(livy.session);
+    assert.equal(driver.polls, 3, 'read until a poll brought only a few lines');
+    job.followStatement(4, 2, new LogFollower(livy.client, 'sessions', 4));
+    await until('the statement’s driver line is shown', () => job.log.length === 1);
+    assert.deepEqual(lines(job.log), ['driverStdout: Batch: 0']);
   });
 });
 
