@@ -240,9 +240,7 @@ describe('A job’s streaming queries from the progress in its log', () => {
       getLog: (_r: string, id: number, from: number) => Promise.resolve({ id, from, total: 0, log: [] }),
       getStatement: (_s: number, id: number) =>
         Promise.resolve(
-          id === 2
-            ? user
-            : ({ id, state: 'available', output: { status: 'ok', execution_count: id, data: { 'text/plain': printed } } }),
+          id === 2 ? user : { id, state: 'available', output: { status: 'ok', execution_count: id, data: { 'text/plain': printed } } },
         ),
       runStatement: (_s: number, code: string, kind: string) => {
         asked.push(`${kind}: ${code}`);
