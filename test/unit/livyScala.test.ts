@@ -9,6 +9,7 @@ import path from 'node:path';
 import { LivyEmulator } from '../emulator/livy';
 import { Emulator } from '../emulator/server';
 import { ensureSpark } from '../harness/spark';
+import { lastProgressStatement, parseLastProgress } from '../../src/livy/sessionProgress';
 
 interface StatementOutput {
   status: 'ok' | 'error';
@@ -197,6 +198,23 @@ describe('Livy emulator: Scala sessions on real Spark', function () {
       assert.match(String(text(scala)), new RegExp(`^res\\d+: Long = 7\\nres\\d+: String = ${String(text(py)).replace(/'/g, '')}\\n$`));
       const sql = await run('SELECT count(*) AS n FROM seven', 'sql');
       assert.deepEqual((sql.output.data['application/json'] as { data: unknown }).data, [[7]]);
+    });
+
+    it('tells its streaming queries’ lastProgress as JSON, the statement the query monitor asks a Scala session', async () => {
+      const started = await run(
+        'val ticks = (spark.readStream.format("rate").option("rowsPerSecond", 5).load()\n' +
+          '  .writeStream.format("memory").queryName("scala_ticks").start())',
+      );
+      assert.equal(started.output.status, 'ok', JSON.stringify(started.output));
+      const progress = await waitFor('a progress with batch 1', async () => {
+        const printed = await run(lastProgressStatement('spark')!);
+        assert.equal(printed.output.status, 'ok', JSON.stringify(printed.output));
+        return parseLastProgress(String(text(printed)))?.reports.find((r) => r.name === 'scala_ticks' && r.batchId >= 1);
+      });
+      assert.match(progress.sources[0].description, /RateStreamV2/);
+      assert.ok((progress.inputRowsPerSecond ?? 0) >= 0);
+      await run('spark.streams.active.foreach(_.stop())');
+      assert.deepEqual(parseLastProgress(String(text(await run(lastProgressStatement('spark')!)))), { active: 0, reports: [] });
     });
 
     it('cancels a long Spark job by its statement’s job group, and the session goes on', async () => {
