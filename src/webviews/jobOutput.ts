@@ -289,9 +289,9 @@ function renderSnapshot(s: JobView, cancellation: JobCancelView): void {
   state.className = `state ${s.state}`;
   const where =
     s.batchId !== undefined
-      ? `batch ${s.batchId}`
+      ? `Livy batch ${s.batchId}`
       : s.sessionId !== undefined
-        ? `session ${s.sessionId}${s.statementId !== undefined ? ` · statement ${s.statementId}` : ''}`
+        ? `Livy session ${s.sessionId}${s.statementId !== undefined ? ` · statement ${s.statementId}` : ''}`
         : s.mode;
   const ended = s.state !== 'submitting' && s.state !== 'starting' && s.state !== 'running';
   const driverLog = s.driverLog === 'reading' && ended ? "reading the driver's last lines…" : '';

@@ -500,7 +500,7 @@ describe('The sandbox in a browser', () => {
     await frame.locator('.state', { hasText: 'succeeded' }).waitFor({ timeout: 240_000 });
     await frame.locator('.line', { hasText: 'count kafka=3' }).waitFor();
     await frame.locator('.line.warn', { hasText: 'WARN this line is a warning' }).waitFor();
-    assert.match((await frame.locator('.app').textContent()) ?? '', /batch \d+ · application local-\d+/);
+    assert.match((await frame.locator('.app').textContent()) ?? '', /Livy batch \d+ · application local-\d+/);
     await screenshot(page, 'job-output');
     await frame.getByLabel('Search the log').fill('count spark');
     await frame.locator('.count', { hasText: /^1 of \d+ lines$/ }).waitFor();
