@@ -683,6 +683,62 @@ describe('The sandbox in a browser', () => {
       await screenshot(page, 'job-output-yarn-cancelled');
       await page.keyboard.press('Control+W');
     } finally {
+      fs.rmSync(path.join(uiSandboxDir, 'workspace', '.vscode', 'settings.json'), { force: true });
+      await emulatorControl(output, 'PUT', '/_emulator/livy/mode', { mode: 'local', cluster: 'contoso-spark' });
+    }
+  });
+
+  it('runs a session statement that starts a streaming query on YARN: the console batches from the driver’s stdout, the monitor, stop', async function () {
+    this.timeout(900_000); // a session's driver starts as a YARN application
+    const output = sandbox.output();
+    await emulatorControl(output, 'PUT', '/_emulator/livy/mode', { mode: 'yarn', cluster: 'contoso-spark' });
+    try {
+      // A configuration of its own: a new session (on YARN), not one an earlier job left in the pool.
+      const workspace = path.join(uiSandboxDir, 'workspace');
+      fs.mkdirSync(path.join(workspace, '.vscode'), { recursive: true });
+      fs.writeFileSync(
+        path.join(workspace, '.vscode', 'settings.json'),
+        JSON.stringify({ 'hdinsight.streamingJob.conf': { 'spark.sql.shuffle.partitions': '3' } }, null, 2),
+      );
+      const file = path.join(workspace, 'session_ticks.py');
+      fs.writeFileSync(
+        file,
+        [
+          'ticks = (spark.readStream.format("rate").option("rowsPerSecond", 4).load()',
+          '    .writeStream.format("console").option("truncate", False)',
+          '    .queryName("session_ticks").trigger(processingTime="2 seconds").start())',
+          'ticks.isActive',
+          '',
+        ].join('\n'),
+      );
+      await page.keyboard.press('Control+P');
+      await page.locator('.quick-input-widget input').fill(file);
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: 'session_ticks.py' }).first().click({ timeout: 30_000 });
+      await page.locator('.monaco-editor .view-lines', { hasText: 'session_ticks' }).first().waitFor({ timeout: 30_000 });
+      await runFromPalette(page, 'HDInsight: Submit Streaming Job');
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Interactive session' }).first().click({ timeout: 30_000 });
+      await page.locator('.quick-input-widget', { hasText: 'Choose a cluster' }).waitFor({ timeout: 30_000 });
+      await page.locator('.quick-input-widget input').fill('contoso-spark');
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: 'contoso-spark' }).first().waitFor();
+      await page.keyboard.press('Enter');
+
+      const frame = page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+      await frame.locator('.state', { hasText: 'succeeded' }).waitFor({ timeout: 480_000 });
+      assert.match((await frame.locator('.app').textContent()) ?? '', /Livy session \d+ · statement \d+ · application application_\d+_\d+/);
+      await frame.locator('.result', { hasText: 'True' }).waitFor();
+      // The query runs on in the session: its console batches come from the driver's stdout in YARN.
+      await frame
+        .locator('.line[data-source="stdout"]', { hasText: /^Batch: [2-9]/ })
+        .first()
+        .waitFor({ timeout: 240_000 });
+      const card = frame.locator('.queries .query-card', { hasText: 'session_ticks' });
+      await card.locator('.query-batch', { hasText: /^batch ([2-9]|\d\d+)$/ }).waitFor({ timeout: 120_000 });
+      await screenshot(page, 'job-output-yarn-session');
+      await frame.getByRole('button', { name: /Stop streaming queries/ }).click();
+      await frame.locator('.state', { hasText: 'cancelled' }).waitFor({ timeout: 120_000 });
+      await page.keyboard.press('Control+W');
+    } finally {
+      fs.rmSync(path.join(uiSandboxDir, 'workspace', '.vscode', 'settings.json'), { force: true });
       await emulatorControl(output, 'PUT', '/_emulator/livy/mode', { mode: 'local', cluster: 'contoso-spark' });
     }
   });
