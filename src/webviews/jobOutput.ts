@@ -294,7 +294,13 @@ function renderSnapshot(s: JobView, cancellation: JobCancelView): void {
         ? `Livy session ${s.sessionId}${s.statementId !== undefined ? ` · statement ${s.statementId}` : ''}`
         : s.mode;
   const ended = s.state !== 'submitting' && s.state !== 'starting' && s.state !== 'running';
-  const driverLog = s.driverLog === 'reading' && ended ? "reading the driver's last lines…" : '';
+  // A statement's session (and the queries it started) runs on after the statement; a batch's driver is done.
+  const driverLog =
+    s.driverLog === 'reading' && ended
+      ? s.sessionId !== undefined
+        ? "following the session driver's log…"
+        : "reading the driver's last lines…"
+      : '';
   app.textContent = [where, s.appId ? `application ${s.appId}` : '', driverLog].filter(Boolean).join(' · ');
   // Opened by the extension, which opens only the links the job itself reported.
   const link = (text: string, url: string | undefined): HTMLElement[] =>
