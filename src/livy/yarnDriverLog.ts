@@ -5,6 +5,14 @@
 // while the container runs, and from the history server's aggregated copy after the NodeManager
 // hands over (a 307, never followed blindly: its Location is an internal address). A poll either
 // succeeds as a whole or changes nothing, so a failed read is simply read again next time.
+//
+// What it costs: while the container runs, one small JSON listing of the container's files
+// (NMWebServices `ws/v1/node/containers/{cid}/logs`, with each file's size) tells whether anything
+// is new, and only the new bytes are fetched as plain text (`ws/v1/node/containerlogs/{cid}/{file}
+// ?size=-N`, the file's last N bytes, whose header gives the file's length, so where they start is
+// known); the ResourceManager's answer (about 3.7 KB) is read every tenth poll while bytes flow and
+// on every quiet one. Where the gateway does not serve the NodeManager's REST API, or the file grew
+// past what was asked between the two reads, the HTML page by byte offset is read instead.
 import { CancelledError, HDInsightError, throwIfAborted } from '../core/errors';
 import { type GatewayLogin, type RawResponse, requestRaw, type ServiceEndpoint } from '../core/http';
 import type { DriverLogLine, DriverLogPoll, DriverLogSource, DriverStream } from './driverLog';
@@ -58,6 +66,8 @@ interface StreamState {
   drained: boolean;
   /** The file's server said it cannot be had any more (aggregation failed or the file is absent). */
   gone: boolean;
+  /** Bytes the last read of this file brought (how much to ask beyond the listed size next time). */
+  growth: number;
 }
 
 interface Attempt {
@@ -72,7 +82,14 @@ interface State {
   /** The app's amContainerLogs when the attempts were last read (they are read again when it changes). */
   attemptsFor?: string;
   streams: [StreamState, StreamState];
+  /** Polls since the ResourceManager was last read. */
+  sinceApplication: number;
+  /** The last poll brought no new bytes. */
+  idle: boolean;
 }
+
+/** While bytes flow and the container is listed, the ResourceManager is read every this many polls. */
+const APPLICATION_EVERY = 10;
 
 export interface YarnDriverLogOptions {
   /** Livy's appInfo.driverLogUrl, when known: on HDInsight it already has the gateway's form. */
@@ -126,7 +143,11 @@ export class YarnDriverLog implements DriverLogSource {
   readonly stats = { requests: 0, bytesReceived: 0 };
   private state: State = {
     streams: [newStream('stdout', 'driverStdout'), newStream('stderr', 'driverStderr')],
+    sinceApplication: 0,
+    idle: true,
   };
+  /** Whether the gateway serves the NodeManager's REST API (unknown until asked; false after a 404 or 403). */
+  private nodeRest?: boolean;
   private complete = false;
   /** The NodeManager form that answered (kept for the gateway's life: every node has the same). */
   private form?: NodeManagerPathForm;
@@ -162,10 +183,22 @@ export class YarnDriverLog implements DriverLogSource {
     const draft: State = structuredClone(this.state);
     const notices: string[] = [];
     const lines: DriverLogLine[] = [];
-    lines.push(...(await this.readApplication(draft, notices, signal)));
-    if (draft.attempt) {
-      for (const stream of draft.streams) lines.push(...(await this.readStream(draft, stream, notices, signal)));
+    const offsets = draft.streams.map((s) => s.offset).join();
+    // The ResourceManager is read unless bytes flow from a container the NodeManager lists.
+    const running = draft.app?.state === 'RUNNING' && draft.attempt !== undefined;
+    const listFirst = running && !draft.idle && draft.sinceApplication < APPLICATION_EVERY;
+    let listing = listFirst ? await this.readListing(draft, signal) : undefined;
+    if (listing) draft.sinceApplication++;
+    else {
+      // Also when the listing failed: the container may have ended, or a new attempt started.
+      lines.push(...(await this.readApplication(draft, notices, signal)));
+      draft.sinceApplication = 0;
+      if (!listFirst && draft.app?.state === 'RUNNING' && draft.attempt) listing = await this.readListing(draft, signal);
     }
+    if (draft.attempt) {
+      for (const stream of draft.streams) lines.push(...(await this.readStream(draft, stream, listing, notices, signal)));
+    }
+    draft.idle = draft.streams.map((s) => s.offset).join() === offsets;
     const complete = this.isComplete(draft);
     if (complete) {
       // The last line of a file that does not end in a newline.
@@ -240,9 +273,28 @@ export class YarnDriverLog implements DriverLogSource {
 
   // --- The log files -------------------------------------------------------------------------
 
-  private async readStream(draft: State, stream: StreamState, notices: string[], signal?: AbortSignal): Promise<DriverLogLine[]> {
+  private async readStream(
+    draft: State,
+    stream: StreamState,
+    listing: Map<string, number> | undefined,
+    notices: string[],
+    signal?: AbortSignal,
+  ): Promise<DriverLogLine[]> {
     const lines: DriverLogLine[] = [];
     stream.drained = false;
+    const size = stream.onHistory ? undefined : listing?.get(stream.file);
+    if (size !== undefined && size <= stream.offset) {
+      // The NodeManager lists the file at the size already read: nothing to fetch.
+      stream.drained = true;
+      return lines;
+    }
+    if (size !== undefined && size - stream.offset <= this.pageBytes) {
+      const tail = await this.readTail(draft, stream, size, signal);
+      if (tail !== undefined) {
+        this.take(stream, tail, lines);
+        return lines;
+      }
+    }
     for (let pages = 0, moves = 0; pages < this.maxPages;) {
       const read = await this.readPage(draft, stream, notices, signal);
       if (read.kind === 'wait') break;
@@ -260,14 +312,105 @@ export class YarnDriverLog implements DriverLogSource {
         break;
       }
       pages++;
-      stream.offset += Buffer.byteLength(text, 'utf8');
-      const parts = (stream.pending + text).split('\n');
-      stream.pending = parts.pop()!;
-      for (const part of parts) lines.push({ stream: stream.stream, text: part.endsWith('\r') ? part.slice(0, -1) : part });
+      this.take(stream, { text, bytes: Buffer.byteLength(text, 'utf8') }, lines);
       // A short page was the file's end for now.
       if (text.length < this.pageBytes) break;
     }
     return lines;
+  }
+
+  /** Moves the stream past `bytes` bytes of the file read as `text`, adding its complete lines. */
+  private take(stream: StreamState, read: { text: string; bytes: number }, lines: DriverLogLine[]): void {
+    stream.offset += read.bytes;
+    stream.growth = read.bytes;
+    const parts = (stream.pending + read.text).split('\n');
+    stream.pending = parts.pop()!;
+    for (const part of parts) lines.push({ stream: stream.stream, text: part.endsWith('\r') ? part.slice(0, -1) : part });
+  }
+
+  /** The NodeManager's REST API on the node of the stream's page, relative to /yarnui/; undefined before the page's form is known. */
+  private nodeRestBase(draft: State): string | undefined {
+    const base = draft.streams.find((s) => s.base && !s.onHistory)?.base ?? this.driverLogPath;
+    const at = base?.indexOf('/node/containerlogs/') ?? -1;
+    return base && at > 0 && this.nodeRest !== false ? base.slice(0, at) : undefined;
+  }
+
+  /**
+   * The sizes of the running container's files, from the NodeManager's REST API; undefined when
+   * it cannot say (not served through this gateway, the container gone, a failed request): the
+   * pages are read then.
+   */
+  private async readListing(draft: State, signal?: AbortSignal): Promise<Map<string, number> | undefined> {
+    const node = this.nodeRestBase(draft);
+    const attempt = draft.attempt;
+    if (!node || !attempt || draft.streams.some((s) => s.onHistory)) return undefined;
+    const response = await this.get(
+      `${node}/ws/v1/node/containers/${attempt.containerId}/logs`,
+      'application/json',
+      'the driver’s log files',
+      signal,
+    );
+    if (response.status !== 200) {
+      // A gateway that does not pass the REST API on says so at once; later failures are the container's end.
+      if (this.nodeRest === undefined && (response.status === 404 || response.status === 403)) this.nodeRest = false;
+      return undefined;
+    }
+    type Info = { containerLogInfo?: { fileName?: string; fileSize?: string | number }[] | null; logAggregationType?: string };
+    let infos: Info[];
+    try {
+      const body = JSON.parse(response.text) as { containerLogsInfo?: Info | Info[] };
+      const listed = body.containerLogsInfo;
+      infos = Array.isArray(listed) ? listed : listed ? [listed] : [];
+    } catch {
+      this.nodeRest = this.nodeRest ?? false;
+      return undefined;
+    }
+    const local = infos.find((i) => (i.logAggregationType ?? 'LOCAL') === 'LOCAL');
+    if (!local) return undefined;
+    this.nodeRest = true;
+    const sizes = new Map<string, number>();
+    for (const file of local.containerLogInfo ?? []) {
+      const size = Number(file.fileSize);
+      if (file.fileName && Number.isSafeInteger(size)) sizes.set(file.fileName, size);
+    }
+    return sizes;
+  }
+
+  /**
+   * The file's bytes from the stream's offset on, as plain text from the NodeManager's REST API:
+   * its last N bytes, N a little more than the listing said is new, so a file that grew meanwhile
+   * is still read from the offset. Undefined when that did not work out (the page is read instead).
+   */
+  private async readTail(
+    draft: State,
+    stream: StreamState,
+    size: number,
+    signal?: AbortSignal,
+  ): Promise<{ text: string; bytes: number } | undefined> {
+    const node = this.nodeRestBase(draft);
+    if (!node) return undefined;
+    const asked = size - stream.offset + Math.min(65_536, Math.max(1_024, stream.growth));
+    const response = await this.get(
+      `${node}/ws/v1/node/containerlogs/${draft.attempt!.containerId}/${stream.file}?size=-${asked}`,
+      'text/plain',
+      `the driver's ${stream.file}`,
+      signal,
+    );
+    if (response.status !== 200) return undefined;
+    const body = Buffer.from(response.bytes.buffer, response.bytes.byteOffset, response.bytes.byteLength);
+    // The header (LogToolUtils.formatContainerLogHeader) ends with "LogContents:\n"; the file's bytes follow.
+    const marker = body.indexOf('LogContents:\n');
+    const header = marker < 0 ? '' : body.subarray(0, marker).toString('latin1');
+    const length = Number(/^LogLength:(\d+)$/m.exec(header)?.[1]);
+    if (marker < 0 || !new RegExp(`^LogType:${stream.file}$`, 'm').test(header) || !Number.isSafeInteger(length)) return undefined;
+    const first = Math.max(0, length - asked);
+    // The file grew by more than was asked: the bytes right after the offset are not in this answer.
+    if (first > stream.offset || length < stream.offset) return undefined;
+    const contents = marker + 'LogContents:\n'.length;
+    const fresh = body.subarray(contents + (stream.offset - first), contents + (length - first));
+    // A character cut at the file's current end is taken next time, whole.
+    const bytes = fresh.length - incompleteTail(fresh);
+    return { text: fresh.subarray(0, bytes).toString('utf8'), bytes };
   }
 
   /** One page of the file from its offset, finding the NodeManager's form on the way. */
@@ -442,7 +585,7 @@ export class YarnDriverLog implements DriverLogSource {
       throwIfAborted(signal);
       const response = await requestRaw(this.gateway, 'GET', path, { signal, accept });
       this.stats.requests++;
-      this.stats.bytesReceived += Buffer.byteLength(response.text, 'utf8');
+      this.stats.bytesReceived += response.bytes.byteLength;
       if (response.status === 401) throw new GatewayLoginRefusedError(this.gateway.baseUrl.host, this.gateway.login?.username);
       if (response.status !== 429) return response;
       if (attempt >= maxRetries) throw new ThrottledError(what);
@@ -461,7 +604,18 @@ export class YarnDriverLog implements DriverLogSource {
 }
 
 function newStream(file: LogFile, stream: DriverStream): StreamState {
-  return { file, stream, offset: 0, pending: '', onHistory: false, drained: false, gone: false };
+  return { file, stream, offset: 0, pending: '', onHistory: false, drained: false, gone: false, growth: 0 };
+}
+
+/** How many bytes at the end of `bytes` are the start of a UTF-8 character whose other bytes are still to come. */
+function incompleteTail(bytes: Uint8Array): number {
+  for (let back = 1; back <= Math.min(3, bytes.length); back++) {
+    const byte = bytes[bytes.length - back];
+    if ((byte & 0xc0) === 0x80) continue; // a continuation byte: look further back
+    const needs = byte >= 0xf0 ? 4 : byte >= 0xe0 ? 3 : byte >= 0xc0 ? 2 : 1;
+    return needs > back ? back : 0;
+  }
+  return 0;
 }
 
 /** The newer answer, except that a final state and an ended aggregation once seen stay. */
