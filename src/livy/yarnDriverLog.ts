@@ -98,6 +98,8 @@ export interface YarnDriverLogOptions {
   pageBytes?: number;
   /** Pages read per file and poll at most (default 8): a long backlog is read over several polls. */
   maxPagesPerPoll?: number;
+  /** Whether to use the NodeManager's REST API for sizes and new bytes (default true; false reads only the pages). */
+  nodeRestApi?: boolean;
   /** Longest Retry-After waited for within a poll (default 30 s), and how many times (default 3). */
   maxRetryAfterMs?: number;
   maxRetries?: number;
@@ -163,6 +165,7 @@ export class YarnDriverLog implements DriverLogSource {
   ) {
     this.pageBytes = options.pageBytes ?? 1 << 20;
     this.maxPages = options.maxPagesPerPoll ?? 8;
+    if (options.nodeRestApi === false) this.nodeRest = false;
     const known = options.driverLogUrl ? this.gatewayRelative(options.driverLogUrl) : undefined;
     if (known) {
       this.driverLogPath = known;
@@ -222,7 +225,10 @@ export class YarnDriverLog implements DriverLogSource {
     // Ended before any container ran: there is no log to read.
     if (!draft.attempt) return draft.attemptsFor !== undefined;
     const aggregation = app.logAggregationStatus ?? '';
-    const aggregated = AGGREGATION_ENDED.has(aggregation) || aggregation === 'DISABLED' || draft.streams.every((s) => s.onHistory);
+    // The history server's copy is whole once the ResourceManager says aggregation ended (a
+    // ResourceManager that does not say: once both files are read there).
+    const aggregated =
+      AGGREGATION_ENDED.has(aggregation) || aggregation === 'DISABLED' || (aggregation === '' && draft.streams.every((s) => s.onHistory));
     return aggregated && draft.streams.every((s) => s.drained || s.gone);
   }
 
@@ -482,18 +488,26 @@ export class YarnDriverLog implements DriverLogSource {
       }
     }
     const aggregation = draft.app?.logAggregationStatus ?? '';
+    // Aggregation failed: whatever the history server says instead of the file, the rest is not coming.
+    if (ended && stream.onHistory && (aggregation === 'FAILED' || aggregation === 'TIME_OUT')) {
+      stream.gone = true;
+      return { kind: 'wait' };
+    }
     if (/Aggregation may not be complete|Logs not available/i.test(said)) {
-      if (aggregation === 'FAILED' || aggregation === 'TIME_OUT') stream.gone = true;
-      else
-        notices.push(
-          `The driver's ${stream.file} is moving to YARN's history server (aggregation not complete yet); it is read again at the next poll.`,
-        );
+      notices.push(
+        `The driver's ${stream.file} is moving to YARN's history server (aggregation not complete yet); it is read again at the next poll.`,
+      );
       return { kind: 'wait' };
     }
     if (/Unable to locate/i.test(said) && stream.onHistory) {
-      // The aggregated log has no such file: it was empty or never written.
-      stream.gone = true;
-      stream.drained = true;
+      if (aggregation === 'SUCCEEDED' || aggregation === '') {
+        // The aggregated log has no such file: it was empty or never written.
+        stream.gone = true;
+        stream.drained = true;
+      } else
+        notices.push(
+          `The driver's ${stream.file} is not on YARN's history server yet (aggregation ${aggregation}); it is read again at the next poll.`,
+        );
       return { kind: 'wait' };
     }
     // A container being started: its files come soon; nothing to tell.
