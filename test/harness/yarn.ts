@@ -199,6 +199,9 @@ export async function startYarn(options: YarnOptions = {}): Promise<Yarn> {
       'yarn.nodemanager.local-dirs': sub('nm-local'),
       'yarn.nodemanager.log-dirs': sub('nm-logs'),
       'yarn.log-aggregation-enable': true,
+      // A NodeManager that never reports an application's aggregation makes the RM say TIME_OUT
+      // after this (10 minutes by default; short here so a test sees it).
+      'yarn.log-aggregation-status.time-out.ms': 30_000,
       'yarn.nodemanager.remote-app-log-dir': `file://${sub('app-logs')}`,
       'yarn.log.server.url': `${historyWebUrl}/jobhistory/logs`,
       'yarn.node-attribute.fs-store.root-dir': `file://${sub('node-attributes')}`,
