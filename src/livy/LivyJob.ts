@@ -366,10 +366,14 @@ export class LivyJob {
       // The log every poll; the state every third one while lines flow (about 1.3 requests a
       // second), and every poll once the job is quiet.
       const quiet = Date.now() - this.lastLineAt > QUIET_AFTER_MS;
+      // The driver's log is read while Livy is asked: its reads do not wait on Livy's answers.
+      const driverRead = this.driver ? this.pollDriverLog(signal) : undefined;
+      driverRead?.catch(() => undefined); // awaited below; a cancellation must not go unhandled meanwhile
       try {
         if (!batch || quiet || ticks++ % 3 === 0) batch = await this.target.livy.getBatch(batchId, signal);
         await this.pollLog(signal);
       } catch (err) {
+        await driverRead?.catch(() => undefined);
         // Livy lost the batch (a restart, or it forgot it) while its YARN application may run on.
         if (!(err instanceof HDInsightError && err.code === 'NotFound') || !this.openDriverLog()) throw err;
         forgotten = true;
@@ -378,6 +382,7 @@ export class LivyJob {
         );
         return this.followApplication(signal);
       }
+      await driverRead;
       const killedByYarn = batch.state === 'killed' && !this.cancelRequested;
       this.update({
         livyState: batch.state,
@@ -387,8 +392,7 @@ export class LivyJob {
         driverLogUrl: batch.appInfo?.driverLogUrl ?? this.snap.driverLogUrl,
       });
       if (FINAL_STATES.has(batch.state)) await this.pollLog(signal); // the last lines
-      this.openDriverLog();
-      await this.pollDriverLog(signal);
+      if (!driverRead && this.openDriverLog()) await this.pollDriverLog(signal);
       if (killedByYarn && !this.snap.note) this.update({ note: this.yarnEnding('YARN killed the application') });
     });
   }

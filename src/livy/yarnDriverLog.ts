@@ -10,8 +10,8 @@
 // (NMWebServices `ws/v1/node/containers/{cid}/logs`, with each file's size) tells whether anything
 // is new, and only the new bytes are fetched as plain text (`ws/v1/node/containerlogs/{cid}/{file}
 // ?size=-N`, the file's last N bytes, whose header gives the file's length, so where they start is
-// known); the ResourceManager's answer (about 3.7 KB) is read every tenth poll while bytes flow and
-// on every quiet one. Where the gateway does not serve the NodeManager's REST API, or the file grew
+// known); the ResourceManager's answer (about 3.7 KB) is read every tenth poll while bytes flow,
+// every third while the files are quiet, and whenever the listing fails (the container ended). Where the gateway does not serve the NodeManager's REST API, or the file grew
 // past what was asked between the two reads, the HTML page by byte offset is read instead.
 import { CancelledError, HDInsightError, throwIfAborted } from '../core/errors';
 import { type GatewayLogin, type RawResponse, requestRaw, type ServiceEndpoint } from '../core/http';
@@ -141,8 +141,11 @@ export function yarnUiEndpoint(gateway: URL | string, login?: GatewayLogin, time
   return { service: 'YARN', baseUrl: base, login, timeoutMs };
 }
 
+/** What a request of the reader was for, for its statistics. */
+export type YarnReadKind = 'application' | 'attempts' | 'listing' | 'tail' | 'page' | 'history';
+
 export class YarnDriverLog implements DriverLogSource {
-  readonly stats = { requests: 0, bytesReceived: 0 };
+  readonly stats = { requests: 0, bytesReceived: 0, byKind: {} as Partial<Record<YarnReadKind, { requests: number; bytes: number }>> };
   private state: State = {
     streams: [newStream('stdout', 'driverStdout'), newStream('stderr', 'driverStderr')],
     sinceApplication: 0,
@@ -189,7 +192,8 @@ export class YarnDriverLog implements DriverLogSource {
     const offsets = draft.streams.map((s) => s.offset).join();
     // The ResourceManager is read unless bytes flow from a container the NodeManager lists.
     const running = draft.app?.state === 'RUNNING' && draft.attempt !== undefined;
-    const listFirst = running && !draft.idle && draft.sinceApplication < APPLICATION_EVERY;
+    // A quiet container is checked on more often: its application may have ended or moved on.
+    const listFirst = running && draft.sinceApplication < (draft.idle ? 3 : APPLICATION_EVERY);
     let listing = listFirst ? await this.readListing(draft, signal) : undefined;
     if (listing) draft.sinceApplication++;
     else {
@@ -395,28 +399,37 @@ export class YarnDriverLog implements DriverLogSource {
   ): Promise<{ text: string; bytes: number } | undefined> {
     const node = this.nodeRestBase(draft);
     if (!node) return undefined;
-    const asked = size - stream.offset + Math.min(65_536, Math.max(1_024, stream.growth));
-    const response = await this.get(
-      `${node}/ws/v1/node/containerlogs/${draft.attempt!.containerId}/${stream.file}?size=-${asked}`,
-      'text/plain',
-      `the driver's ${stream.file}`,
-      signal,
-    );
-    if (response.status !== 200) return undefined;
-    const body = Buffer.from(response.bytes.buffer, response.bytes.byteOffset, response.bytes.byteLength);
-    // The header (LogToolUtils.formatContainerLogHeader) ends with "LogContents:\n"; the file's bytes follow.
-    const marker = body.indexOf('LogContents:\n');
-    const header = marker < 0 ? '' : body.subarray(0, marker).toString('latin1');
-    const length = Number(/^LogLength:(\d+)$/m.exec(header)?.[1]);
-    if (marker < 0 || !new RegExp(`^LogType:${stream.file}$`, 'm').test(header) || !Number.isSafeInteger(length)) return undefined;
-    const first = Math.max(0, length - asked);
-    // The file grew by more than was asked: the bytes right after the offset are not in this answer.
-    if (first > stream.offset || length < stream.offset) return undefined;
-    const contents = marker + 'LogContents:\n'.length;
-    const fresh = body.subarray(contents + (stream.offset - first), contents + (length - first));
-    // A character cut at the file's current end is taken next time, whole.
-    const bytes = fresh.length - incompleteTail(fresh);
-    return { text: fresh.subarray(0, bytes).toString('utf8'), bytes };
+    let known = size;
+    // A file that outgrew the ask is asked again once, from the length its answer gave.
+    for (let tries = 0; tries < 2; tries++) {
+      const asked = known - stream.offset + Math.min(65_536, Math.max(1_024, stream.growth));
+      const response = await this.get(
+        `${node}/ws/v1/node/containerlogs/${draft.attempt!.containerId}/${stream.file}?size=-${asked}`,
+        'text/plain',
+        `the driver's ${stream.file}`,
+        signal,
+      );
+      if (response.status !== 200) return undefined;
+      const body = Buffer.from(response.bytes.buffer, response.bytes.byteOffset, response.bytes.byteLength);
+      // The header (LogToolUtils.formatContainerLogHeader) ends with "LogContents:\n"; the file's bytes follow.
+      const marker = body.indexOf('LogContents:\n');
+      const header = marker < 0 ? '' : body.subarray(0, marker).toString('latin1');
+      const length = Number(/^LogLength:(\d+)$/m.exec(header)?.[1]);
+      if (marker < 0 || !new RegExp(`^LogType:${stream.file}$`, 'm').test(header) || !Number.isSafeInteger(length)) return undefined;
+      if (length < stream.offset) return undefined;
+      const first = Math.max(0, length - asked);
+      if (first > stream.offset) {
+        // The file grew by more than was asked: the bytes right after the offset are not in this answer.
+        known = length;
+        continue;
+      }
+      const contents = marker + 'LogContents:\n'.length;
+      const fresh = body.subarray(contents + (stream.offset - first), contents + (length - first));
+      // A character cut at the file's current end is taken next time, whole.
+      const bytes = fresh.length - incompleteTail(fresh);
+      return { text: fresh.subarray(0, bytes).toString('utf8'), bytes };
+    }
+    return undefined;
   }
 
   /** One page of the file from its offset, finding the NodeManager's form on the way. */
@@ -600,6 +613,10 @@ export class YarnDriverLog implements DriverLogSource {
       const response = await requestRaw(this.gateway, 'GET', path, { signal, accept });
       this.stats.requests++;
       this.stats.bytesReceived += response.bytes.byteLength;
+      const kind = readKind(path);
+      const counted = (this.stats.byKind[kind] ??= { requests: 0, bytes: 0 });
+      counted.requests++;
+      counted.bytes += response.bytes.byteLength;
       if (response.status === 401) throw new GatewayLoginRefusedError(this.gateway.baseUrl.host, this.gateway.login?.username);
       if (response.status !== 429) return response;
       if (attempt >= maxRetries) throw new ThrottledError(what);
@@ -619,6 +636,14 @@ export class YarnDriverLog implements DriverLogSource {
 
 function newStream(file: LogFile, stream: DriverStream): StreamState {
   return { file, stream, offset: 0, pending: '', onHistory: false, drained: false, gone: false, growth: 0 };
+}
+
+function readKind(path: string): YarnReadKind {
+  if (path.startsWith('jobhistory/')) return 'history';
+  if (path.includes('/ws/v1/node/containers/')) return 'listing';
+  if (path.includes('/ws/v1/node/containerlogs/')) return 'tail';
+  if (path.startsWith('ws/v1/cluster/')) return path.endsWith('/appattempts') ? 'attempts' : 'application';
+  return 'page';
 }
 
 /** How many bytes at the end of `bytes` are the start of a UTF-8 character whose other bytes are still to come. */

@@ -546,7 +546,7 @@ describe('YarnDriverLog against YARN’s pages (local server)', function () {
     yarn.append('stdout', 'a\n');
     assert.deepEqual(texts((await log.poll()).lines), ['a']);
     yarn.append('stdout', 'b\n');
-    // A little growth fits in what is asked beyond the listed size; a lot does not (the page is read then).
+    // A little growth fits in what is asked beyond the listed size; a lot makes it ask once more.
     yarn.afterListing = () => {
       yarn.append('stdout', 'c\n');
       yarn.afterListing = undefined;
@@ -559,10 +559,9 @@ describe('YarnDriverLog against YARN’s pages (local server)', function () {
     };
     yarn.requests.length = 0;
     assert.deepEqual(texts((await log.poll()).lines), ['d', 'x'.repeat(100_000)]);
-    assert.ok(
-      yarn.requests.some((r) => r.includes('/node/containerlogs/')),
-      'the page, from the offset',
-    );
+    // Asked again from the length the first answer gave, still as plain text.
+    assert.equal(yarn.requests.filter((r) => r.includes('/ws/v1/node/containerlogs/')).length, 2, yarn.requests.join('\n'));
+    assert.ok(!yarn.requests.some((r) => /\?start=/.test(r)), yarn.requests.join('\n'));
     yarn.append('stdout', 'e\n');
     assert.deepEqual(texts((await log.poll()).lines), ['e']);
   });
