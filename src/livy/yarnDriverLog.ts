@@ -200,7 +200,10 @@ export class YarnDriverLog implements DriverLogSource {
       // Also when the listing failed: the container may have ended, or a new attempt started.
       lines.push(...(await this.readApplication(draft, notices, signal)));
       draft.sinceApplication = 0;
-      if (!listFirst && draft.app?.state === 'RUNNING' && draft.attempt) listing = await this.readListing(draft, signal);
+      // Also while the application is still being accepted: the container's files are listed (or
+      // the listing fails) for a fraction of what a page costs.
+      if (!listFirst && draft.app && !FINAL_YARN_STATES.has(draft.app.state) && draft.attempt)
+        listing = await this.readListing(draft, signal);
     }
     if (draft.attempt) {
       for (const stream of draft.streams) lines.push(...(await this.readStream(draft, stream, listing, notices, signal)));
@@ -402,7 +405,8 @@ export class YarnDriverLog implements DriverLogSource {
     let known = size;
     // A file that outgrew the ask is asked again once, from the length its answer gave.
     for (let tries = 0; tries < 2; tries++) {
-      const asked = known - stream.offset + Math.min(65_536, Math.max(1_024, stream.growth));
+      // Beyond the listed size: about what the file grows by in one round trip (a quarter of a poll's growth).
+      const asked = known - stream.offset + Math.min(16_384, Math.max(256, Math.round(stream.growth / 4)));
       const response = await this.get(
         `${node}/ws/v1/node/containerlogs/${draft.attempt!.containerId}/${stream.file}?size=-${asked}`,
         'text/plain',
