@@ -88,6 +88,8 @@ export interface RawResponse {
   statusText: string;
   headers: Headers;
   text: string;
+  /** The body as it came, for readers that count bytes (a log read by byte offset). */
+  bytes: Uint8Array;
   /** The URL asked for. */
   url: URL;
 }
@@ -103,8 +105,8 @@ export async function requestRaw(
   path: string,
   options: { signal?: AbortSignal; accept?: string } = {},
 ): Promise<RawResponse> {
-  const { response, text, url } = await exchange(endpoint, method, path, { ...options, redirects: 'none' });
-  return { status: response.status, statusText: response.statusText, headers: response.headers, text, url };
+  const { response, text, bytes, url } = await exchange(endpoint, method, path, { ...options, redirects: 'none' });
+  return { status: response.status, statusText: response.statusText, headers: response.headers, text, bytes, url };
 }
 
 /** Sends one request with the login, the CSRF header and the timeout; reads the whole body. */
@@ -113,7 +115,7 @@ async function exchange(
   method: string,
   path: string,
   options: { body?: unknown; signal?: AbortSignal; accept?: string; redirects: 'same-origin' | 'none' },
-): Promise<{ response: Response; text: string; url: URL }> {
+): Promise<{ response: Response; text: string; bytes: Uint8Array; url: URL }> {
   checkServiceUrl(endpoint);
   const { baseUrl, login, service, timeoutMs = 20_000 } = endpoint;
   const base = baseUrl.href.endsWith('/') ? baseUrl : new URL(`${baseUrl.href}/`);
@@ -143,8 +145,10 @@ async function exchange(
       options.redirects === 'none'
         ? await fetch(url, { ...init, redirect: 'manual' })
         : await fetchFollowingSameOrigin(endpoint, url, init);
-    const text = await response.text();
-    return { response, text, url };
+    // Decoded as response.text() does (UTF-8, a BOM dropped), keeping the bytes.
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    const text = new TextDecoder().decode(bytes);
+    return { response, text, bytes, url };
   } catch (err) {
     if (err instanceof HDInsightError) throw err;
     if (signal?.aborted) throw err;

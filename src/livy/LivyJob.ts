@@ -38,6 +38,9 @@ export type JobMode = 'session' | 'batch';
 export type JobLanguage = 'python' | 'scala';
 export type JobState = 'submitting' | 'starting' | 'running' | 'succeeded' | 'failed' | 'cancelled' | 'unknown';
 
+/** YARN's final application states (as the ResourceManager names them). */
+const FINAL_YARN_STATES: ReadonlySet<string> = new Set(['FINISHED', 'FAILED', 'KILLED']);
+
 const ENDED: ReadonlySet<JobState> = new Set(['succeeded', 'failed', 'cancelled', 'unknown']);
 
 export interface JobSnapshot {
@@ -382,23 +385,61 @@ export class LivyJob {
     this.update({ batchId, livyState: state, state: batchState(state), appId: appId ?? undefined });
     let ticks = 0;
     let batch: LivyBatch | undefined;
+    /** Livy answered 404 for the batch while its YARN application was known: YARN says how it ends. */
+    let forgotten = false;
     void this.loop(async (signal) => {
+      if (forgotten) return this.followApplication(signal);
       // The log every poll; the state every third one while lines flow (about 1.3 requests a
       // second), and every poll once the job is quiet.
       const quiet = Date.now() - this.lastLineAt > QUIET_AFTER_MS;
-      if (!batch || quiet || ticks++ % 3 === 0) batch = await this.target.livy.getBatch(batchId, signal);
-      await this.pollLog(signal);
+      // The driver's log is read while Livy is asked: its reads do not wait on Livy's answers.
+      const driverRead = this.driver ? this.pollDriverLog(signal) : undefined;
+      driverRead?.catch(() => undefined); // awaited below; a cancellation must not go unhandled meanwhile
+      try {
+        if (!batch || quiet || ticks++ % 3 === 0) batch = await this.target.livy.getBatch(batchId, signal);
+        await this.pollLog(signal);
+      } catch (err) {
+        await driverRead?.catch(() => undefined);
+        // Livy lost the batch (a restart, or it forgot it) while its YARN application may run on.
+        if (!(err instanceof HDInsightError && err.code === 'NotFound') || !this.openDriverLog()) throw err;
+        forgotten = true;
+        this.notice(
+          `Livy no longer knows batch ${batchId}: the job follows its YARN application ${this.snap.appId} for its state and the driver's log.`,
+        );
+        return this.followApplication(signal);
+      }
+      await driverRead;
+      const killedByYarn = batch.state === 'killed' && !this.cancelRequested;
       this.update({
         livyState: batch.state,
-        state: this.cancelRequested && batch.state === 'killed' ? 'cancelled' : batchState(batch.state),
+        state: killedByYarn ? 'failed' : batchState(batch.state),
         appId: batch.appId ?? this.snap.appId,
         sparkUiUrl: batch.appInfo?.sparkUiUrl ?? this.snap.sparkUiUrl,
         driverLogUrl: batch.appInfo?.driverLogUrl ?? this.snap.driverLogUrl,
       });
       if (FINAL_STATES.has(batch.state)) await this.pollLog(signal); // the last lines
-      this.openDriverLog();
-      await this.pollDriverLog(signal);
+      if (!driverRead && this.openDriverLog()) await this.pollDriverLog(signal);
+      if (killedByYarn && !this.snap.note) this.update({ note: this.yarnEnding('YARN killed the application') });
     });
+  }
+
+  /** Without Livy: the driver's log, and the state from YARN's ResourceManager once it is final. */
+  private async followApplication(signal: AbortSignal): Promise<void> {
+    await this.pollDriverLog(signal);
+    const app = this.driver?.source.application;
+    if (!app || !FINAL_YARN_STATES.has(app.state)) return;
+    const status = app.state === 'FINISHED' ? app.finalStatus : app.state;
+    const state: JobState = status === 'SUCCEEDED' ? 'succeeded' : status === 'KILLED' && this.cancelRequested ? 'cancelled' : 'failed';
+    this.update({
+      state,
+      note: state === 'failed' ? this.yarnEnding(`YARN ended the application ${status}`) : undefined,
+    });
+  }
+
+  /** What YARN said of the application's end, for the job's note. */
+  private yarnEnding(what: string): string {
+    const diagnostics = this.driver?.source.application?.diagnostics?.trim();
+    return diagnostics ? `${what}: ${redact(diagnostics.split('\n')[0])}` : `${what}.`;
   }
 
   /** Follows a statement running in an interactive session; the session's log from `follower` on. */
@@ -557,22 +598,27 @@ export class LivyJob {
     }
   }
 
-  /** Once Livy named a YARN application: starts reading its driver's log, or says once why only Livy's log is shown. */
-  private openDriverLog(): void {
+  /**
+   * Once Livy named a YARN application: starts reading its driver's log, or says once why only
+   * Livy's log is shown. Returns whether the driver's log is read.
+   */
+  private openDriverLog(): boolean {
     const { appId, driverLogUrl } = this.snap;
-    if (this.driverDecided || !appId || !YARN_APP.test(appId)) return;
+    if (this.driverDecided || !appId || !YARN_APP.test(appId)) return this.driver !== undefined;
     this.driverDecided = true;
     const { driverLog, noDriverLog } = this.target;
     if (!driverLog) {
       if (noDriverLog) this.notice(noDriverLog);
-      return;
+      return false;
     }
     try {
       const source = driverLog(appId, driverLogUrl);
       this.driver = { source, done: false, lastLineAt: Date.now(), failures: 0, retryAt: 0 };
       this.update({ driverLog: 'reading' });
+      return true;
     } catch (err) {
       this.notice(`Only Livy's log is shown: the driver's log cannot be read (${userMessage(err)}).`);
+      return false;
     }
   }
 
@@ -666,8 +712,8 @@ export class LivyJob {
         if (isCancellation(err) || signal.aborted) return;
         if (err instanceof HDInsightError && err.code === 'NotFound') {
           // Livy forgot the job (finished long ago, or Livy restarted): keep what we know. Its YARN
-          // application may run on: the driver's log is read on.
-          this.update({ state: 'unknown', note: `${redact(err.message)} The last known state and the log are kept.` });
+          // application may run on: the driver's log is read on. A final state stays.
+          if (!this.ended) this.update({ state: 'unknown', note: `${redact(err.message)} The last known state and the log are kept.` });
         } else {
           wait = this.timing.retryMs[Math.min(this.failures, this.timing.retryMs.length - 1)];
           this.failures++;

@@ -24,8 +24,19 @@ export interface DriverLogPoll {
   complete: boolean;
 }
 
+/** The YARN application as its ResourceManager last described it (a final state once seen stays). */
+export interface DriverApplication {
+  /** NEW … RUNNING, FINISHED, FAILED, KILLED. */
+  state: string;
+  /** UNDEFINED, SUCCEEDED, FAILED, KILLED. */
+  finalStatus: string;
+  diagnostics?: string;
+}
+
 export interface DriverLogSource {
   /** What is new. Throws only on faults the caller should show (cancellation, the login refused). */
   poll(signal?: AbortSignal): Promise<DriverLogPoll>;
+  /** The application, once read: the job's state when Livy no longer knows the job. */
+  readonly application?: DriverApplication;
   readonly stats: { requests: number; bytesReceived: number };
 }

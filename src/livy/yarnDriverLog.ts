@@ -5,6 +5,14 @@
 // while the container runs, and from the history server's aggregated copy after the NodeManager
 // hands over (a 307, never followed blindly: its Location is an internal address). A poll either
 // succeeds as a whole or changes nothing, so a failed read is simply read again next time.
+//
+// What it costs: while the container runs, one small JSON listing of the container's files
+// (NMWebServices `ws/v1/node/containers/{cid}/logs`, with each file's size) tells whether anything
+// is new, and only the new bytes are fetched as plain text (`ws/v1/node/containerlogs/{cid}/{file}
+// ?size=-N`, the file's last N bytes, whose header gives the file's length, so where they start is
+// known); the ResourceManager's answer (about 3.7 KB) is read every tenth poll while bytes flow,
+// every third while the files are quiet, and whenever the listing fails (the container ended). Where the gateway does not serve the NodeManager's REST API, or the file grew
+// past what was asked between the two reads, the HTML page by byte offset is read instead.
 import { CancelledError, HDInsightError, throwIfAborted } from '../core/errors';
 import { type GatewayLogin, type RawResponse, requestRaw, type ServiceEndpoint } from '../core/http';
 import type { DriverLogLine, DriverLogPoll, DriverLogSource, DriverStream } from './driverLog';
@@ -58,6 +66,8 @@ interface StreamState {
   drained: boolean;
   /** The file's server said it cannot be had any more (aggregation failed or the file is absent). */
   gone: boolean;
+  /** Bytes the last read of this file brought (how much to ask beyond the listed size next time). */
+  growth: number;
 }
 
 interface Attempt {
@@ -72,7 +82,14 @@ interface State {
   /** The app's amContainerLogs when the attempts were last read (they are read again when it changes). */
   attemptsFor?: string;
   streams: [StreamState, StreamState];
+  /** Polls since the ResourceManager was last read. */
+  sinceApplication: number;
+  /** The last poll brought no new bytes. */
+  idle: boolean;
 }
+
+/** While bytes flow and the container is listed, the ResourceManager is read every this many polls. */
+const APPLICATION_EVERY = 10;
 
 export interface YarnDriverLogOptions {
   /** Livy's appInfo.driverLogUrl, when known: on HDInsight it already has the gateway's form. */
@@ -81,6 +98,8 @@ export interface YarnDriverLogOptions {
   pageBytes?: number;
   /** Pages read per file and poll at most (default 8): a long backlog is read over several polls. */
   maxPagesPerPoll?: number;
+  /** Whether to use the NodeManager's REST API for sizes and new bytes (default true; false reads only the pages). */
+  nodeRestApi?: boolean;
   /** Longest Retry-After waited for within a poll (default 30 s), and how many times (default 3). */
   maxRetryAfterMs?: number;
   maxRetries?: number;
@@ -122,11 +141,18 @@ export function yarnUiEndpoint(gateway: URL | string, login?: GatewayLogin, time
   return { service: 'YARN', baseUrl: base, login, timeoutMs };
 }
 
+/** What a request of the reader was for, for its statistics. */
+export type YarnReadKind = 'application' | 'attempts' | 'listing' | 'tail' | 'page' | 'history';
+
 export class YarnDriverLog implements DriverLogSource {
-  readonly stats = { requests: 0, bytesReceived: 0 };
+  readonly stats = { requests: 0, bytesReceived: 0, byKind: {} as Partial<Record<YarnReadKind, { requests: number; bytes: number }>> };
   private state: State = {
     streams: [newStream('stdout', 'driverStdout'), newStream('stderr', 'driverStderr')],
+    sinceApplication: 0,
+    idle: true,
   };
+  /** Whether the gateway serves the NodeManager's REST API (unknown until asked; false after a 404 or 403). */
+  private nodeRest?: boolean;
   private complete = false;
   /** The NodeManager form that answered (kept for the gateway's life: every node has the same). */
   private form?: NodeManagerPathForm;
@@ -142,6 +168,7 @@ export class YarnDriverLog implements DriverLogSource {
   ) {
     this.pageBytes = options.pageBytes ?? 1 << 20;
     this.maxPages = options.maxPagesPerPoll ?? 8;
+    if (options.nodeRestApi === false) this.nodeRest = false;
     const known = options.driverLogUrl ? this.gatewayRelative(options.driverLogUrl) : undefined;
     if (known) {
       this.driverLogPath = known;
@@ -162,10 +189,26 @@ export class YarnDriverLog implements DriverLogSource {
     const draft: State = structuredClone(this.state);
     const notices: string[] = [];
     const lines: DriverLogLine[] = [];
-    lines.push(...(await this.readApplication(draft, notices, signal)));
-    if (draft.attempt) {
-      for (const stream of draft.streams) lines.push(...(await this.readStream(draft, stream, notices, signal)));
+    const offsets = draft.streams.map((s) => s.offset).join();
+    // The ResourceManager is read unless bytes flow from a container the NodeManager lists.
+    const running = draft.app?.state === 'RUNNING' && draft.attempt !== undefined;
+    // A quiet container is checked on more often: its application may have ended or moved on.
+    const listFirst = running && draft.sinceApplication < (draft.idle ? 3 : APPLICATION_EVERY);
+    let listing = listFirst ? await this.readListing(draft, signal) : undefined;
+    if (listing) draft.sinceApplication++;
+    else {
+      // Also when the listing failed: the container may have ended, or a new attempt started.
+      lines.push(...(await this.readApplication(draft, notices, signal)));
+      draft.sinceApplication = 0;
+      // Also while the application is still being accepted: the container's files are listed (or
+      // the listing fails) for a fraction of what a page costs.
+      if (!listFirst && draft.app && !FINAL_YARN_STATES.has(draft.app.state) && draft.attempt)
+        listing = await this.readListing(draft, signal);
     }
+    if (draft.attempt) {
+      for (const stream of draft.streams) lines.push(...(await this.readStream(draft, stream, listing, notices, signal)));
+    }
+    draft.idle = draft.streams.map((s) => s.offset).join() === offsets;
     const complete = this.isComplete(draft);
     if (complete) {
       // The last line of a file that does not end in a newline.
@@ -189,7 +232,10 @@ export class YarnDriverLog implements DriverLogSource {
     // Ended before any container ran: there is no log to read.
     if (!draft.attempt) return draft.attemptsFor !== undefined;
     const aggregation = app.logAggregationStatus ?? '';
-    const aggregated = AGGREGATION_ENDED.has(aggregation) || aggregation === 'DISABLED' || draft.streams.every((s) => s.onHistory);
+    // The history server's copy is whole once the ResourceManager says aggregation ended (a
+    // ResourceManager that does not say: once both files are read there).
+    const aggregated =
+      AGGREGATION_ENDED.has(aggregation) || aggregation === 'DISABLED' || (aggregation === '' && draft.streams.every((s) => s.onHistory));
     return aggregated && draft.streams.every((s) => s.drained || s.gone);
   }
 
@@ -240,9 +286,28 @@ export class YarnDriverLog implements DriverLogSource {
 
   // --- The log files -------------------------------------------------------------------------
 
-  private async readStream(draft: State, stream: StreamState, notices: string[], signal?: AbortSignal): Promise<DriverLogLine[]> {
+  private async readStream(
+    draft: State,
+    stream: StreamState,
+    listing: Map<string, number> | undefined,
+    notices: string[],
+    signal?: AbortSignal,
+  ): Promise<DriverLogLine[]> {
     const lines: DriverLogLine[] = [];
     stream.drained = false;
+    const size = stream.onHistory ? undefined : listing?.get(stream.file);
+    if (size !== undefined && size <= stream.offset) {
+      // The NodeManager lists the file at the size already read: nothing to fetch.
+      stream.drained = true;
+      return lines;
+    }
+    if (size !== undefined && size - stream.offset <= this.pageBytes) {
+      const tail = await this.readTail(draft, stream, size, signal);
+      if (tail !== undefined) {
+        this.take(stream, tail, lines);
+        return lines;
+      }
+    }
     for (let pages = 0, moves = 0; pages < this.maxPages;) {
       const read = await this.readPage(draft, stream, notices, signal);
       if (read.kind === 'wait') break;
@@ -260,14 +325,115 @@ export class YarnDriverLog implements DriverLogSource {
         break;
       }
       pages++;
-      stream.offset += Buffer.byteLength(text, 'utf8');
-      const parts = (stream.pending + text).split('\n');
-      stream.pending = parts.pop()!;
-      for (const part of parts) lines.push({ stream: stream.stream, text: part.endsWith('\r') ? part.slice(0, -1) : part });
+      this.take(stream, { text, bytes: Buffer.byteLength(text, 'utf8') }, lines);
       // A short page was the file's end for now.
       if (text.length < this.pageBytes) break;
     }
     return lines;
+  }
+
+  /** Moves the stream past `bytes` bytes of the file read as `text`, adding its complete lines. */
+  private take(stream: StreamState, read: { text: string; bytes: number }, lines: DriverLogLine[]): void {
+    stream.offset += read.bytes;
+    stream.growth = read.bytes;
+    const parts = (stream.pending + read.text).split('\n');
+    stream.pending = parts.pop()!;
+    for (const part of parts) lines.push({ stream: stream.stream, text: part.endsWith('\r') ? part.slice(0, -1) : part });
+  }
+
+  /** The NodeManager's REST API on the node of the stream's page, relative to /yarnui/; undefined before the page's form is known. */
+  private nodeRestBase(draft: State): string | undefined {
+    const base = draft.streams.find((s) => s.base && !s.onHistory)?.base ?? this.driverLogPath;
+    const at = base?.indexOf('/node/containerlogs/') ?? -1;
+    return base && at > 0 && this.nodeRest !== false ? base.slice(0, at) : undefined;
+  }
+
+  /**
+   * The sizes of the running container's files, from the NodeManager's REST API; undefined when
+   * it cannot say (not served through this gateway, the container gone, a failed request): the
+   * pages are read then.
+   */
+  private async readListing(draft: State, signal?: AbortSignal): Promise<Map<string, number> | undefined> {
+    const node = this.nodeRestBase(draft);
+    const attempt = draft.attempt;
+    if (!node || !attempt || draft.streams.some((s) => s.onHistory)) return undefined;
+    const response = await this.get(
+      `${node}/ws/v1/node/containers/${attempt.containerId}/logs`,
+      'application/json',
+      'the driver’s log files',
+      signal,
+    );
+    if (response.status !== 200) {
+      // A gateway that does not pass the REST API on says so at once; later failures are the container's end.
+      if (this.nodeRest === undefined && (response.status === 404 || response.status === 403)) this.nodeRest = false;
+      return undefined;
+    }
+    type Info = { containerLogInfo?: { fileName?: string; fileSize?: string | number }[] | null; logAggregationType?: string };
+    let infos: Info[];
+    try {
+      const body = JSON.parse(response.text) as { containerLogsInfo?: Info | Info[] };
+      const listed = body.containerLogsInfo;
+      infos = Array.isArray(listed) ? listed : listed ? [listed] : [];
+    } catch {
+      this.nodeRest = this.nodeRest ?? false;
+      return undefined;
+    }
+    const local = infos.find((i) => (i.logAggregationType ?? 'LOCAL') === 'LOCAL');
+    if (!local) return undefined;
+    this.nodeRest = true;
+    const sizes = new Map<string, number>();
+    for (const file of local.containerLogInfo ?? []) {
+      const size = Number(file.fileSize);
+      if (file.fileName && Number.isSafeInteger(size)) sizes.set(file.fileName, size);
+    }
+    return sizes;
+  }
+
+  /**
+   * The file's bytes from the stream's offset on, as plain text from the NodeManager's REST API:
+   * its last N bytes, N a little more than the listing said is new, so a file that grew meanwhile
+   * is still read from the offset. Undefined when that did not work out (the page is read instead).
+   */
+  private async readTail(
+    draft: State,
+    stream: StreamState,
+    size: number,
+    signal?: AbortSignal,
+  ): Promise<{ text: string; bytes: number } | undefined> {
+    const node = this.nodeRestBase(draft);
+    if (!node) return undefined;
+    let known = size;
+    // A file that outgrew the ask is asked again once, from the length its answer gave.
+    for (let tries = 0; tries < 2; tries++) {
+      // Beyond the listed size: about what the file grows by in one round trip (a quarter of a poll's growth).
+      const asked = known - stream.offset + Math.min(16_384, Math.max(256, Math.round(stream.growth / 4)));
+      const response = await this.get(
+        `${node}/ws/v1/node/containerlogs/${draft.attempt!.containerId}/${stream.file}?size=-${asked}`,
+        'text/plain',
+        `the driver's ${stream.file}`,
+        signal,
+      );
+      if (response.status !== 200) return undefined;
+      const body = Buffer.from(response.bytes.buffer, response.bytes.byteOffset, response.bytes.byteLength);
+      // The header (LogToolUtils.formatContainerLogHeader) ends with "LogContents:\n"; the file's bytes follow.
+      const marker = body.indexOf('LogContents:\n');
+      const header = marker < 0 ? '' : body.subarray(0, marker).toString('latin1');
+      const length = Number(/^LogLength:(\d+)$/m.exec(header)?.[1]);
+      if (marker < 0 || !new RegExp(`^LogType:${stream.file}$`, 'm').test(header) || !Number.isSafeInteger(length)) return undefined;
+      if (length < stream.offset) return undefined;
+      const first = Math.max(0, length - asked);
+      if (first > stream.offset) {
+        // The file grew by more than was asked: the bytes right after the offset are not in this answer.
+        known = length;
+        continue;
+      }
+      const contents = marker + 'LogContents:\n'.length;
+      const fresh = body.subarray(contents + (stream.offset - first), contents + (length - first));
+      // A character cut at the file's current end is taken next time, whole.
+      const bytes = fresh.length - incompleteTail(fresh);
+      return { text: fresh.subarray(0, bytes).toString('utf8'), bytes };
+    }
+    return undefined;
   }
 
   /** One page of the file from its offset, finding the NodeManager's form on the way. */
@@ -339,18 +505,26 @@ export class YarnDriverLog implements DriverLogSource {
       }
     }
     const aggregation = draft.app?.logAggregationStatus ?? '';
+    // Aggregation failed: whatever the history server says instead of the file, the rest is not coming.
+    if (ended && stream.onHistory && (aggregation === 'FAILED' || aggregation === 'TIME_OUT')) {
+      stream.gone = true;
+      return { kind: 'wait' };
+    }
     if (/Aggregation may not be complete|Logs not available/i.test(said)) {
-      if (aggregation === 'FAILED' || aggregation === 'TIME_OUT') stream.gone = true;
-      else
-        notices.push(
-          `The driver's ${stream.file} is moving to YARN's history server (aggregation not complete yet); it is read again at the next poll.`,
-        );
+      notices.push(
+        `The driver's ${stream.file} is moving to YARN's history server (aggregation not complete yet); it is read again at the next poll.`,
+      );
       return { kind: 'wait' };
     }
     if (/Unable to locate/i.test(said) && stream.onHistory) {
-      // The aggregated log has no such file: it was empty or never written.
-      stream.gone = true;
-      stream.drained = true;
+      if (aggregation === 'SUCCEEDED' || aggregation === '') {
+        // The aggregated log has no such file: it was empty or never written.
+        stream.gone = true;
+        stream.drained = true;
+      } else
+        notices.push(
+          `The driver's ${stream.file} is not on YARN's history server yet (aggregation ${aggregation}); it is read again at the next poll.`,
+        );
       return { kind: 'wait' };
     }
     // A container being started: its files come soon; nothing to tell.
@@ -442,7 +616,11 @@ export class YarnDriverLog implements DriverLogSource {
       throwIfAborted(signal);
       const response = await requestRaw(this.gateway, 'GET', path, { signal, accept });
       this.stats.requests++;
-      this.stats.bytesReceived += Buffer.byteLength(response.text, 'utf8');
+      this.stats.bytesReceived += response.bytes.byteLength;
+      const kind = readKind(path);
+      const counted = (this.stats.byKind[kind] ??= { requests: 0, bytes: 0 });
+      counted.requests++;
+      counted.bytes += response.bytes.byteLength;
       if (response.status === 401) throw new GatewayLoginRefusedError(this.gateway.baseUrl.host, this.gateway.login?.username);
       if (response.status !== 429) return response;
       if (attempt >= maxRetries) throw new ThrottledError(what);
@@ -461,7 +639,26 @@ export class YarnDriverLog implements DriverLogSource {
 }
 
 function newStream(file: LogFile, stream: DriverStream): StreamState {
-  return { file, stream, offset: 0, pending: '', onHistory: false, drained: false, gone: false };
+  return { file, stream, offset: 0, pending: '', onHistory: false, drained: false, gone: false, growth: 0 };
+}
+
+function readKind(path: string): YarnReadKind {
+  if (path.startsWith('jobhistory/')) return 'history';
+  if (path.includes('/ws/v1/node/containers/')) return 'listing';
+  if (path.includes('/ws/v1/node/containerlogs/')) return 'tail';
+  if (path.startsWith('ws/v1/cluster/')) return path.endsWith('/appattempts') ? 'attempts' : 'application';
+  return 'page';
+}
+
+/** How many bytes at the end of `bytes` are the start of a UTF-8 character whose other bytes are still to come. */
+function incompleteTail(bytes: Uint8Array): number {
+  for (let back = 1; back <= Math.min(3, bytes.length); back++) {
+    const byte = bytes[bytes.length - back];
+    if ((byte & 0xc0) === 0x80) continue; // a continuation byte: look further back
+    const needs = byte >= 0xf0 ? 4 : byte >= 0xe0 ? 3 : byte >= 0xc0 ? 2 : 1;
+    return needs > back ? back : 0;
+  }
+  return 0;
 }
 
 /** The newer answer, except that a final state and an ended aggregation once seen stay. */

@@ -48,6 +48,22 @@ export function addControlRoutes(
     await Promise.all(targets.map((t) => t!.restart()));
     return { status: 204 };
   });
+  // Livy forgets one batch, as a Livy restart without recovery forgets all: { batchId, cluster? }.
+  // On YARN its application runs on; Livy answers 404 for the batch from now on.
+  emulator.route('POST', /^\/_emulator\/livy\/forget$/, (req) => {
+    const { cluster, batchId } = JSON.parse(req.body || '{}') as { cluster?: string; batchId?: number };
+    const targets = cluster ? [livy?.get(cluster)] : [...(livy?.values() ?? [])];
+    const forgot = typeof batchId === 'number' && targets.some((t) => t?.forgetBatch(batchId));
+    if (!forgot) {
+      return {
+        status: 404,
+        body: {
+          error: { code: 'NoBatch', message: `No Livy ${cluster ? `on the cluster ${cluster} ` : ''}knows batch ${String(batchId)}.` },
+        },
+      };
+    }
+    return { status: 204 };
+  });
   // Livy's mode for the batches created from now on: { mode: 'yarn' | 'local', cluster? }. YARN
   // mode starts the real YARN first (once per run; it can take a minute), answering when it runs.
   emulator.route('PUT', /^\/_emulator\/livy\/mode$/, async (req) => {

@@ -394,6 +394,18 @@ export class LivyEmulator {
     this.nextBatchId = 0;
   }
 
+  /**
+   * Livy loses one batch as a restart loses them all (a batch in YARN mode leaves its application
+   * running on YARN): later requests for it answer 404. False when there was no such batch.
+   */
+  forgetBatch(id: number): boolean {
+    const batch = this.batches.get(id);
+    if (!batch) return false;
+    if (!batch.yarn) this.kill(batch);
+    this.forget(this.batches, batch);
+    return true;
+  }
+
   /** Kills every Spark process this emulator started. */
   async stop(): Promise<void> {
     await this.killAll();

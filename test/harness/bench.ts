@@ -12,6 +12,7 @@ import { createTlsMaterial, Emulator } from '../emulator/server';
 import { repoRoot, runInExtensionHost } from './extensionHost';
 import { runKafkaBenchmarks } from './kafkaBench';
 import { runLivyBenchmarks } from './livyBench';
+import { runYarnBenchmarks } from './yarnBench';
 import { vsixPath } from './sandbox';
 
 const RUNS = 5;
@@ -102,6 +103,7 @@ const BENCHMARKS: Record<string, () => Promise<string[]>> = {
   activation: benchmarkActivation,
   listing: benchmarkListing,
   livy: runLivyBenchmarks,
+  yarn: runYarnBenchmarks,
   kafka: runKafkaBenchmarks,
 };
 

@@ -95,9 +95,17 @@ export interface Yarn {
   stop(): Promise<void>;
   /**
    * Stops and starts the NodeManager (same ports and directories), as a restart on a cluster would.
-   * Without NM recovery the running containers die with it. Resolves when the RM sees it RUNNING again.
+   * NM recovery is on and supervised, as on HDInsight: the running containers live on and the new
+   * NodeManager takes them back. Resolves when the new NodeManager answers and the RM lists it.
    */
   restartNodeManager(): Promise<void>;
+  /** yarn.nodemanager.remote-app-log-dir: where the NodeManager aggregates the logs. */
+  remoteAppLogDir: string;
+  /**
+   * Hides the aggregated logs from the history server (it looks into an empty store) or shows
+   * them again: aggregation late, or its files lost, as the history server sees it.
+   */
+  hideAggregatedLogs(hidden: boolean): void;
 }
 
 export interface YarnOptions {
@@ -112,6 +120,8 @@ interface Server {
   name: 'rm' | 'nm' | 'history';
   mainClass: string;
   heap: string;
+  /** Its own configuration directory, when not the shared one. */
+  confDir?: string;
   child?: ChildProcess;
 }
 
@@ -174,7 +184,11 @@ export async function startYarn(options: YarnOptions = {}): Promise<Yarn> {
       'yarn.nodemanager.address': `${host}:${nmRpc}`,
       'yarn.nodemanager.localizer.address': `${host}:${nmLocalizer}`,
       'yarn.nodemanager.webapp.address': `${host}:${nmWeb}`,
-      'yarn.nodemanager.recovery.enabled': false,
+      // HDInsight's NodeManagers recover their containers across a restart (work-preserving):
+      // under supervision a stopping NodeManager leaves them running and does not unregister.
+      'yarn.nodemanager.recovery.enabled': true,
+      'yarn.nodemanager.recovery.supervised': true,
+      'yarn.nodemanager.recovery.dir': sub('nm-recovery'),
       'yarn.nodemanager.resource.memory-mb': options.memoryMb ?? 8192,
       'yarn.nodemanager.resource.cpu-vcores': options.vcores ?? 4,
       'yarn.scheduler.minimum-allocation-mb': 256,
@@ -185,6 +199,9 @@ export async function startYarn(options: YarnOptions = {}): Promise<Yarn> {
       'yarn.nodemanager.local-dirs': sub('nm-local'),
       'yarn.nodemanager.log-dirs': sub('nm-logs'),
       'yarn.log-aggregation-enable': true,
+      // A NodeManager that never reports an application's aggregation makes the RM say TIME_OUT
+      // after this (10 minutes by default; short here so a test sees it).
+      'yarn.log-aggregation-status.time-out.ms': 30_000,
       'yarn.nodemanager.remote-app-log-dir': `file://${sub('app-logs')}`,
       'yarn.log.server.url': `${historyWebUrl}/jobhistory/logs`,
       'yarn.node-attribute.fs-store.root-dir': `file://${sub('node-attributes')}`,
@@ -229,10 +246,27 @@ export async function startYarn(options: YarnOptions = {}): Promise<Yarn> {
     ].join('\n'),
   );
 
+  // The history server finds the aggregated logs through a link the tests can point elsewhere,
+  // as a store that has not got (or lost) the files looks to it (hideAggregatedLogs).
+  const appLogs = path.join(dir, 'app-logs');
+  const appLogsView = path.join(dir, 'app-logs-view');
+  const emptyLogs = sub('app-logs-empty');
+  fs.symlinkSync(appLogs, appLogsView);
+  const historyConfDir = sub('conf-history');
+  for (const file of fs.readdirSync(confDir)) {
+    const text = fs.readFileSync(path.join(confDir, file), 'utf8');
+    fs.writeFileSync(path.join(historyConfDir, file), text.split(`file://${appLogs}<`).join(`file://${appLogsView}<`));
+  }
+
   const servers: Record<Server['name'], Server> = {
     rm: { name: 'rm', mainClass: 'org.apache.hadoop.yarn.server.resourcemanager.ResourceManager', heap: '512m' },
     nm: { name: 'nm', mainClass: 'org.apache.hadoop.yarn.server.nodemanager.NodeManager', heap: '512m' },
-    history: { name: 'history', mainClass: 'org.apache.hadoop.mapreduce.v2.hs.JobHistoryServer', heap: '384m' },
+    history: {
+      name: 'history',
+      mainClass: 'org.apache.hadoop.mapreduce.v2.hs.JobHistoryServer',
+      heap: '384m',
+      confDir: historyConfDir,
+    },
   };
   const env = {
     ...process.env,
@@ -255,27 +289,33 @@ export async function startYarn(options: YarnOptions = {}): Promise<Yarn> {
         `-Dhadoop.home.dir=${dir}`,
         `-Djava.io.tmpdir=${tmpDir}`,
         '-cp',
-        `${confDir}:${lib}/*`,
+        `${s.confDir ?? confDir}:${lib}/*`,
         s.mainClass,
       ],
       // Its own process group: stop() signals the group. Containers run in their own sessions
       // (the NodeManager starts them with setsid) and are found by their directory instead.
-      { cwd: dir, env, detached: true, stdio: ['ignore', out, out] },
+      { cwd: dir, env: { ...env, HADOOP_CONF_DIR: s.confDir ?? confDir }, detached: true, stdio: ['ignore', out, out] },
     );
     fs.closeSync(out);
   };
   const logs = (): string => Object.values(servers).map(logFile).join(', ');
   const timeoutMs = options.startTimeoutMs ?? 180_000;
 
-  const stopServer = async (s: Server): Promise<void> => {
+  /**
+   * Stops a server with its whole process group, or (`alone`) only the server's own process, as
+   * a service manager stops a daemon by its pid: the NodeManager's container launchers, in its
+   * group, then live on.
+   */
+  const stopServer = async (s: Server, alone = false): Promise<void> => {
     const child = s.child;
     if (!child?.pid || child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    signalGroup(child.pid, 'SIGTERM');
-    const timer = setTimeout(() => signalGroup(child.pid!, 'SIGKILL'), 15_000);
+    const signal = alone ? signalPid : signalGroup;
+    signal(child.pid, 'SIGTERM');
+    const timer = setTimeout(() => signal(child.pid!, 'SIGKILL'), 15_000);
     await exited;
     clearTimeout(timer);
-    signalGroup(child.pid, 'SIGKILL');
+    if (!alone) signalGroup(child.pid, 'SIGKILL');
   };
   const stopAll = async (removeDir: boolean): Promise<void> => {
     // The NodeManager first: on a clean stop it kills its containers itself.
@@ -321,16 +361,23 @@ export async function startYarn(options: YarnOptions = {}): Promise<Yarn> {
       dir,
       stop: () => stopAll(true),
       restartNodeManager: async () => {
-        await stopServer(servers.nm);
-        // A cleanly stopped NodeManager unregisters (SHUTDOWN); wait until the RM has seen that,
-        // so "RUNNING" below is the new NodeManager and not the old one's last report.
-        const deadline = Date.now() + timeoutMs;
-        const others = { rm: servers.rm, history: servers.history };
-        await waitFor('the ResourceManager to see the NodeManager stop', deadline, others, logs, async () =>
-          (await runningNodes(rmWebUrl)).length === 0 ? true : undefined,
-        );
+        const before = await nodeManagerStartedAt(`${host}:${nmWeb}`);
+        await stopServer(servers.nm, true);
         launch(servers.nm);
+        // Under supervision the stopped NodeManager did not unregister: the RM's list still says
+        // RUNNING. The new one is known by its start time, then by the RM hearing from it again.
+        const deadline = Date.now() + timeoutMs;
+        await waitFor('the restarted NodeManager to answer', deadline, servers, logs, async () => {
+          const started = await nodeManagerStartedAt(`${host}:${nmWeb}`);
+          return started !== undefined && started !== before ? true : undefined;
+        });
         await waitFor('the restarted NodeManager to register', deadline, servers, logs, async () => (await runningNodes(rmWebUrl))[0]);
+      },
+      remoteAppLogDir: appLogs,
+      hideAggregatedLogs: (hidden: boolean) => {
+        const tmp = `${appLogsView}.${process.pid}`;
+        fs.symlinkSync(hidden ? emptyLogs : appLogs, tmp);
+        fs.renameSync(tmp, appLogsView);
       },
     };
   } catch (err) {
@@ -344,6 +391,19 @@ interface NodeInfo {
   id: string;
   state: string;
   nodeHTTPAddress: string;
+}
+
+/** The NodeManager's start time (ms) from its own REST API; undefined while it does not answer. */
+async function nodeManagerStartedAt(nmWebAddress: string): Promise<number | undefined> {
+  try {
+    const res = await fetch(`http://${nmWebAddress}/ws/v1/node/info`, {
+      headers: { Accept: 'application/json' },
+    });
+    if (!res.ok) return undefined;
+    return ((await res.json()) as { nodeInfo?: { nmStartupTime?: number } }).nodeInfo?.nmStartupTime;
+  } catch {
+    return undefined;
+  }
 }
 
 async function runningNodes(rmWebUrl: string): Promise<NodeInfo[]> {

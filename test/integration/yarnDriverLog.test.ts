@@ -113,4 +113,43 @@ describe('The driver’s output from YARN, as a real HDInsight cluster gives it'
       'no tick lost or repeated',
     );
   });
+  it('follows the application through YARN when Livy forgets the batch, through a 503 on a log read: Livy’s loss said once, no line lost or repeated', async () => {
+    const code = [
+      'import time',
+      'from pyspark.sql import SparkSession',
+      'spark = SparkSession.builder.getOrCreate()',
+      'for i in range(20):',
+      '    print(f"tick {i}", flush=True)',
+      '    time.sleep(0.5)',
+      'print("done", flush=True)',
+      'spark.stop()',
+    ].join('\n');
+    await control(`gateways/${SPARK}/requests`, 'DELETE');
+    const { jobId } = await submit({ code, language: 'python', mode: 'batch' });
+    await until(jobId, (j) => j.lines.some((l) => l.source === 'driverStdout' && l.text === 'tick 3'), 'tick 3 from the driver');
+    // One read of the driver's log fails at the gateway, then Livy loses the batch (as a Livy restart does).
+    await control(`gateways/${SPARK}/faults`, 'POST', { path: '^/yarnui/.+/stdout$', status: 503, times: 1 });
+    const created = (await control(`gateways/${SPARK}/requests?path=${encodeURIComponent('^/livy/batches$')}`, 'GET')) as {
+      method: string;
+    }[];
+    assert.ok(created.some((r) => r.method === 'POST'));
+    const polled = (await control(`gateways/${SPARK}/requests?path=${encodeURIComponent('^/livy/batches/\\d+$')}`, 'GET')) as {
+      path: string;
+    }[];
+    const batchId = Number(/\/batches\/(\d+)$/.exec(polled.at(-1)!.path)![1]);
+    await control('livy/forget', 'POST', { cluster: SPARK, batchId });
+    const done = await until(jobId, (j) => j.state !== 'running' && j.state !== 'starting' && j.driverLog !== 'reading', 'the end');
+    assert.equal(done.state, 'succeeded', `${done.note}\n${done.log.slice(-20).join('\n')}`);
+    assert.equal(done.driverLog, 'complete');
+    const ticks = done.lines.filter((l) => l.source === 'driverStdout' && l.text.startsWith('tick ')).map((l) => l.text);
+    assert.deepEqual(
+      ticks,
+      Array.from({ length: 20 }, (_, i) => `tick ${i}`),
+    );
+    assert.equal(done.lines.filter((l) => l.source === 'driverStdout' && l.text === 'done').length, 1);
+    const notices = done.lines.filter((l) => l.source === 'notice').map((l) => l.text);
+    assert.equal(notices.filter((n) => /Livy no longer knows batch/.test(n)).length, 1, notices.join('\n'));
+    // The failed read is read again (or read another way) at once: said at most once.
+    assert.ok(notices.filter((n) => /503/.test(n)).length <= 1, notices.join('\n'));
+  });
 });

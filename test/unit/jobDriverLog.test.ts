@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { yarnEndpoint } from '../../src/clusters/LivyConnections';
 import { HDInsightError } from '../../src/core/errors';
-import type { DriverLogLine, DriverLogPoll, DriverLogSource } from '../../src/livy/driverLog';
+import type { DriverApplication, DriverLogLine, DriverLogPoll, DriverLogSource } from '../../src/livy/driverLog';
 import { type JobLogEntry, jobLine, LineGrouper } from '../../src/livy/jobLog';
 import type { LivyBatch, LivyClient, LivySession, LivyStatement } from '../../src/livy/LivyClient';
 import { type JobTiming, LivyJob } from '../../src/livy/LivyJob';
@@ -45,6 +45,7 @@ class ScriptedDriverLog implements DriverLogSource {
   readonly stats = { requests: 0, bytesReceived: 0 };
   readonly answers: (DriverLogPoll | Error)[] = [];
   polls = 0;
+  application?: DriverApplication;
   /** Called on each poll before an answer is taken (to see the job's state then). */
   onPoll?: () => void;
 
@@ -235,20 +236,74 @@ describe('A job reads the driver’s log from YARN once Livy names the applicati
     assert.equal(driver.polls, polls, 'no more reads after giving up');
   });
 
-  it('reads the driver’s log on after Livy forgot the batch (its application may run on), without a new state', async () => {
+  it('follows the YARN application when Livy forgets the running batch: says so once, reads on, takes the final state from YARN', async () => {
     const livy = new ScriptedLivy();
     livy.batch = { id: 7, state: 'running', appId: APP };
     const driver = new ScriptedDriverLog(APP);
+    driver.application = { state: 'RUNNING', finalStatus: 'UNDEFINED' };
     driver.answers.push({ lines: [out('before')], complete: false });
     const { job } = batchJob(livy, { driver });
+    const states: string[] = [];
+    job.onDidChange(() => states.at(-1) !== job.snapshot.state && states.push(job.snapshot.state));
     job.followBatch(7, 'running', APP);
     await until('the first line is shown', () => job.log.length === 1);
     livy.forgotten = true;
-    await until('the job is unknown', () => job.snapshot.state === 'unknown');
-    driver.answers.push({ lines: [out('after')], complete: false }, { lines: [], complete: true });
+    await until('the job says Livy forgot it', () => job.log.length === 2);
+    driver.answers.push({ lines: [out('after')], complete: false });
+    await until('the next line is shown', () => job.log.length === 3);
+    assert.equal(job.snapshot.state, 'running', 'the application runs on');
+    driver.application = { state: 'FINISHED', finalStatus: 'SUCCEEDED' };
+    driver.answers.push({ lines: [out('last')], complete: false }, { lines: [], complete: true });
     await until('the driver’s log is complete', () => job.snapshot.driverLog === 'complete');
-    assert.deepEqual(lines(job.log), ['driverStdout: before', 'driverStdout: after']);
-    assert.equal(job.snapshot.state, 'unknown');
+    assert.deepEqual(lines(job.log), [
+      'driverStdout: before',
+      `notice: Livy no longer knows batch 7: the job follows its YARN application ${APP} for its state and the driver's log.`,
+      'driverStdout: after',
+      'driverStdout: last',
+    ]);
+    assert.equal(job.snapshot.state, 'succeeded');
+    assert.ok(!states.includes('unknown'), states.join(' → '));
+  });
+
+  it('keeps a final state when Livy forgets the batch later, and without a YARN application says the state is unknown', async () => {
+    const livy = new ScriptedLivy();
+    livy.batch = { id: 7, state: 'starting' };
+    const { job } = batchJob(livy);
+    job.followBatch(7, 'starting');
+    await sleep(30);
+    livy.forgotten = true;
+    await until('the job is unknown', () => job.snapshot.state === 'unknown');
+    assert.match(job.snapshot.note ?? '', /no batch 7/);
+
+    const ended = new ScriptedLivy();
+    ended.batch = { id: 7, state: 'running', appId: APP };
+    const driver = new ScriptedDriverLog(APP);
+    const { job: done } = batchJob(ended, { driver });
+    done.followBatch(7, 'running', APP);
+    await until('the driver log is read', () => driver.polls > 0);
+    ended.batch = { ...ended.batch, state: 'success' };
+    await until('the job succeeded', () => done.snapshot.state === 'succeeded');
+    ended.forgotten = true;
+    driver.answers.push({ lines: [], complete: true });
+    await until('the driver’s log is complete', () => done.snapshot.driverLog === 'complete');
+    await sleep(50);
+    assert.equal(done.snapshot.state, 'succeeded', 'a 404 after the end does not overwrite the final state');
+  });
+
+  it('ends a batch YARN killed (not the user) as failed, with YARN’s diagnostics in the note', async () => {
+    const livy = new ScriptedLivy();
+    livy.batch = { id: 7, state: 'running', appId: APP };
+    const driver = new ScriptedDriverLog(APP);
+    driver.answers.push({ lines: [out('tick 0')], complete: false });
+    const { job } = batchJob(livy, { driver });
+    job.followBatch(7, 'running', APP);
+    await until('the first line is shown', () => job.log.length === 1);
+    driver.application = { state: 'KILLED', finalStatus: 'KILLED', diagnostics: `Application ${APP} was killed by user yarn at 10.0.0.4` };
+    livy.batch = { ...livy.batch, state: 'killed' };
+    await until('the job ended', () => job.ended);
+    assert.equal(job.snapshot.state, 'failed');
+    assert.equal(job.snapshot.note, `YARN killed the application: Application ${APP} was killed by user yarn at 10.0.0.4`);
+    assert.deepEqual(lines(job.log), ['driverStdout: tick 0']);
   });
 
   it('says once why only Livy’s log is shown when the cluster’s gateway is not known; nothing for a local application', async () => {

@@ -114,7 +114,11 @@ describe('YarnDriverLog on a real YARN through the emulated gateway', function (
 
   it('reads the driver’s stdout and stderr live and to the end, through 403, 404, 500 and 429, nothing lost or repeated', async () => {
     const appId = await submit('driver-log');
-    const log = new YarnDriverLog({ service: 'YARN', baseUrl: new URL(`${gw}/yarnui/`), login, timeoutMs: 20_000 }, appId);
+    // The HTML pages only: their faults are what this test injects (the NodeManager's REST API,
+    // where a failed read falls back to the page, is in yarnFaults.test.ts and yarnDriverLogPages.test.ts).
+    const log = new YarnDriverLog({ service: 'YARN', baseUrl: new URL(`${gw}/yarnui/`), login, timeoutMs: 20_000 }, appId, {
+      nodeRestApi: false,
+    });
     const lines: DriverLogLine[] = [];
     const trace: string[] = [];
     const faults = ['403', '404', '500', '429'];

@@ -36,6 +36,10 @@ class FakeYarn {
   /** The gateway form NodeManager pages are served under. */
   form: 'withPort' | 'withoutPort' = 'withPort';
   readonly files = new Map<string, { stdout: Buffer; stderr: Buffer }>();
+  /** The gateway passes the NodeManager's REST API (ws/v1/node) on, as the real one passes its pages. */
+  nodeRest = false;
+  /** Runs right after the NodeManager listed a container's files (to grow a file between two reads). */
+  afterListing?: () => void;
   faults: Fault[] = [];
   readonly requests: string[] = [];
   private server = http.createServer((req, res) => this.handle(req, res));
@@ -114,6 +118,35 @@ class FakeYarn {
       return send(200, JSON.stringify({ appAttempts: { appAttempt: attempts } }));
     }
     const nmPrefix = this.form === 'withPort' ? `/yarnui/${NODE_HOST}/port/${NM_PORT}` : `/yarnui/${NODE_HOST}`;
+    const listing = new RegExp(`^${nmPrefix}/ws/v1/node/containers/(container_\\w+)/logs$`).exec(path);
+    if (listing && this.nodeRest && !final) {
+      // NMWebServices.getContainerLogsInfo, as Hadoop 3.3.4 answers it (one container: an object, not a list).
+      const files = this.files.get(listing[1]);
+      if (!files) return send(500, '{"RemoteException":{"exception":"WebApplicationException"}}');
+      const info = (name: string, size: number) => ({
+        fileName: name,
+        fileSize: String(size),
+        lastModifiedTime: 'Tue Nov 24 22:00:36 +0000 2026',
+      });
+      const body = JSON.stringify({
+        containerLogsInfo: {
+          containerLogInfo: [info('launch_container.sh', 6109), info('stderr', files.stderr.length), info('stdout', files.stdout.length)],
+          logAggregationType: 'LOCAL',
+          containerId: listing[1],
+          nodeId: `${NODE_HOST}:${NM_RPC}`,
+        },
+      });
+      this.afterListing?.();
+      return send(200, body);
+    }
+    const plain = new RegExp(`^${nmPrefix}/ws/v1/node/containerlogs/(container_\\w+)/(stdout|stderr)$`).exec(path);
+    if (plain && this.nodeRest && !final) {
+      const [, container, file] = plain as unknown as [string, string, 'stdout' | 'stderr'];
+      const data = this.files.get(container)?.[file];
+      if (!data) return send(404, 'Cannot find this log on the local disk.');
+      res.writeHead(200, { 'content-type': 'text/plain;charset=utf-8' });
+      return void res.end(containerLogPlain(container, file, data, Number(url.searchParams.get('size') ?? Number.MAX_SAFE_INTEGER)));
+    }
     const nm = new RegExp(`^${nmPrefix}/node/containerlogs/(container_\\w+)/${USER}/(stdout|stderr)$`).exec(path);
     if (nm) {
       const [, container, file] = nm as unknown as [string, string, 'stdout' | 'stderr'];
@@ -133,6 +166,30 @@ class FakeYarn {
     }
     send(404, `<html><body><h1>404 Not Found</h1>${path}</body></html>`);
   }
+}
+
+/**
+ * NMWebServices.getLogs as Hadoop 3.3.4 writes it (LogToolUtils.outputContainerLog): a header
+ * with the file's whole length, then `size` bytes (size < 0: the last -size bytes), then the
+ * footer of a running container's file. Checked against the real NodeManager.
+ */
+function containerLogPlain(container: string, file: string, data: Buffer, size: number): Buffer {
+  const first = size < 0 ? Math.max(0, data.length + size) : 0;
+  const last = size < 0 ? data.length : Math.min(data.length, size);
+  const on = `Container: ${container} on ${NODE_HOST}:${NM_RPC}`;
+  const header = [
+    on,
+    'LogAggregationType: LOCAL',
+    '='.repeat(on.length),
+    `LogType:${file}`,
+    'LogLastModifiedTime:Tue Nov 24 22:00:36 +0000 2026',
+    `LogLength:${data.length}`,
+    'LogContents:',
+    '',
+  ].join('\n');
+  const end = `End of LogType:${file}.`;
+  const footer = `${end}This log file belongs to a running container (${container}) and so may not be complete.\n${'*'.repeat(end.length + 50)}\n\n`;
+  return Buffer.concat([Buffer.from(header), data.subarray(first, last), Buffer.from(footer)]);
 }
 
 /**
@@ -371,6 +428,26 @@ describe('YarnDriverLog against YARN’s pages (local server)', function () {
     assert.ok(yarn.requests.some((r) => r.includes(`${cid(2)}/${USER}/stdout?start=0&`)));
   });
 
+  it('a new attempt with the REST API: the old container’s quiet listing makes the next poll ask the ResourceManager', async () => {
+    yarn.nodeRest = true;
+    const log = source();
+    yarn.append('stdout', 'attempt 1\n');
+    assert.deepEqual(texts((await log.poll()).lines), ['attempt 1']);
+    yarn.append('stdout', 'more\nunfinished');
+    assert.deepEqual(texts((await log.poll()).lines), ['more']);
+    yarn.newAttempt();
+    yarn.append('stdout', 'attempt 2\n');
+    const lines: DriverLogLine[] = [];
+    const notices: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const poll = await log.poll();
+      lines.push(...poll.lines);
+      if (poll.notice) notices.push(poll.notice);
+    }
+    assert.deepEqual(texts(lines), ['unfinished', 'attempt 2']);
+    assert.equal(notices.filter((n) => /attempt 2/.test(n)).length, 1);
+  });
+
   it('a character cut at the file’s end is read whole next time; the last line without a newline comes at the end', async () => {
     const log = source();
     const euro = Buffer.from('€', 'utf8');
@@ -416,6 +493,101 @@ describe('YarnDriverLog against YARN’s pages (local server)', function () {
     const poll = await log.poll();
     assert.equal(poll.complete, true);
     assert.match(poll.notice ?? '', /FAILED/);
+  });
+
+  it('with the NodeManager’s REST API: a listing per poll, only new bytes as plain text, no page; the same lines', async () => {
+    yarn.nodeRest = true;
+    const log = source();
+    yarn.append('stdout', 'one\ntwo\n');
+    yarn.append('stderr', '24/11/24 19:40:05 WARN x: careful\n');
+    const first = await log.poll();
+    assert.deepEqual(texts(first.lines), ['one', 'two']);
+    assert.deepEqual(texts(first.lines, 'driverStderr'), ['24/11/24 19:40:05 WARN x: careful']);
+    yarn.requests.length = 0;
+    // Nothing new: one listing, nothing else (the ResourceManager is read when a poll was quiet).
+    assert.deepEqual((await log.poll()).lines, []);
+    assert.deepEqual(
+      yarn.requests.filter((r) => r.includes('/node/')).map((r) => r.replace(/container_\w+/, 'C')),
+      [`/yarnui/${NODE_HOST}/port/${NM_PORT}/ws/v1/node/containers/C/logs`],
+    );
+    yarn.append('stdout', 'thr');
+    yarn.append('stdout', 'ee · café 北京\nfour\n');
+    yarn.requests.length = 0;
+    assert.deepEqual(texts((await log.poll()).lines), ['three · café 北京', 'four']);
+    const page = /\/node\/containerlogs\/[^?]*\?start=/;
+    assert.ok(!yarn.requests.some((r) => page.test(r)), yarn.requests.join('\n'));
+    assert.ok(
+      yarn.requests.some((r) => /ws\/v1\/node\/containerlogs\/container_\w+\/stdout\?size=-\d+$/.test(r)),
+      yarn.requests.join('\n'),
+    );
+    // While bytes flow the ResourceManager is read every tenth poll only.
+    yarn.requests.length = 0;
+    for (let i = 0; i < 22; i++) {
+      yarn.append('stdout', `line ${i}\n`);
+      assert.deepEqual(texts((await log.poll()).lines), [`line ${i}`]);
+    }
+    assert.equal(yarn.requests.filter((r) => r.endsWith(`/apps/${APP}`)).length, 2, yarn.requests.join('\n'));
+    // The end: from the history server, as before.
+    yarn.append('stdout', 'last\n');
+    yarn.state = 'FINISHED';
+    yarn.finalStatus = 'SUCCEEDED';
+    yarn.aggregation = 'SUCCEEDED';
+    yarn.nm = 'redirect';
+    let end = await log.poll();
+    const rest = [...end.lines];
+    for (let i = 0; i < 3 && !end.complete; i++) rest.push(...(end = await log.poll()).lines);
+    assert.ok(end.complete);
+    assert.deepEqual(texts(rest), ['last']);
+  });
+
+  it('with the REST API: a file that grew between the listing and the read is read from its offset all the same', async () => {
+    yarn.nodeRest = true;
+    const log = source();
+    yarn.append('stdout', 'a\n');
+    assert.deepEqual(texts((await log.poll()).lines), ['a']);
+    yarn.append('stdout', 'b\n');
+    // A little growth fits in what is asked beyond the listed size; a lot makes it ask once more.
+    yarn.afterListing = () => {
+      yarn.append('stdout', 'c\n');
+      yarn.afterListing = undefined;
+    };
+    assert.deepEqual(texts((await log.poll()).lines), ['b', 'c']);
+    yarn.append('stdout', 'd\n');
+    yarn.afterListing = () => {
+      yarn.append('stdout', `${'x'.repeat(100_000)}\n`);
+      yarn.afterListing = undefined;
+    };
+    yarn.requests.length = 0;
+    assert.deepEqual(texts((await log.poll()).lines), ['d', 'x'.repeat(100_000)]);
+    // Asked again from the length the first answer gave, still as plain text.
+    assert.equal(yarn.requests.filter((r) => r.includes('/ws/v1/node/containerlogs/')).length, 2, yarn.requests.join('\n'));
+    assert.ok(!yarn.requests.some((r) => /\?start=/.test(r)), yarn.requests.join('\n'));
+    yarn.append('stdout', 'e\n');
+    assert.deepEqual(texts((await log.poll()).lines), ['e']);
+  });
+
+  it('with the REST API: a character cut at the file’s end is read whole next time', async () => {
+    yarn.nodeRest = true;
+    const log = source();
+    const bytes = Buffer.from('naïve 北\n', 'utf8');
+    yarn.append('stdout', 'x\n');
+    await log.poll();
+    const files = yarn.files.get(cid(1))!;
+    files.stdout = Buffer.concat([files.stdout, bytes.subarray(0, 8)]); // 'naïve ' and the first byte of 北
+    assert.deepEqual((await log.poll()).lines, []);
+    files.stdout = Buffer.concat([files.stdout, bytes.subarray(8)]);
+    assert.deepEqual(texts((await log.poll()).lines), ['naïve 北']);
+  });
+
+  it('without the REST API behind the gateway (404): the pages, asked once', async () => {
+    const log = source();
+    yarn.append('stdout', 'one\n');
+    assert.deepEqual(texts((await log.poll()).lines), ['one']);
+    for (let i = 0; i < 3; i++) {
+      yarn.append('stdout', `more ${i}\n`);
+      assert.deepEqual(texts((await log.poll()).lines), [`more ${i}`]);
+    }
+    assert.equal(yarn.requests.filter((r) => r.includes('/ws/v1/node/')).length, 1, yarn.requests.join('\n'));
   });
 
   it('yarnUiEndpoint: the gateway’s /yarnui/ with the login', () => {
