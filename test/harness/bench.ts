@@ -4,6 +4,7 @@
 // - the activation bundle's size against its 64 KB budget, and the .vsix size;
 // - listing many subscriptions' clusters at once against one subscription at a time.
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createAzureClient } from '../../src/azure/SdkClient';
@@ -111,7 +112,13 @@ export async function runBenchmarks(names: string[] = []): Promise<number> {
   const unknown = names.filter((n) => !(n in BENCHMARKS));
   if (unknown.length > 0) throw new Error(`Unknown benchmark "${unknown[0]}"; use ${Object.keys(BENCHMARKS).join(', ')}`);
   const chosen = names.length > 0 ? Object.keys(BENCHMARKS).filter((n) => names.includes(n)) : Object.keys(BENCHMARKS);
-  for (const name of chosen) process.stdout.write(`${(await BENCHMARKS[name]()).join('\n')}\n`);
+  for (const name of chosen) {
+    // The machine's load beside each figure: ratios from a busy machine read differently.
+    const before = os.loadavg()[0];
+    const lines = await BENCHMARKS[name]();
+    const load = `  machine: ${os.cpus().length} cores, 1-minute load ${before.toFixed(2)} before, ${os.loadavg()[0].toFixed(2)} after`;
+    process.stdout.write(`${[...lines, load].join('\n')}\n`);
+  }
   return 0;
 }
 
