@@ -20,10 +20,9 @@ import { requestRaw } from '../../src/core/http';
 import { LivyClient } from '../../src/livy/LivyClient';
 import { LivyJob } from '../../src/livy/LivyJob';
 import { YarnDriverLog } from '../../src/livy/yarnDriverLog';
-import { ArmEmulator } from '../emulator/arm';
 import { ClusterGateway } from '../emulator/gateway';
 import { LivyEmulator } from '../emulator/livy';
-import { Emulator } from '../emulator/server';
+import { emulatedSparkCluster } from './sparkCluster';
 import { ensureSpark } from './spark';
 import { startYarn } from './yarn';
 
@@ -46,18 +45,8 @@ export async function runYarnBenchmarks(): Promise<string[]> {
   const spark = ensureSpark();
   const yarn = await startYarn();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hdinsight-yarn-bench-'));
-  const arm = new ArmEmulator(new Emulator());
-  arm.addSubscription({ subscriptionId: 's', displayName: 'S', tenantId: 't' });
-  arm.addCluster({
-    subscriptionId: 's',
-    resourceGroup: 'rg',
-    name: 'bench',
-    location: 'westeurope',
-    kind: 'spark',
-    gatewayPassword: login.password,
-  });
   const livy = new LivyEmulator({ spark, localDirWhitelist: [dir], yarn });
-  const gateway = new ClusterGateway(undefined, arm.clusterByName('bench')!, { livy, yarn });
+  const gateway = new ClusterGateway(undefined, emulatedSparkCluster('bench', login.password), { livy, yarn });
   const jobs: LivyJob[] = [];
   try {
     const { host, port } = await gateway.start();

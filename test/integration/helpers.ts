@@ -126,6 +126,38 @@ export async function eventually<T>(check: () => Promise<T>, timeoutMs = 10_000,
   }
 }
 
+/** What `hdinsight.getJob` returns, as far as every waiting test reads it. */
+export interface JobStatus {
+  state: string;
+  driverLog?: string;
+  note?: string;
+}
+
+/** `hdinsight.getJob` for `jobId`, in the shape the test reads. */
+export const getJob = <T extends JobStatus>(jobId: string): Thenable<T> => vscode.commands.executeCommand<T>('hdinsight.getJob', { jobId });
+
+/** Polls the job every second until `check` holds; a timeout says the job's state, driver log and note. */
+export async function untilJob<T extends JobStatus>(
+  jobId: string,
+  check: (job: T) => boolean,
+  what: string,
+  timeoutMs = 480_000,
+): Promise<T> {
+  let last: T | undefined;
+  await eventually(
+    async () => {
+      last = await getJob<T>(jobId);
+      assert.ok(
+        check(last),
+        `job ${jobId} is ${last.state} (driver log ${last.driverLog ?? 'not read'}, ${last.note ?? ''}); waiting for ${what}`,
+      );
+    },
+    timeoutMs,
+    1_000,
+  );
+  return last!;
+}
+
 export const CONTOSO_TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
 
 /** Points the extension at the emulated Resource Manager for a suite, and back afterwards. */

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { activateExtension, control, eventually, useEmulatedAzure } from './helpers';
+import { activateExtension, control, useEmulatedAzure, untilJob } from './helpers';
 
 // Spark in YARN cluster mode, as on HDInsight: Livy's log holds only the launcher's lines; the
 // driver's output is read from YARN's container logs through the gateway's /yarnui/.
@@ -26,20 +26,8 @@ interface JobView {
 
 const submit = (arg: Record<string, unknown>): Thenable<{ jobId: string }> =>
   vscode.commands.executeCommand<{ jobId: string }>('hdinsight.submitStreamingJob', { cluster: SPARK, ...arg });
-const getJob = (jobId: string): Thenable<JobView> => vscode.commands.executeCommand<JobView>('hdinsight.getJob', { jobId });
-
-async function until(jobId: string, check: (job: JobView) => boolean, what: string, timeoutMs = 480_000): Promise<JobView> {
-  let last: JobView | undefined;
-  await eventually(
-    async () => {
-      last = await getJob(jobId);
-      assert.ok(check(last), `job ${jobId} is ${last.state} (driver log ${last.driverLog ?? 'not read'}); waiting for ${what}`);
-    },
-    timeoutMs,
-    1_000,
-  );
-  return last!;
-}
+const until = (jobId: string, check: (job: JobView) => boolean, what: string, timeoutMs?: number): Promise<JobView> =>
+  untilJob<JobView>(jobId, check, what, timeoutMs);
 
 describe('The driver’s output from YARN, as a real HDInsight cluster gives it', function () {
   this.timeout(900_000);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { activateExtension, control, eventually, useEmulatedAzure } from './helpers';
+import { activateExtension, control, useEmulatedAzure, untilJob } from './helpers';
 
 // A session statement on Spark in YARN cluster mode, as on HDInsight: Livy runs the session's
 // driver in a YARN container; the statement's own prints are its output, while what the driver
@@ -27,23 +27,8 @@ interface JobView {
 
 const submit = (arg: Record<string, unknown>): Thenable<{ jobId: string }> =>
   vscode.commands.executeCommand<{ jobId: string }>('hdinsight.submitStreamingJob', { cluster: SPARK, ...arg });
-const getJob = (jobId: string): Thenable<JobView> => vscode.commands.executeCommand<JobView>('hdinsight.getJob', { jobId });
-
-async function until(jobId: string, check: (job: JobView) => boolean, what: string, timeoutMs = 480_000): Promise<JobView> {
-  let last: JobView | undefined;
-  await eventually(
-    async () => {
-      last = await getJob(jobId);
-      assert.ok(
-        check(last),
-        `job ${jobId} is ${last.state} (driver log ${last.driverLog ?? 'not read'}, ${last.note ?? ''}); waiting for ${what}`,
-      );
-    },
-    timeoutMs,
-    1_000,
-  );
-  return last!;
-}
+const until = (jobId: string, check: (job: JobView) => boolean, what: string, timeoutMs?: number): Promise<JobView> =>
+  untilJob<JobView>(jobId, check, what, timeoutMs);
 
 /** The rate source's `value` column of the console sink's rows: `|2026-11-24 21:00:00.1|17   |`. */
 const RATE_ROW = /^\|\d{4}-\d\d-\d\d [\d:.]+\s*\|(\d+)\s*\|$/;

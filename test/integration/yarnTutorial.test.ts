@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { parseLogPage } from '../../src/livy/yarnLogPage';
-import { activateExtension, control, eventually, useEmulatedAzure } from './helpers';
+import { activateExtension, control, eventually, useEmulatedAzure, untilJob } from './helpers';
 
 // Azure's tutorial "Spark Structured Streaming with Kafka on HDInsight" in miniature, as a real
 // cluster runs it: JSON messages in a real Kafka topic, a PySpark Structured Streaming job
@@ -53,20 +53,8 @@ interface YarnUrls {
   user: string;
 }
 
-const getJob = (jobId: string): Thenable<JobView> => vscode.commands.executeCommand<JobView>('hdinsight.getJob', { jobId });
-
-async function until(jobId: string, check: (job: JobView) => boolean, what: string, timeoutMs = 480_000): Promise<JobView> {
-  let last: JobView | undefined;
-  await eventually(
-    async () => {
-      last = await getJob(jobId);
-      assert.ok(check(last), `job ${jobId} is ${last.state} (driver log ${last.driverLog ?? 'not read'}); waiting for ${what}`);
-    },
-    timeoutMs,
-    1_000,
-  );
-  return last!;
-}
+const until = (jobId: string, check: (job: JobView) => boolean, what: string, timeoutMs?: number): Promise<JobView> =>
+  untilJob<JobView>(jobId, check, what, timeoutMs);
 
 /** JSON orders, as the tutorial's producer writes them (taxi trips there, orders here). */
 const orders = (from: number, count: number): { key: string; value: string }[] =>

@@ -64,6 +64,30 @@ async function emulatorControl(output: string, method: string, path: string, bod
   assert.ok(status >= 200 && status < 300, `emulator control ${method} ${path}: ${status}`);
 }
 
+/**
+ * Opens a file by its whole path (Quick Open answers an absolute path at once, while its file
+ * index, cached by an earlier search, may not list a file written since) and waits for `shows`.
+ */
+async function openFile(page: Page, file: string, shows: string): Promise<void> {
+  await page.keyboard.press('Control+P');
+  await page.locator('.quick-input-widget input').fill(file);
+  await page
+    .locator('.quick-input-list .monaco-list-row', { hasText: path.basename(file) })
+    .first()
+    .click({ timeout: 30_000 });
+  await page.locator('.monaco-editor .view-lines', { hasText: shows }).first().waitFor({ timeout: 30_000 });
+}
+
+/** Submit Streaming Job on the active editor: as `how` ('Batch' or 'Interactive session') on `cluster`. */
+async function submitActiveFile(page: Page, how: 'Batch' | 'Interactive session', cluster: string): Promise<void> {
+  await runFromPalette(page, 'HDInsight: Submit Streaming Job');
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: how }).first().click({ timeout: 30_000 });
+  await page.locator('.quick-input-widget', { hasText: 'Choose a cluster' }).waitFor({ timeout: 30_000 });
+  await page.locator('.quick-input-widget input').fill(cluster);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: cluster }).first().waitFor();
+  await page.keyboard.press('Enter');
+}
+
 /** Answers quick picks and input boxes; quick-pick placeholders are not text, so they are matched on the input. */
 function quickInput(page: Page) {
   const widget = page.locator('.quick-input-widget');
@@ -553,18 +577,8 @@ describe('The sandbox in a browser', () => {
         '',
       ].join('\n'),
     );
-    // By its whole path: Quick Open answers an absolute path at once, while its file index, cached by
-    // the earlier search for word_counts.py, may not list a file written since.
-    await page.keyboard.press('Control+P');
-    await page.locator('.quick-input-widget input').fill(file);
-    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'rates_stream.py' }).first().click({ timeout: 30_000 });
-    await page.locator('.monaco-editor .view-lines', { hasText: 'rates-stream' }).waitFor({ timeout: 30_000 });
-    await runFromPalette(page, 'HDInsight: Submit Streaming Job');
-    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Batch' }).first().click({ timeout: 30_000 });
-    await page.locator('.quick-input-widget', { hasText: 'Choose a cluster' }).waitFor({ timeout: 30_000 });
-    await page.locator('.quick-input-widget input').fill('contoso-spark');
-    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'contoso-spark' }).first().waitFor();
-    await page.keyboard.press('Enter');
+    await openFile(page, file, 'rates-stream');
+    await submitActiveFile(page, 'Batch', 'contoso-spark');
 
     const frame = page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
     const card = frame.locator('.queries .query-card', { hasText: 'rates_console' });
@@ -643,16 +657,8 @@ describe('The sandbox in a browser', () => {
           '',
         ].join('\n'),
       );
-      await page.keyboard.press('Control+P');
-      await page.locator('.quick-input-widget input').fill(file);
-      await page.locator('.quick-input-list .monaco-list-row', { hasText: 'tutorial_orders.py' }).first().click({ timeout: 30_000 });
-      await page.locator('.monaco-editor .view-lines', { hasText: 'tutorial-orders' }).waitFor({ timeout: 30_000 });
-      await runFromPalette(page, 'HDInsight: Submit Streaming Job');
-      await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Batch' }).first().click({ timeout: 30_000 });
-      await page.locator('.quick-input-widget', { hasText: 'Choose a cluster' }).waitFor({ timeout: 30_000 });
-      await page.locator('.quick-input-widget input').fill('contoso-spark');
-      await page.locator('.quick-input-list .monaco-list-row', { hasText: 'contoso-spark' }).first().waitFor();
-      await page.keyboard.press('Enter');
+      await openFile(page, file, 'tutorial-orders');
+      await submitActiveFile(page, 'Batch', 'contoso-spark');
       // The pre-flight knows contoso-spark as HDInsight 5.1 (Spark 3.3.1): the sandbox's Spark is 3.5.3,
       // whose connector the settings name, so the user submits anyway.
       const dialog = page.locator('.monaco-dialog-box', { hasText: 'spark-sql-kafka-0-10' });
@@ -711,16 +717,8 @@ describe('The sandbox in a browser', () => {
           '',
         ].join('\n'),
       );
-      await page.keyboard.press('Control+P');
-      await page.locator('.quick-input-widget input').fill(file);
-      await page.locator('.quick-input-list .monaco-list-row', { hasText: 'session_ticks.py' }).first().click({ timeout: 30_000 });
-      await page.locator('.monaco-editor .view-lines', { hasText: 'session_ticks' }).first().waitFor({ timeout: 30_000 });
-      await runFromPalette(page, 'HDInsight: Submit Streaming Job');
-      await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Interactive session' }).first().click({ timeout: 30_000 });
-      await page.locator('.quick-input-widget', { hasText: 'Choose a cluster' }).waitFor({ timeout: 30_000 });
-      await page.locator('.quick-input-widget input').fill('contoso-spark');
-      await page.locator('.quick-input-list .monaco-list-row', { hasText: 'contoso-spark' }).first().waitFor();
-      await page.keyboard.press('Enter');
+      await openFile(page, file, 'session_ticks');
+      await submitActiveFile(page, 'Interactive session', 'contoso-spark');
 
       const frame = page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
       await frame.locator('.state', { hasText: 'succeeded' }).waitFor({ timeout: 480_000 });

@@ -2,13 +2,13 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ArmEmulator } from '../emulator/arm';
 import { ClusterGateway } from '../emulator/gateway';
 import { LivyEmulator } from '../emulator/livy';
-import { Emulator } from '../emulator/server';
 import { ensureSpark } from '../harness/spark';
 import { startYarn, type Yarn } from '../harness/yarn';
 import { parseLogPage } from '../../src/livy/yarnLogPage';
+import type { ResolvedClusterSpec } from '../emulator/arm';
+import { emulatedSparkCluster, pollUntil } from '../harness/sparkCluster';
 
 const login = { username: 'admin', password: 'Livy-Yarn-1!' };
 const headers = {
@@ -25,29 +25,9 @@ interface BatchView {
   appInfo: { driverLogUrl: string | null; sparkUiUrl: string | null };
 }
 
-function sparkCluster() {
-  const arm = new ArmEmulator(new Emulator());
-  arm.addSubscription({ subscriptionId: 's', displayName: 'S', tenantId: 't' });
-  arm.addCluster({
-    subscriptionId: 's',
-    resourceGroup: 'rg',
-    name: 'livy-yarn',
-    location: 'westeurope',
-    kind: 'spark',
-    gatewayPassword: login.password,
-  });
-  return arm.clusterByName('livy-yarn')!;
-}
+const sparkCluster = (): ResolvedClusterSpec => emulatedSparkCluster('livy-yarn', login.password);
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 240_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what} after ${timeoutMs / 1000} s`);
-    await sleep(500);
-  }
-}
+const until = <T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 240_000): Promise<T> => pollUntil(what, probe, timeoutMs);
 
 describe('Livy in YARN mode (as on HDInsight), on a real YARN behind the gateway', function () {
   this.timeout(480_000);

@@ -12,12 +12,13 @@ import { LivyClient } from '../../src/livy/LivyClient';
 import { LivyJob } from '../../src/livy/LivyJob';
 import { SessionPool, submit } from '../../src/livy/submit';
 import { parseLogPage } from '../../src/livy/yarnLogPage';
-import { ArmEmulator } from '../emulator/arm';
 import { ClusterGateway } from '../emulator/gateway';
 import { LivyEmulator } from '../emulator/livy';
 import { Emulator } from '../emulator/server';
 import { ensureSpark } from '../harness/spark';
 import { startYarn, type Yarn } from '../harness/yarn';
+import type { ResolvedClusterSpec } from '../emulator/arm';
+import { emulatedSparkCluster, pollUntil } from '../harness/sparkCluster';
 
 const login = { username: 'admin', password: 'Livy-Yarn-Session-1!' };
 const headers = {
@@ -48,29 +49,9 @@ interface RmApp {
   applicationTags: string;
 }
 
-function sparkCluster() {
-  const arm = new ArmEmulator(new Emulator());
-  arm.addSubscription({ subscriptionId: 's', displayName: 'S', tenantId: 't' });
-  arm.addCluster({
-    subscriptionId: 's',
-    resourceGroup: 'rg',
-    name: 'livy-yarn-sessions',
-    location: 'westeurope',
-    kind: 'spark',
-    gatewayPassword: login.password,
-  });
-  return arm.clusterByName('livy-yarn-sessions')!;
-}
+const sparkCluster = (): ResolvedClusterSpec => emulatedSparkCluster('livy-yarn-sessions', login.password);
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 300_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what} after ${timeoutMs / 1000} s`);
-    await sleep(500);
-  }
-}
+const until = <T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 300_000): Promise<T> => pollUntil(what, probe, timeoutMs);
 
 describe('Livy sessions in YARN cluster mode (as on HDInsight), on a real YARN behind the gateway', function () {
   this.timeout(600_000);

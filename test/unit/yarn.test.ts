@@ -6,6 +6,7 @@ import path from 'node:path';
 import { ensureSpark, type SparkInstall } from '../harness/spark';
 import { sparkSubmitYarn, startYarn, type Yarn } from '../harness/yarn';
 import { type LogPage, parseLogPage } from '../../src/livy/yarnLogPage';
+import { pollUntil } from '../harness/sparkCluster';
 
 interface App {
   id: string;
@@ -33,15 +34,7 @@ async function getJson<T>(url: string): Promise<T> {
 }
 
 /** Polls until `probe` gives a value (bounded, so a stuck cluster fails instead of hanging). */
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 240_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what} after ${timeoutMs / 1000} s`);
-    await sleep(500);
-  }
-}
+const until = <T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 240_000): Promise<T> => pollUntil(what, probe, timeoutMs);
 
 /** One file of a container, read the way the job output panel will: from the byte offset read so far. */
 class Follower {

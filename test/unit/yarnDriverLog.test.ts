@@ -9,11 +9,11 @@ import path from 'node:path';
 import type { HDInsightError } from '../../src/core/errors';
 import type { DriverLogLine, DriverLogPoll } from '../../src/livy/driverLog';
 import { YarnDriverLog } from '../../src/livy/yarnDriverLog';
-import { ArmEmulator } from '../emulator/arm';
 import { ClusterGateway } from '../emulator/gateway';
-import { Emulator } from '../emulator/server';
 import { ensureSpark, type SparkInstall } from '../harness/spark';
 import { sparkSubmitYarn, startYarn, type Yarn } from '../harness/yarn';
+import type { ResolvedClusterSpec } from '../emulator/arm';
+import { emulatedSparkCluster } from '../harness/sparkCluster';
 
 const login = { username: 'admin', password: 'Driver-Log-1!' };
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -50,19 +50,7 @@ function driverScript(): string {
   ].join('\n');
 }
 
-function sparkCluster() {
-  const arm = new ArmEmulator(new Emulator());
-  arm.addSubscription({ subscriptionId: 's', displayName: 'S', tenantId: 't' });
-  arm.addCluster({
-    subscriptionId: 's',
-    resourceGroup: 'rg',
-    name: 'driver-log',
-    location: 'westeurope',
-    kind: 'spark',
-    gatewayPassword: login.password,
-  });
-  return arm.clusterByName('driver-log')!;
-}
+const sparkCluster = (): ResolvedClusterSpec => emulatedSparkCluster('driver-log', login.password);
 
 describe('YarnDriverLog on a real YARN through the emulated gateway', function () {
   this.timeout(480_000);

@@ -12,29 +12,17 @@ import { type JobLogEntry, jobLine } from '../../src/livy/jobLog';
 import { LivyClient } from '../../src/livy/LivyClient';
 import { type JobState, type JobTiming, LivyJob } from '../../src/livy/LivyJob';
 import { YarnDriverLog } from '../../src/livy/yarnDriverLog';
-import { ArmEmulator } from '../emulator/arm';
 import { ClusterGateway } from '../emulator/gateway';
 import { LivyEmulator } from '../emulator/livy';
-import { Emulator } from '../emulator/server';
 import { ensureSpark } from '../harness/spark';
 import { startYarn, type Yarn } from '../harness/yarn';
+import type { ResolvedClusterSpec } from '../emulator/arm';
+import { emulatedSparkCluster } from '../harness/sparkCluster';
 
 const login = { username: 'admin', password: 'Yarn-Faults-1!' };
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-function sparkCluster() {
-  const arm = new ArmEmulator(new Emulator());
-  arm.addSubscription({ subscriptionId: 's', displayName: 'S', tenantId: 't' });
-  arm.addCluster({
-    subscriptionId: 's',
-    resourceGroup: 'rg',
-    name: 'yarn-faults',
-    location: 'westeurope',
-    kind: 'spark',
-    gatewayPassword: login.password,
-  });
-  return arm.clusterByName('yarn-faults')!;
-}
+const sparkCluster = (): ResolvedClusterSpec => emulatedSparkCluster('yarn-faults', login.password);
 
 /** A driver printing `tick N` every `everyMs` (forever when `ticks` is undefined), then a last line after spark.stop(). */
 function ticker(ticks: number | undefined, everyMs: number): string {

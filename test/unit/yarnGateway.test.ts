@@ -3,12 +3,12 @@ import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { ArmEmulator } from '../emulator/arm';
 import { ClusterGateway } from '../emulator/gateway';
-import { Emulator } from '../emulator/server';
 import { ensureSpark, type SparkInstall } from '../harness/spark';
 import { sparkSubmitYarn, startYarn, type Yarn } from '../harness/yarn';
 import { parseLogPage } from '../../src/livy/yarnLogPage';
+import type { ResolvedClusterSpec } from '../emulator/arm';
+import { emulatedSparkCluster, pollUntil } from '../harness/sparkCluster';
 
 const login = { username: 'admin', password: 'Gateway-Yarn-1!' };
 const basic = (user: string, password: string): string => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
@@ -31,29 +31,9 @@ interface Attempt {
   logsLink: string;
 }
 
-function sparkCluster() {
-  const arm = new ArmEmulator(new Emulator());
-  arm.addSubscription({ subscriptionId: 's', displayName: 'S', tenantId: 't' });
-  arm.addCluster({
-    subscriptionId: 's',
-    resourceGroup: 'rg',
-    name: 'yarn-spark',
-    location: 'westeurope',
-    kind: 'spark',
-    gatewayPassword: login.password,
-  });
-  return arm.clusterByName('yarn-spark')!;
-}
+const sparkCluster = (): ResolvedClusterSpec => emulatedSparkCluster('yarn-spark', login.password);
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 240_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what} after ${timeoutMs / 1000} s`);
-    await sleep(500);
-  }
-}
+const until = <T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 240_000): Promise<T> => pollUntil(what, probe, timeoutMs);
 
 const printed = ['driver says hello', 'Grüße <&> "quoted"', ...[0, 1, 2, 3].map((i) => `tick ${i}`), 'rows: 5', 'bye after stop'];
 
