@@ -2,6 +2,7 @@
 // the extension can reach, the topics' latest offsets are read through the extension's own Kafka
 // connection every few seconds, so the monitor shows how far behind each partition is between the
 // driver's progress reports (which only say what the topic held when the last batch planned).
+import { withDeadline } from '../core/deadline';
 import type { KafkaService } from '../kafka/client';
 import type { LivyJob } from '../livy/LivyJob';
 
@@ -17,7 +18,7 @@ export interface KafkaLagOptions {
 }
 
 /**
- * Reads the latest offsets of the job's Kafka topics until the job ends or `dispose()`. `kafka`
+ * Reads the latest offsets of the job's Kafka topics while its queries may run, until `dispose()`. `kafka`
  * gives the connection to the cluster the job's code names (undefined: none known, and reading
  * stops); it is asked only once the job reports a Kafka source, so a job without one costs nothing.
  */
@@ -41,21 +42,12 @@ export function followKafkaLag(
     if (!client) return dispose();
     for (const topic of topics) {
       if (stop.signal.aborted) return;
-      // One signal per read, its listener on `stop` removed after: reads go on for hours.
-      const read = new AbortController();
-      const abort = (): void => read.abort();
-      stop.signal.addEventListener('abort', abort, { once: true });
-      const timeout = setTimeout(abort, READ_TIMEOUT_MS);
-      try {
-        job.setTopicLatestOffsets(topic, await client.latestOffsets(topic, read.signal));
-      } finally {
-        clearTimeout(timeout);
-        stop.signal.removeEventListener('abort', abort);
-      }
+      const latest = await withDeadline(stop.signal, READ_TIMEOUT_MS, (signal) => client.latestOffsets(topic, signal));
+      job.setTopicLatestOffsets(topic, latest);
     }
   };
   const schedule = (): void => {
-    if (stop.signal.aborted || job.ended) return;
+    if (stop.signal.aborted || !job.queriesMayRun) return;
     timer = setTimeout(() => {
       tick().then(schedule, (err: unknown) => {
         if (stop.signal.aborted) return;
@@ -71,7 +63,7 @@ export function followKafkaLag(
     }, intervalMs);
   };
   const ended = job.onDidChange(() => {
-    if (job.ended) dispose();
+    if (!job.queriesMayRun) dispose();
   });
   const dispose = (): void => {
     stop.abort();

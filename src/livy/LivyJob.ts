@@ -17,6 +17,7 @@
 // gives them) go through a QueryProgressParser per stream into the job's QueryMonitor. No vscode
 // import.
 import { HDInsightError, isCancellation, userMessage } from '../core/errors';
+import { withDeadline } from '../core/deadline';
 import { redact } from '../core/redact';
 import type { DriverLogPoll, DriverLogSource } from './driverLog';
 import { type JobLogEntry, type JobLogStream, LineGrouper } from './jobLog';
@@ -181,6 +182,8 @@ export class LivyJob {
   private queriesVersion = 0;
   /** When the log last gave a progress report (0: never). */
   private progressFromLogAt = 0;
+  /** Whether the session's queries' lastProgress is being asked for. */
+  private watchingSession = false;
 
   constructor(
     private readonly target: JobTarget,
@@ -246,6 +249,15 @@ export class LivyJob {
 
   get ended(): boolean {
     return ENDED.has(this.snap.state);
+  }
+
+  /**
+   * Whether the job's streaming queries may still be running: until it ends, and after a session
+   * statement ended while the job still follows its session (the driver's log, or the queries'
+   * lastProgress), since the queries a statement started run on in the session.
+   */
+  get queriesMayRun(): boolean {
+    return !this.ended || (this.snap.mode === 'session' && (this.readingDriverLog || this.watchingSession));
   }
 
   /** Whether the job can be cancelled now, and what cancel() would do. */
@@ -525,6 +537,16 @@ export class LivyJob {
     const { signal } = this.stop;
     const kind = sessionKindOf(this.snap.language);
     const every = this.timing.sessionProgressMs;
+    this.watchingSession = true;
+    try {
+      await this.askSessionProgress(sessionId, kind, every, signal);
+    } finally {
+      this.watchingSession = false;
+      this.changed();
+    }
+  }
+
+  private async askSessionProgress(sessionId: number, kind: SessionKind, every: number, signal: AbortSignal): Promise<void> {
     while (!signal.aborted) {
       await sleep(every, signal);
       if (signal.aborted) return;
@@ -533,7 +555,7 @@ export class LivyJob {
         const session = await this.target.livy.getSession(sessionId, signal);
         if (FINAL_STATES.has(session.state)) return;
         if (session.state !== 'idle') continue;
-        const found = await readLastProgress(this.target.livy, sessionId, kind, AbortSignal.any([signal, AbortSignal.timeout(60_000)]));
+        const found = await withDeadline(signal, 60_000, (bounded) => readLastProgress(this.target.livy, sessionId, kind, bounded));
         if (!found) continue;
         let changed = false;
         for (const progress of found.reports) changed = this.monitor.add(progress) || changed;

@@ -257,6 +257,7 @@ describe('A job’s streaming queries from the progress in its log', () => {
     await until('the statement succeeded', () => job.snapshot.state === 'succeeded');
     await new Promise((r) => setTimeout(r, 100));
     assert.deepEqual(asked, [], 'not asked while the session is busy (it would queue behind the user’s statement)');
+    assert.ok(job.ended && job.queriesMayRun, 'the statement ended; the queries it started may run on');
     session = { ...session, state: 'idle' };
     await until('both queries shown', () => job.queries.length === 2);
     assert.match(asked[0], /^pyspark: .*lastProgress for q in spark\.streams\.active/);
@@ -269,6 +270,7 @@ describe('A job’s streaming queries from the progress in its log', () => {
     printed = '[]';
     const count = asked.length;
     await until('asked again', () => asked.length > count);
+    await until('no query runs any more', () => !job.queriesMayRun);
     const final = asked.length;
     await new Promise((r) => setTimeout(r, 150));
     assert.equal(asked.length, final, 'no ask after no query is active');

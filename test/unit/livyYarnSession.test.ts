@@ -212,6 +212,30 @@ describe('Livy sessions in YARN cluster mode (as on HDInsight), on a real YARN b
     assert.notEqual(ended.state, 'RUNNING');
   });
 
+  it('runs a Scala session’s driver in YARN too: Livy’s interpreter in the container, its prints in the output, the JVM’s in the container’s stdout', async () => {
+    const created = await call<SessionView>('POST', '/sessions', { kind: 'spark', name: 'yarn-scala-session' });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    const ready = await idle(created.body.id);
+    assert.match(ready.appId ?? '', /^application_\d+_\d+$/);
+    const posted = await call<StatementView>('POST', `/sessions/${created.body.id}/statements`, {
+      code: ['println("SCALA-PRINT " + sc.applicationId)', 'System.out.println("JVM-PRINT from Scala")', 'spark.range(5).count()'].join(
+        '\n',
+      ),
+      kind: 'spark',
+    });
+    assert.equal(posted.status, 201, JSON.stringify(posted.body));
+    const done = await statementUntil(created.body.id, posted.body.id, ['available']);
+    assert.equal(done.output?.status, 'ok', JSON.stringify(done.output));
+    assert.match(String(done.output?.data?.['text/plain']), new RegExp(`^SCALA-PRINT ${ready.appId}\\nres\\d+: Long = 5\\n$`));
+    const stdout = await until('the JVM’s print in the driver’s stdout', async () => {
+      const out = await driverFile(ready, 'stdout');
+      return out.includes('JVM-PRINT from Scala') ? out : undefined;
+    });
+    assert.ok(!stdout.includes('SCALA-PRINT'), `a statement’s print is its output only:\n${stdout}`);
+    const deleted = await call<{ msg: string }>('DELETE', `/sessions/${created.body.id}`);
+    assert.deepEqual([deleted.status, deleted.body], [200, { msg: 'deleted' }]);
+  });
+
   it('a session whose application YARN kills is dead, with YARN’s diagnostics in its log; an upload waiting on it ends with a clear error', async () => {
     const client = new LivyClient({ service: 'Livy', baseUrl: new URL(`${gw}/livy`), login });
     const pool = new SessionPool(client);
