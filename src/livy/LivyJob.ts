@@ -557,6 +557,11 @@ export class LivyJob {
         if (session.state !== 'idle') continue;
         const found = await withDeadline(signal, 60_000, (bounded) => readLastProgress(this.target.livy, sessionId, kind, bounded));
         if (!found) continue;
+        if (found.other.length > 0) {
+          // What the queries printed meanwhile came as this statement's output: shown here, not lost.
+          this.notice(`Printed in session ${sessionId} while the monitor asked for the queries' progress:`);
+          this.append(found.other.map((text) => ({ stream: 'stdout', text })));
+        }
         let changed = false;
         for (const progress of found.reports) changed = this.monitor.add(progress) || changed;
         if (changed) {

@@ -20,26 +20,32 @@ export function lastProgressStatement(kind: SessionKind): string | undefined {
 }
 
 /**
- * The statement's printed output: how many queries are active and the progress reports of those
- * that have one (a query without a batch yet has none); undefined when the output is not such an
- * array. Never throws.
+ * The statement's printed output: how many queries are active, the progress reports of those that
+ * have one (a query without a batch yet has none), and every other line it printed: in a session,
+ * what the running queries print between statements (a Scala console sink, Python's prints in a
+ * foreachBatch) lands in the next statement's output, here this one's. Undefined when the output
+ * holds no such array. Never throws.
  */
-export function parseLastProgress(text: string): { active: number; reports: QueryProgress[] } | undefined {
-  const line = text
-    .trim()
-    .split('\n')
-    .reverse()
-    .find((l) => l.trim().startsWith('['));
-  if (line === undefined) return undefined;
+export function parseLastProgress(text: string): { active: number; reports: QueryProgress[]; other: string[] } | undefined {
+  const lines = text.replace(/\n$/, '').split('\n');
+  let at = -1;
   let parsed: unknown;
-  try {
-    // json.dumps writes NaN and Infinity for non-finite floats; JSON has no such tokens.
-    parsed = JSON.parse(line.trim().replace(/(?<=[:[,]\s*)(?:NaN|-?Infinity)(?=\s*[,}\]])/g, 'null'));
-  } catch {
-    return undefined;
+  for (let i = lines.length - 1; i >= 0 && at < 0; i--) {
+    if (!lines[i].trim().startsWith('[')) continue;
+    try {
+      // json.dumps writes NaN and Infinity for non-finite floats; JSON has no such tokens.
+      parsed = JSON.parse(lines[i].trim().replace(/(?<=[:[,]\s*)(?:NaN|-?Infinity)(?=\s*[,}\]])/g, 'null'));
+      if (Array.isArray(parsed)) at = i;
+    } catch {
+      // another line that starts with '[': the queries' output, not the answer
+    }
   }
-  if (!Array.isArray(parsed)) return undefined;
-  return { active: parsed.length, reports: parsed.map(mapProgress).filter((p) => p !== undefined) };
+  if (at < 0 || !Array.isArray(parsed)) return undefined;
+  return {
+    active: parsed.length,
+    reports: parsed.map(mapProgress).filter((p) => p !== undefined),
+    other: [...lines.slice(0, at), ...lines.slice(at + 1)],
+  };
 }
 
 /** Runs the statement in the session and waits for its output (bounded by `signal`). */
@@ -49,7 +55,7 @@ export async function readLastProgress(
   kind: SessionKind,
   signal: AbortSignal,
   pollMs = 500,
-): Promise<{ active: number; reports: QueryProgress[] } | undefined> {
+): Promise<{ active: number; reports: QueryProgress[]; other: string[] } | undefined> {
   const code = lastProgressStatement(kind);
   if (code === undefined) return undefined;
   let statement = await livy.runStatement(sessionId, code, kind, signal);

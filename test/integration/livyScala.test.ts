@@ -14,6 +14,7 @@ interface JobView {
   jobId: string;
   state: string;
   log: string[];
+  lines?: { source: string; text: string }[];
   output?: { status: string; data?: Record<string, unknown>; ename?: string; evalue?: string; traceback?: string[] };
   note?: string;
 }
@@ -150,7 +151,8 @@ describe('Submit Streaming Job in Scala through a Livy session, on real Spark', 
     assert.match(plain(started), /\nquery: org\.apache\.spark\.sql\.streaming\.StreamingQuery = /);
 
     // The query's thread inherited the interpreter's Console: its batches land in the output of
-    // the statements that run after it (as in Livy), not in the driver's log.
+    // the statements that run after it (as in Livy), not in the driver's log. Those the monitor
+    // ran to ask for the query's progress are shown in the starting job's log.
     let printed = '';
     await eventually(
       async () => {
@@ -160,7 +162,13 @@ describe('Submit Streaming Job in Scala through a Livy session, on real Spark', 
         );
         assert.equal(next.state, 'succeeded', JSON.stringify(next.output));
         printed += plain(next);
-        for (const id of ['trip-1', 'trip-2', 'trip-3']) assert.ok(printed.includes(`|${id}|`), `${id} not printed yet:\n${printed}`);
+        const first = await getJob(started.jobId);
+        const shown = `${printed}\n${(first.lines ?? [])
+          .filter((l) => l.source === 'stdout')
+          .map((l) => l.text)
+          .join('\n')}`;
+        for (const id of ['trip-1', 'trip-2', 'trip-3']) assert.ok(shown.includes(`|${id}|`), `${id} not printed yet:\n${shown}`);
+        printed = shown;
       },
       300_000,
       1_000,

@@ -226,7 +226,8 @@ describe('A job’s streaming queries from the progress in its log', () => {
     // The fixture's stdout holds what pyspark 3.5.3 printed for each query's lastProgress (json.dumps).
     const stdout = fs.readFileSync(path.join(fixtures, 'spark-3.5.3-stdout.log'), 'utf8').split('\n');
     const lastProgress = stdout.filter((l) => l.startsWith('LAST_PROGRESS ')).map((l) => l.slice('LAST_PROGRESS '.length));
-    let printed = `[${lastProgress.join(', ')}]`;
+    // What a query printed between statements comes first, as the next statement's output (Livy's way).
+    let printed = `Batch: 45\n|order|amount|\n[${lastProgress.join(', ')}]`;
     let session: LivySession = { id: 4, state: 'idle', kind: 'pyspark' };
     const asked: string[] = [];
     const user: LivyStatement = {
@@ -266,6 +267,8 @@ describe('A job’s streaming queries from the progress in its log', () => {
     assert.equal(slow.id, fromLog.id);
     assert.equal(slow.batchId, 45);
     assert.ok(slow.sources[0].kafka, 'its Kafka source with offsets');
+    const shown = job.log.filter((e) => e.stream === 'stdout' && 'text' in e).map((e) => ('text' in e ? e.text : ''));
+    assert.deepEqual(shown.slice(0, 2), ['Batch: 45', '|order|amount|'], 'what the queries printed meanwhile is shown, not lost');
     // Queries stopped: one more ask finds none active, and asking ends.
     printed = '[]';
     const count = asked.length;

@@ -214,7 +214,7 @@ describe('Livy emulator: Scala sessions on real Spark', function () {
       assert.match(progress.sources[0].description, /RateStreamV2/);
       assert.ok((progress.inputRowsPerSecond ?? 0) >= 0);
       await run('spark.streams.active.foreach(_.stop())');
-      assert.deepEqual(parseLastProgress(String(text(await run(lastProgressStatement('spark')!)))), { active: 0, reports: [] });
+      assert.deepEqual(parseLastProgress(String(text(await run(lastProgressStatement('spark')!)))), { active: 0, reports: [], other: [] });
     });
 
     it('cancels a long Spark job by its statement’s job group, and the session goes on', async () => {
