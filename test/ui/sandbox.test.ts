@@ -459,10 +459,7 @@ describe('The sandbox in a browser', () => {
       ].join('\n');
       const file = path.join(uiSandboxDir, 'workspace', 'kafka_trips.py');
       fs.writeFileSync(file, code);
-      await page.keyboard.press('Control+P');
-      await page.locator('.quick-input-widget input').fill('kafka_trips.py');
-      await page.locator('.quick-input-list .monaco-list-row', { hasText: 'kafka_trips.py' }).first().click({ timeout: 30_000 });
-      await page.locator('.monaco-editor .view-lines', { hasText: 'kafkaBrokers' }).first().waitFor({ timeout: 30_000 });
+      await openFile(page, file, 'kafkaBrokers');
 
       await runFromPalette(page, 'HDInsight: Submit Streaming Job');
       await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Batch' }).first().click({ timeout: 30_000 });
@@ -508,10 +505,7 @@ describe('The sandbox in a browser', () => {
       path.join(uiSandboxDir, 'workspace', 'top_words.py'),
       "top = [r.asDict() for r in spark.sql(\"SELECT 'kafka' AS word, 3 AS n UNION ALL SELECT 'spark', 2\").collect()]\n%table top\n",
     );
-    await page.keyboard.press('Control+P');
-    await page.locator('.quick-input-widget input').fill('word_counts.py');
-    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'word_counts.py' }).first().click({ timeout: 30_000 });
-    await page.locator('.monaco-editor .view-lines', { hasText: 'word-counts' }).waitFor({ timeout: 30_000 });
+    await openFile(page, file, 'word-counts');
 
     await runFromPalette(page, 'HDInsight: Submit Streaming Job');
     await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Batch' }).first().click({ timeout: 30_000 });
@@ -544,10 +538,7 @@ describe('The sandbox in a browser', () => {
     await treeRow(view, 'contoso-spark').click(); // collapses it again
 
     // A statement in an interactive session whose result is a table (Livy's %table magic).
-    await page.keyboard.press('Control+P');
-    await page.locator('.quick-input-widget input').fill('top_words.py');
-    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'top_words.py' }).first().click({ timeout: 30_000 });
-    await page.locator('.monaco-editor .view-lines', { hasText: '%table top' }).waitFor({ timeout: 30_000 });
+    await openFile(page, path.join(uiSandboxDir, 'workspace', 'top_words.py'), '%table top');
     await runFromPalette(page, 'HDInsight: Submit Streaming Job');
     await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Interactive session' }).first().click({ timeout: 30_000 });
     await page.locator('.quick-input-widget', { hasText: 'Choose a cluster' }).waitFor({ timeout: 30_000 });
