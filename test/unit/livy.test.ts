@@ -297,6 +297,7 @@ describe('Livy emulator on real Spark', function () {
       assert.deepEqual(parseLastProgress((await run(lastProgressStatement('pyspark')!)).output.data['text/plain']), {
         active: 0,
         reports: [],
+        other: [],
       });
     });
 
