@@ -237,6 +237,14 @@ export function mapProgress(value: unknown): QueryProgress | undefined {
 }
 
 /**
+ * JSON as Python's json.dumps writes it: NaN, Infinity and -Infinity (its non-finite floats, not
+ * JSON tokens) read as null. Throws as JSON.parse does.
+ */
+export function parsePythonJson(text: string): unknown {
+  return JSON.parse(text.replace(/(?<=[:[,]\s*)(?:NaN|-?Infinity)(?=\s*[,}\]])/g, 'null')) as unknown;
+}
+
+/**
  * A session's `query.lastProgress`: the dict itself (as JSON text, e.g. printed with json.dumps,
  * or already parsed). Python's json.dumps writes NaN for a NaN float; that is read as absent.
  * Undefined when there is no progress yet (Python's None) or the text is not a progress. Never throws.
@@ -246,8 +254,7 @@ export function fromLastProgress(json: unknown): QueryProgress | undefined {
   const text = json.trim();
   if (text === '' || text === 'None' || text === 'null') return undefined;
   try {
-    // NaN, Infinity and -Infinity are what json.dumps writes for non-finite floats; JSON has no such tokens.
-    return mapProgress(JSON.parse(text.replace(/(?<=[:[,]\s*)(?:NaN|-?Infinity)(?=\s*[,}\]])/g, 'null')) as unknown);
+    return mapProgress(parsePythonJson(text));
   } catch {
     return undefined;
   }

@@ -4,7 +4,7 @@
 // `sc.setLogLevel("WARN")`, a log4j configuration that keeps streaming's INFO lines out), the way
 // a notebook user would look at `query.lastProgress`.
 import type { LivyClient, SessionKind } from './LivyClient';
-import { mapProgress, type QueryProgress } from './queryProgress';
+import { mapProgress, parsePythonJson, type QueryProgress } from './queryProgress';
 
 /** The statement for a session of `kind`; it defines nothing in the user's namespace. */
 export function lastProgressStatement(kind: SessionKind): string | undefined {
@@ -33,8 +33,7 @@ export function parseLastProgress(text: string): { active: number; reports: Quer
   for (let i = lines.length - 1; i >= 0 && at < 0; i--) {
     if (!lines[i].trim().startsWith('[')) continue;
     try {
-      // json.dumps writes NaN and Infinity for non-finite floats; JSON has no such tokens.
-      parsed = JSON.parse(lines[i].trim().replace(/(?<=[:[,]\s*)(?:NaN|-?Infinity)(?=\s*[,}\]])/g, 'null'));
+      parsed = parsePythonJson(lines[i].trim());
       if (Array.isArray(parsed)) at = i;
     } catch {
       // another line that starts with '[': the queries' output, not the answer
