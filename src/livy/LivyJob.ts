@@ -19,6 +19,7 @@
 import { HDInsightError, isCancellation, userMessage } from '../core/errors';
 import { withDeadline } from '../core/deadline';
 import { redact } from '../core/redact';
+import { pause } from '../core/sleep';
 import type { DriverLogPoll, DriverLogSource } from './driverLog';
 import { type JobLogEntry, type JobLogStream, LineGrouper } from './jobLog';
 import {
@@ -548,7 +549,7 @@ export class LivyJob {
 
   private async askSessionProgress(sessionId: number, kind: SessionKind, every: number, signal: AbortSignal): Promise<void> {
     while (!signal.aborted) {
-      await sleep(every, signal);
+      await pause(every, signal);
       if (signal.aborted) return;
       if (Date.now() - this.progressFromLogAt < 2 * every) continue;
       try {
@@ -748,7 +749,7 @@ export class LivyJob {
         }
       }
       if (this.ended && !this.readingDriverLog) return;
-      await sleep(wait, signal);
+      await pause(wait, signal);
     }
   }
 
@@ -786,16 +787,4 @@ function batchState(state: LivyState): JobState {
 
 export function sessionKindOf(language: JobLanguage): SessionKind {
   return language === 'python' ? 'pyspark' : 'spark';
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const done = (): void => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
 }

@@ -4,6 +4,7 @@
 // the editor goes there through a short-lived statement that writes it with Hadoop's FileSystem
 // (as the IntelliJ toolkit does), so no storage key is needed. No vscode import.
 import { HDInsightError, isCancellation, throwIfAborted } from '../core/errors';
+import { sleep } from '../core/sleep';
 import { FINAL_STATES, type LivyClient, type LivySession, type SessionKind } from './LivyClient';
 import { type LivyJob, sessionKindOf } from './LivyJob';
 import { LogFollower } from './logFollower';
@@ -60,7 +61,7 @@ export class SessionPool {
       }
       if (Date.now() > deadline) throw new HDInsightError('Timeout', `Livy session ${current.id} did not start within 10 minutes.`);
       options.onStarting?.(current);
-      await delay(1_000, options.signal);
+      await sleep(1_000, options.signal);
       current = await this.livy.getSession(current.id, options.signal);
     }
     return current.id;
@@ -135,7 +136,7 @@ async function upload(
   let polls = 0;
   let failures = 0;
   while (result.state !== 'available' && result.state !== 'cancelled') {
-    await delay(500, options.signal);
+    await sleep(500, options.signal);
     try {
       result = await livy.getStatement(sessionId, result.id, options.signal);
       failures = 0;
@@ -190,20 +191,4 @@ async function sessionEnded(livy: LivyClient, sessionId: number, signal?: AbortS
 
 function sortKeys(conf: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(conf).sort(([a], [b]) => a.localeCompare(b)));
-}
-
-function delay(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(new DOMException('Aborted', 'AbortError'));
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(new DOMException('Aborted', 'AbortError'));
-    };
-    // The listener goes with the timer: waiting a minute for a session would otherwise pile up one a second.
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }

@@ -13,8 +13,9 @@
 // known); the ResourceManager's answer (about 3.7 KB) is read every tenth poll while bytes flow,
 // every third while the files are quiet, and whenever the listing fails (the container ended). Where the gateway does not serve the NodeManager's REST API, or the file grew
 // past what was asked between the two reads, the HTML page by byte offset is read instead.
-import { CancelledError, HDInsightError, throwIfAborted } from '../core/errors';
+import { HDInsightError, throwIfAborted } from '../core/errors';
 import { type GatewayLogin, type RawResponse, requestRaw, type ServiceEndpoint } from '../core/http';
+import { sleep } from '../core/sleep';
 import type { DriverLogLine, DriverLogPoll, DriverLogSource, DriverStream } from './driverLog';
 import { parseLogPage, unescapeHtml4 } from './yarnLogPage';
 
@@ -701,21 +702,6 @@ export function retryAfterMs(header: string | null, max: number): number {
     if (!Number.isNaN(date)) return Math.min(max, Math.max(0, date - Date.now()));
   }
   return Math.min(max, 1000);
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const done = (): void => {
-      signal?.removeEventListener('abort', abort);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    const abort = (): void => {
-      clearTimeout(timer);
-      reject(new CancelledError());
-    };
-    signal?.addEventListener('abort', abort, { once: true });
-  });
 }
 
 function truncate(text: string): string {
