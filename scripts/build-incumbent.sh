@@ -18,7 +18,7 @@ if [ ! -f "$DIR/package.json" ]; then
 fi
 cd "$DIR"
 npm ci --no-audit --no-fund
-npm run package
-# This repository's vsce; vsce runs the extension's vscode:prepublish (npm run package) again.
+# This repository's vsce, which first runs the extension's vscode:prepublish: its webpack
+# production build (npm run package).
 node "$ROOT/node_modules/@vscode/vsce/vsce" package --out "$DIR/vscode-kafka-0.20.0.vsix"
 echo "incumbent: $DIR/vscode-kafka-0.20.0.vsix"
