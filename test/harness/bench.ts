@@ -1,6 +1,8 @@
 // Benchmarks, printed as ratios against anchors measured in the same run (never timed tests):
 // - activation time of this extension in the real extension host, against activating VS Code's
-//   built-in References view extension (a small tree-view extension) in the same host;
+//   built-in References view extension (a small tree-view extension) and the incumbent Kafka
+//   extension (when built, see firstContentBench.ts) in the same host;
+// - first content in the sidebar against the incumbent (firstContentBench.ts);
 // - the activation bundle's size against its 64 KB budget, and the .vsix size;
 // - listing many subscriptions' clusters at once against one subscription at a time.
 import fs from 'node:fs';
@@ -11,19 +13,31 @@ import { createAzureClient } from '../../src/azure/SdkClient';
 import { ArmEmulator, DEV_TOKEN } from '../emulator/arm';
 import { createTlsMaterial, Emulator } from '../emulator/server';
 import { repoRoot, runInExtensionHost } from './extensionHost';
+import { incumbentMissing, incumbentVsix, runFirstContentBenchmark } from './firstContentBench';
 import { runKafkaBenchmarks } from './kafkaBench';
 import { runLivyBenchmarks } from './livyBench';
 import { runYarnBenchmarks } from './yarnBench';
 import { vsixPath } from './sandbox';
 
-const RUNS = 5;
 /** ACTIVATION_BUDGET_BYTES in scripts/build.mjs, which fails the production build above it. */
 const BUDGET = 64 * 1024;
 
 interface ActivationSample {
   extensionMs: number;
   anchorMs: number;
+  /** The incumbent Kafka extension's, when it is built (see firstContentBench.ts). */
+  incumbentMs?: number;
 }
+
+/** Every order of the three activations, one per extension host. */
+const ACTIVATION_ORDERS = [
+  'anchor,extension,incumbent',
+  'incumbent,extension,anchor',
+  'extension,incumbent,anchor',
+  'anchor,incumbent,extension',
+  'incumbent,anchor,extension',
+  'extension,anchor,incumbent',
+];
 
 const SUBSCRIPTIONS = 50;
 const CLUSTERS_PER_SUBSCRIPTION = 20;
@@ -106,6 +120,8 @@ const BENCHMARKS: Record<string, () => Promise<string[]>> = {
   livy: runLivyBenchmarks,
   yarn: runYarnBenchmarks,
   kafka: runKafkaBenchmarks,
+  firstcontent: () => runFirstContentBenchmark(20),
+  'firstcontent-5000': () => runFirstContentBenchmark(5_000),
 };
 
 export async function runBenchmarks(names: string[] = []): Promise<number> {
@@ -134,13 +150,15 @@ async function benchmarkActivation(): Promise<string[]> {
     : [];
   const vsix = fs.existsSync(vsixPath) ? fs.statSync(vsixPath).size : undefined;
 
+  const incumbent = incumbentVsix();
   const samples: ActivationSample[] = [];
-  for (let i = 0; i < RUNS; i++) {
+  for (let i = 0; i < ACTIVATION_ORDERS.length; i++) {
     const run = await runInExtensionHost({
       testsPath: path.join(repoRoot, 'out', 'test', 'bench', 'activation'),
       label: 'bench',
       echo: false,
-      env: { HDINSIGHT_BENCH_ORDER: i % 2 === 0 ? 'anchor-first' : 'extension-first' },
+      env: { HDINSIGHT_BENCH_ORDER: ACTIVATION_ORDERS[i] },
+      install: incumbent ? [incumbent] : [],
       timeoutMs: 120_000,
     });
     if (run.exitCode !== 0 || !run.results) throw new Error(`activation benchmark run ${i + 1} failed (exit ${run.exitCode})`);
@@ -151,10 +169,19 @@ async function benchmarkActivation(): Promise<string[]> {
   const anchor = median(samples.map((s) => s.anchorMs));
   const ratio = median(samples.map((s) => s.extensionMs / s.anchorMs));
   const kb = (n: number): string => `${(n / 1024).toFixed(1)} KB`;
+  const runs = samples.length;
+  const incumbentLines = incumbent
+    ? [
+        `activation against the incumbent vscode-kafka 0.20.0 (same hosts, after the warm-up, order rotated): ours ${ours.toFixed(1)} ms; ` +
+          `vscode-kafka ${median(samples.map((s) => s.incumbentMs!)).toFixed(1)} ms; ratio ${median(samples.map((s) => s.extensionMs / s.incumbentMs!)).toFixed(3)} (median of per-host ratios; goal ≤ 0.1)`,
+        `  samples: ${samples.map((s) => `${s.extensionMs.toFixed(1)}/${s.incumbentMs!.toFixed(1)}`).join(', ')} (ours/vscode-kafka, ms)`,
+      ]
+    : [`activation against the incumbent: not measured; ${incumbentMissing()}`];
 
   return [
-    `activation (median of ${RUNS} extension hosts): ${ours.toFixed(1)} ms; anchor vscode.references-view ${anchor.toFixed(1)} ms; ratio ${ratio.toFixed(2)} (median of per-host ratios)`,
+    `activation (median of ${runs} extension hosts): ${ours.toFixed(1)} ms; anchor vscode.references-view ${anchor.toFixed(1)} ms; ratio ${ratio.toFixed(2)} (median of per-host ratios)`,
     `  samples: ${samples.map((s) => `${s.extensionMs.toFixed(1)}/${s.anchorMs.toFixed(1)}`).join(', ')} (ours/anchor, ms)`,
+    ...incumbentLines,
     `activation bundle dist/extension.js: ${kb(bundle)} minified; ratio to the ${kb(BUDGET)} budget ${(bundle / BUDGET).toFixed(3)}`,
     ...chunks.map(([name, size]) => `  lazy chunk dist/chunks/${name}: ${kb(size)} (loaded on first use)`),
     vsix === undefined

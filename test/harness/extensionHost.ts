@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { format } from 'node:util';
 import { launchBrowser } from './browser';
-import { startCodeServer } from './codeServer';
+import { codeServerCli, startCodeServer } from './codeServer';
 import { VSCODE_VERSION } from './toolchain';
 
 export const repoRoot = path.resolve(__dirname, '..', '..', '..');
@@ -38,10 +38,17 @@ export async function runInExtensionHost(options: {
   echo?: boolean;
   /** Looks at what the run left (logs, settings) before it is deleted. */
   inspect?: (stateDir: string) => void;
+  /** .vsix files installed into the host's extensions folder before it starts. */
+  install?: string[];
 }): Promise<ExtensionHostRun> {
   const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), `hdinsight-${options.label}-`));
   const resultsFile = path.join(stateDir, 'results.json');
   const folder = path.join(repoRoot, 'test', 'fixtures', 'workspace');
+  if (options.install?.length) {
+    fs.mkdirSync(path.join(stateDir, 'user-data', 'User'), { recursive: true });
+    fs.mkdirSync(path.join(stateDir, 'extensions'), { recursive: true });
+    for (const vsix of options.install) await codeServerCli(['--install-extension', vsix, '--force'], stateDir);
+  }
   const server = await startCodeServer({
     stateDir,
     folder,
