@@ -89,10 +89,13 @@ export class KafkaConnections implements vscode.Disposable {
     target: ClusterTarget,
     options: { interactive: boolean; signal?: AbortSignal },
   ): Promise<KafkaConnection> {
+    // kafkajs loads (about 100 ms cold) while the brokers are looked up and probed, not after.
+    const chunk = import('../chunks/kafka');
+    chunk.catch(() => undefined);
     const { brokers, bootstrap } = await findBrokers(target, this.lookup, options);
-    const { createKafkaService } = await import('../chunks/kafka');
     const mode = this.lookup.settings.kafkaConnection;
     if (mode === 'direct' || (mode === 'auto' && (await Promise.all(brokers.map((b) => canConnect(b, DIRECT_PROBE_MS)))).every(Boolean))) {
+      const { createKafkaService } = await chunk;
       this.logger.info(`Kafka client for ${target.cluster.name}: ${bootstrap} (direct)`);
       return { service: createKafkaService({ brokers }), bootstrap, via: 'direct' };
     }
@@ -105,6 +108,7 @@ export class KafkaConnections implements vscode.Disposable {
       );
     }
     const login = await this.lookup.sshLogins.get(target, ssh, options);
+    const { createKafkaService } = await chunk;
     const tunnel = await this.openTunnel(target, ssh, login, options);
     this.tunnels.set(key, tunnel);
     this.logger.info(
