@@ -143,9 +143,9 @@ export interface StreamedMessage {
 
 /**
  * Messages as the brokers give them, a batch per Fetch round, in offset order within each
- * partition. Back-pressure: a Fetch round is sent only when the consumer has taken the batch
- * before the one it reads ahead, so at most one round (a bounded number of bytes) waits here
- * however slowly the batches are taken. Aborting the signal ends it with a CancelledError.
+ * partition. Back-pressure: a Fetch round (at most 1 MB per broker) is sent only when the
+ * consumer asks for the next batch, so however slowly the batches are taken nothing is read
+ * ahead of it. Aborting the signal ends it with a CancelledError and closes its own connection.
  */
 export interface MessageStream extends AsyncIterable<StreamedMessage[]> {
   /** Fetch requests sent so far. */

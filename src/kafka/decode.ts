@@ -74,24 +74,40 @@ function exported(bytes: Buffer): [string, ExportEncoding] {
   }
 }
 
-/** One message as a line of JSON (with its newline): the whole value, nothing previewed. */
+/** What JSON.stringify escapes in well-formed text (decoded UTF-8 has no lone surrogates). */
+const ESCAPED = /["\\\u0000-\u001f]/;
+
+/** A string as JSON: most values need no escaping, and testing for that is cheaper than stringifying. */
+function quoted(text: string): string {
+  return ESCAPED.test(text) ? JSON.stringify(text) : `"${text}"`;
+}
+
+/**
+ * One message as a line of JSON (with its newline), the fields in ExportedMessage's order: the
+ * whole value, nothing previewed. Written out by hand rather than through an object: this runs
+ * for every message of an export.
+ */
 export function jsonLine(topic: string, m: StreamedMessage): string {
-  const [key, keyEncoding]: [string | null, ExportEncoding] = m.key ? exported(m.key) : [null, 'utf8'];
-  const [value, valueEncoding]: [string | null, ExportEncoding] = m.value ? exported(m.value) : [null, 'utf8'];
-  const headers: Record<string, string> = {};
-  const headerEncodings: Record<string, ExportEncoding> = {};
-  for (const [name, raw] of Object.entries(m.headers)) [headers[name], headerEncodings[name]] = exported(raw);
-  const line: ExportedMessage = {
-    topic,
-    partition: m.partition,
-    offset: m.offset,
-    timestamp: new Date(m.timestamp).toISOString(),
-    key,
-    keyEncoding,
-    value,
-    valueEncoding,
-    headers,
-    headerEncodings,
-  };
-  return `${JSON.stringify(line)}\n`;
+  let key = 'null,"keyEncoding":"utf8"';
+  if (m.key) {
+    const [text, encoding] = exported(m.key);
+    key = `${quoted(text)},"keyEncoding":"${encoding}"`;
+  }
+  let value = 'null,"valueEncoding":"utf8"';
+  if (m.value) {
+    const [text, encoding] = exported(m.value);
+    value = `${quoted(text)},"valueEncoding":"${encoding}"`;
+  }
+  let headers = '{}';
+  let headerEncodings = '{}';
+  const names = Object.keys(m.headers);
+  if (names.length > 0) {
+    const texts: Record<string, string> = {};
+    const encodings: Record<string, ExportEncoding> = {};
+    for (const name of names) [texts[name], encodings[name]] = exported(m.headers[name]);
+    headers = JSON.stringify(texts);
+    headerEncodings = JSON.stringify(encodings);
+  }
+  const time = new Date(m.timestamp).toISOString();
+  return `{"topic":${JSON.stringify(topic)},"partition":${m.partition},"offset":"${m.offset}","timestamp":"${time}","key":${key},"value":${value},"headers":${headers},"headerEncodings":${headerEncodings}}\n`;
 }

