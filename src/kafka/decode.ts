@@ -75,6 +75,7 @@ function exported(bytes: Buffer): [string, ExportEncoding] {
 }
 
 /** What JSON.stringify escapes in well-formed text (decoded UTF-8 has no lone surrogates). */
+// eslint-disable-next-line no-control-regex -- control characters are exactly what JSON escapes
 const ESCAPED = /["\\\u0000-\u001f]/;
 
 /** A string as JSON: most values need no escaping, and testing for that is cheaper than stringifying. */
