@@ -8,6 +8,7 @@ export { createPairCommand } from '../commands/create/createPair';
 export { copySshCommandCommand, openClusterPageCommand } from '../commands/clusterPages';
 export { browseMessagesCommand } from '../commands/browseMessages';
 export { discoverBrokersCommand } from '../commands/discoverBrokers';
+export { exportMessagesCommand } from '../commands/exportMessages';
 export { createTopicCommand, deleteTopicCommand, produceCommand } from '../commands/kafkaTopics';
 export { insertSnippetCommand } from '../commands/insertSnippet';
 export { cancelJobCommand } from '../commands/cancelJob';

@@ -90,6 +90,7 @@ export function registerCommands({
     ['hdinsight.kafka.deleteTopic', lazy((c) => c.deleteTopicCommand(kafkaDeps))],
     ['hdinsight.kafka.produce', lazy((c) => c.produceCommand(kafkaDeps))],
     ['hdinsight.kafka.browseMessages', lazy((c) => c.browseMessagesCommand({ ...kafkaDeps, extensionUri }))],
+    ['hdinsight.kafka.exportMessages', lazy((c) => c.exportMessagesCommand(kafkaDeps))],
     ['hdinsight.createCluster', lazy((c) => c.createClusterCommand({ lookup, logins, changed: () => tree.refresh() }))],
     ['hdinsight.createSparkKafkaPair', lazy((c) => c.createPairCommand({ lookup, logins, changed: () => tree.refresh() }))],
     ['hdinsight.resizeCluster', lazy((c) => c.resizeClusterCommand({ lookup, changed: () => tree.refresh() }))],

@@ -2,7 +2,7 @@
 // direct connections or an SSH tunnel. kafkajs loads with it, on first use (the chunk
 // src/chunks/kafka.ts, its own bundle dist/chunks/kafka.js); everything else sees KafkaService.
 import { type Admin, ConfigResourceTypes, ConfigSource, type ISocketFactory, Kafka, logLevel, type Producer } from 'kafkajs';
-import { HDInsightError, throwIfAborted } from '../core/errors';
+import { CancelledError, HDInsightError, throwIfAborted } from '../core/errors';
 import { Limiter } from '../core/limiter';
 import type {
   BrowsedMessage,
@@ -11,15 +11,20 @@ import type {
   KafkaClusterInfo,
   KafkaConnectionOptions,
   KafkaService,
+  MessageStream,
   NewTopic,
   OutgoingMessage,
   PartitionDetail,
+  StreamedMessage,
+  StreamRequest,
   TopicConfigEntry,
   TopicSummary,
 } from './client';
+import { MAX_PREVIEW_BYTES } from './client';
+import { toBrowsed } from './decode';
 import { NoAnswerError, toKafkaError } from './errors';
 import { type InternalCluster, internalCluster } from './internalCluster';
-import { readMessages } from './readMessages';
+import { fetchMessages, planRead, SETTLING, type StreamState } from './readMessages';
 import { watchSockets } from './watchSockets';
 
 /** A new kafkajs service: what KafkaConnections loads from the chunk. */
@@ -41,6 +46,8 @@ export class KafkajsService implements KafkaService {
   private offsetsCluster: Promise<InternalCluster> | undefined;
   private admin: Promise<Admin> | undefined;
   private producer: Promise<Producer> | undefined;
+  /** Closes the connections of the streams reading over their own. */
+  private readonly streams = new Set<() => void>();
 
   constructor(private readonly options: KafkaConnectionOptions) {
     const connectionTimeoutMs = options.connectionTimeoutMs ?? 5_000;
@@ -177,21 +184,84 @@ export class KafkajsService implements KafkaService {
     });
   }
 
-  browse(request: BrowseRequest, signal?: AbortSignal): Promise<BrowsedMessage[]> {
-    return this.call(`Reading ${request.topic}`, signal, async (a) => {
-      const { topics } = await a.fetchTopicMetadata({ topics: [request.topic] });
+  async browse(request: BrowseRequest, signal?: AbortSignal): Promise<BrowsedMessage[]> {
+    const preview = Math.max(0, Math.min(request.previewBytes ?? MAX_PREVIEW_BYTES, MAX_PREVIEW_BYTES));
+    const { topic, partitions, from, limit, until } = request;
+    const messages: BrowsedMessage[] = [];
+    for await (const batch of this.stream({ topic, partitions, from, limit, to: until ? { offsets: until } : 'end' }, signal)) {
+      for (const m of batch) messages.push(toBrowsed(m, preview));
+    }
+    return messages.sort(
+      (x, y) =>
+        Date.parse(x.timestamp) - Date.parse(y.timestamp) || x.partition - y.partition || Number(BigInt(x.offset) - BigInt(y.offset)),
+    );
+  }
+
+  stream(request: StreamRequest, signal?: AbortSignal): MessageStream {
+    const state: StreamState = { fetches: 0, buffered: 0, maxBuffered: 0, planned: undefined };
+    const batches = this.streamBatches(request, state, signal);
+    return {
+      [Symbol.asyncIterator]: () => batches,
+      get fetches() {
+        return state.fetches;
+      },
+      get buffered() {
+        return state.buffered;
+      },
+      get maxBuffered() {
+        return state.maxBuffered;
+      },
+      get planned() {
+        return state.planned;
+      },
+    };
+  }
+
+  private async *streamBatches(request: StreamRequest, state: StreamState, signal?: AbortSignal): AsyncGenerator<StreamedMessage[]> {
+    const { topic } = request;
+    let own: InternalCluster | undefined;
+    // Cancelling closes a stream's own sockets at once, even while its consumer holds a batch.
+    const close = (): void => void own?.disconnect().catch(() => undefined);
+    signal?.addEventListener('abort', close, { once: true });
+    if (request.dedicated) this.streams.add(close);
+    try {
+      throwIfAborted(signal);
+      const admin = await this.getAdmin();
+      const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
       const all = (topics[0]?.partitions ?? []).map((p) => p.partitionId).sort((x, y) => x - y);
       const wanted = request.partitions ?? all;
       const unknown = wanted.filter((p) => !all.includes(p));
       if (unknown.length > 0) {
-        throw new HDInsightError('InvalidInput', `${request.topic} has no partition ${unknown.join(', ')} (it has ${all.length}).`);
+        throw new HDInsightError('InvalidInput', `${topic} has no partition ${unknown.join(', ')} (it has ${all.length}).`);
+      }
+      let cluster: InternalCluster;
+      if (request.dedicated) {
+        const fresh = internalCluster(this.kafka);
+        own = fresh;
+        cluster = await this.establish(
+          () => fresh.connect().then(() => fresh),
+          () => fresh.disconnect(),
+        );
+        throwIfAborted(signal);
+        await cluster.addMultipleTargetTopics([topic]);
+      } else {
+        cluster = await this.getOffsetsCluster();
       }
       // A topic created a moment ago may not be in every broker's metadata yet.
-      return retryWhileTopicsSettle(
-        async () => readMessages(await this.getOffsetsCluster(), request, wanted, this.partitionOffsets, signal),
+      const plan = await retryWhileTopicsSettle(
+        async () => planRead(await this.getOffsetsCluster(), request, wanted, this.partitionOffsets),
         this.getOffsetsCluster,
       );
-    });
+      state.planned = [...plan.values()].reduce((sum, r) => sum + Number(r.end - r.next), 0);
+      yield* fetchMessages(cluster, topic, plan, state, signal);
+    } catch (err) {
+      if (signal?.aborted) throw new CancelledError();
+      throw toKafkaError(err, `Reading ${topic}`, this.options.brokers);
+    } finally {
+      signal?.removeEventListener('abort', close);
+      this.streams.delete(close);
+      if (own) await own.disconnect().catch(() => undefined);
+    }
   }
 
   latestOffsets(topic: string, signal?: AbortSignal): Promise<Map<number, number>> {
@@ -253,6 +323,7 @@ export class KafkajsService implements KafkaService {
   }
 
   async close(): Promise<void> {
+    for (const close of this.streams) close();
     const closing = [this.admin, this.producer, this.offsetsCluster].filter(
       (c): c is Promise<Admin> | Promise<Producer> | Promise<InternalCluster> => !!c,
     );
@@ -359,9 +430,6 @@ export class KafkajsService implements KafkaService {
 const EARLIEST = -2;
 const LATEST = -1;
 const READ_COMMITTED = 1;
-
-/** What brokers answer while topics just created or deleted settle (leaders being elected or removed). */
-const SETTLING = new Set(['UNKNOWN_TOPIC_OR_PARTITION', 'NOT_LEADER_FOR_PARTITION', 'LEADER_NOT_AVAILABLE']);
 
 /** Runs `task` again (up to three times) while the brokers still answer for topics just created or deleted. */
 async function retryWhileTopicsSettle<T>(task: () => Promise<T>, cluster: () => Promise<InternalCluster>): Promise<T> {

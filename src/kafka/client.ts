@@ -95,12 +95,67 @@ export interface BrowseRequest {
   /** All partitions when absent. */
   partitions?: number[];
   from: BrowseFrom;
-  /** At most this many messages (the caller caps it to bound memory). */
+  /**
+   * At most this many messages (the caller caps it to bound memory), shared among the partitions
+   * from their offsets (see StreamRequest.limit): only these are read.
+   */
   limit: number;
   /** Per partition, the offset to stop before (to page back); the partition's end when absent. */
   until?: Record<number, string>;
   /** How many bytes of each value to keep (MAX_PREVIEW_BYTES when absent, and never more). */
   previewBytes?: number;
+}
+
+/** Where a stream stops: each partition's end when it starts, a time (ms: the messages before it), or an offset per partition. */
+export type StreamTo = 'end' | { timestamp: number } | { offsets: Record<number, string> };
+
+export interface StreamRequest {
+  topic: string;
+  /** All partitions when absent. */
+  partitions?: number[];
+  from: BrowseFrom;
+  /** Each partition's end as the stream starts when absent (messages written later are not read). */
+  to?: StreamTo;
+  /**
+   * At most this many messages, shared among the partitions from their offsets alone (before any
+   * is fetched): each partition gets an equal share, and a share a partition cannot fill goes to
+   * the others. With "newest" each partition's share is its newest messages. Unlimited when absent.
+   */
+  limit?: number;
+  /**
+   * Reads over a connection of its own, closed when the stream ends (a long read then neither
+   * waits behind nor delays the service's other requests, and cancelling it closes its sockets).
+   */
+  dedicated?: boolean;
+}
+
+/** A message as fetched: its bytes as they are (see decode.ts for text). */
+export interface StreamedMessage {
+  partition: number;
+  offset: string;
+  /** Milliseconds since the epoch. */
+  timestamp: number;
+  key: Buffer | null;
+  value: Buffer | null;
+  /** The first value of each header. */
+  headers: Record<string, Buffer>;
+}
+
+/**
+ * Messages as the brokers give them, a batch per Fetch round, in offset order within each
+ * partition. Back-pressure: a Fetch round (at most 1 MB per broker) is sent only when the
+ * consumer asks for the next batch, so however slowly the batches are taken nothing is read
+ * ahead of it. Aborting the signal ends it with a CancelledError and closes its own connection.
+ */
+export interface MessageStream extends AsyncIterable<StreamedMessage[]> {
+  /** Fetch requests sent so far. */
+  readonly fetches: number;
+  /** Messages fetched and not yet taken by the consumer. */
+  readonly buffered: number;
+  /** The most messages ever waiting at once. */
+  readonly maxBuffered: number;
+  /** How many messages the stream reads at most (known once it has planned its read: after its first batch). */
+  readonly planned: number | undefined;
 }
 
 /** The most of a value a read keeps: a larger value is previewed, never held whole. */
@@ -138,6 +193,8 @@ export interface KafkaService {
   listGroups(signal?: AbortSignal): Promise<ConsumerGroup[]>;
   /** Reads messages without joining a consumer group or committing anything. */
   browse(request: BrowseRequest, signal?: AbortSignal): Promise<BrowsedMessage[]>;
+  /** Reads as a stream of batches with back-pressure (see MessageStream), without a group. */
+  stream(request: StreamRequest, signal?: AbortSignal): MessageStream;
   createTopic(topic: NewTopic, signal?: AbortSignal): Promise<void>;
   deleteTopic(topic: string, signal?: AbortSignal): Promise<void>;
   /** Writes the messages; returns where each landed, in order. */

@@ -3,6 +3,7 @@
 // so its behaviour can be tested under plain Node against a real broker.
 import { isCancellation, userMessage } from '../core/errors';
 import { type BrowsedMessage, type BrowseFrom, type KafkaService, MAX_PREVIEW_BYTES } from '../kafka/client';
+import { toBrowsed } from '../kafka/decode';
 import { validateMessages } from '../kafka/validate';
 import type { Logger } from '../logger';
 import type { MessageBrowserToHost, MessageBrowserToPage } from '../webviews/protocol';
@@ -52,6 +53,8 @@ export class MessageBrowserModel {
   private heldBytesNow = 0;
   private readonly budgetBytes: number;
   private readonly maxHeld: number;
+  /** Aborted when the panel closes: a read under way stops. */
+  private readonly closed = new AbortController();
 
   constructor(
     private readonly host: MessageBrowserHost,
@@ -224,13 +227,16 @@ export class MessageBrowserModel {
     if (!quiet) this.post({ type: 'status', text: 'Loading…' });
     try {
       const service = await this.host.service();
-      const messages = await service.browse({
-        topic: this.topic,
-        partitions: this.partitions,
-        limit: PAGE,
-        previewBytes: LIST_PREVIEW_BYTES,
-        ...request,
-      });
+      // The page as a stream: each batch turned into list rows (values cut to their preview) as
+      // it arrives, so the fetched bytes are let go batch by batch; closing the panel cancels it.
+      const { from, until } = request;
+      const stream = service.stream(
+        { topic: this.topic, partitions: this.partitions, limit: PAGE, from, to: until ? { offsets: until } : 'end' },
+        this.closed.signal,
+      );
+      const messages: BrowsedMessage[] = [];
+      for await (const batch of stream) for (const m of batch) messages.push(toBrowsed(m, LIST_PREVIEW_BYTES));
+      messages.sort(byTime);
       if (mode === 'replace') this.replace(messages);
       else if (messages.length > 0 || !quiet) this.add(messages, mode);
       if (this.failing && messages.length === 0) this.post({ type: 'status', text: 'Connected again.' });
@@ -310,7 +316,13 @@ export class MessageBrowserModel {
 
   dispose(): void {
     clearInterval(this.tail);
+    this.closed.abort();
   }
+}
+
+/** In time order, then by partition and offset: how the list shows a page. */
+function byTime(x: BrowsedMessage, y: BrowsedMessage): number {
+  return Date.parse(x.timestamp) - Date.parse(y.timestamp) || x.partition - y.partition || Number(BigInt(x.offset) - BigInt(y.offset));
 }
 
 /** About what one held message takes in memory: its strings at two bytes a character, and a little for the object. */

@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import * as vscode from 'vscode';
 import { activateExtension, children, find, text, useEmulatedAzure } from './helpers';
 
@@ -261,5 +264,67 @@ describe('Kafka: broker discovery through Ambari and topics, against a real brok
     assert.equal(messages[0].truncated, true);
     assert.equal(messages[0].value.length, 256 * 1024);
     await vscode.commands.executeCommand('hdinsight.kafka.deleteTopic', { cluster, topic: 'large-values', confirm: 'large-values' });
+  });
+
+  it('exports a topic to a JSON Lines file by command arguments, and refuses a bad request before asking the cluster', async () => {
+    const cluster = 'contoso-kafka';
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'export-'));
+    const file = path.join(dir, 'exports.jsonl');
+    const run = (args: Record<string, unknown>): Promise<{ file: string; messages: number; cancelled: boolean }> =>
+      Promise.resolve(
+        vscode.commands.executeCommand<{ file: string; messages: number; cancelled: boolean }>('hdinsight.kafka.exportMessages', args),
+      );
+    try {
+      // Checked before any cluster is looked up: this one does not exist.
+      await assert.rejects(
+        run({ cluster: 'no-such-cluster', topic: 'exports', file: 'exports.jsonl' }),
+        /"file" must be the absolute path/,
+      );
+      await assert.rejects(
+        run({ cluster: 'no-such-cluster', topic: 'exports', file: path.join(dir, 'missing', 'x.jsonl') }),
+        /The folder of .* does not exist/,
+      );
+      await assert.rejects(run({ cluster: 'no-such-cluster', topic: 'exports', file, from: 'newest' }), /"from": "newest" needs "limit"/);
+
+      await vscode.commands.executeCommand('hdinsight.kafka.createTopic', {
+        cluster,
+        topic: 'exports',
+        partitions: 2,
+        replicationFactor: 1,
+      });
+      await vscode.commands.executeCommand('hdinsight.kafka.produce', {
+        cluster,
+        topic: 'exports',
+        messages: [
+          { key: 'a', value: '{"n":1}', partition: 0, headers: { source: 'test' } },
+          { key: 'b', value: 'zwei', partition: 1 },
+          { key: 'c', value: null, partition: 0 },
+        ],
+      });
+      assert.deepEqual(await run({ cluster, topic: 'exports', file }), { file, messages: 3, cancelled: false });
+      const lines = fs
+        .readFileSync(file, 'utf8')
+        .trimEnd()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { partition: number; offset: string; key: string; value: string | null; headers: object });
+      assert.deepEqual(
+        lines.map((m) => [m.partition, m.offset, m.key, m.value, m.headers]).sort((x, y) => Number(x[0]) - Number(y[0])),
+        [
+          [0, '0', 'a', '{"n":1}', { source: 'test' }],
+          [0, '1', 'c', null, {}],
+          [1, '0', 'b', 'zwei', {}],
+        ],
+      );
+      await assert.rejects(run({ cluster, topic: 'exports', file }), /already exists/, 'an existing file is kept unless "overwrite"');
+      assert.deepEqual(await run({ cluster, topic: 'exports', file, from: 'newest', limit: 1, partitions: [1], overwrite: true }), {
+        file,
+        messages: 1,
+        cancelled: false,
+      });
+      assert.match(fs.readFileSync(file, 'utf8'), /^\{"topic":"exports","partition":1,"offset":"0",.*"value":"zwei"/);
+      await vscode.commands.executeCommand('hdinsight.kafka.deleteTopic', { cluster, topic: 'exports', confirm: 'exports' });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
