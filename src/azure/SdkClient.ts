@@ -1,5 +1,6 @@
 // The Azure Resource Manager client on the Azure SDK (@azure/arm-hdinsight, arm-resources and
-// arm-resources-subscriptions): tenants, subscriptions, clusters and what creating one needs. The
+// arm-resources-subscriptions; every cluster at once through arm-resourcegraph, SdkGraph.ts):
+// tenants, subscriptions, clusters and what creating one needs. The
 // SDK loads with it, on first use (the chunk src/chunks/azure.ts, its own bundle
 // dist/chunks/azure.js); everything else sees AzureClient.
 import {
@@ -13,11 +14,12 @@ import { ResourceManagementClient } from '@azure/arm-resources';
 import { SubscriptionClient } from '@azure/arm-resources-subscriptions';
 import { Limiter } from '../core/limiter';
 import type { RegionCapabilities } from './capabilities';
-import type { AzureClient, AzureClientOptions, ClusterPage, GatewayLogin, LongRunning, TokenSource } from './client';
+import type { AzureClient, AzureClientOptions, ClusterPage, ClusterQuery, GatewayLogin, LongRunning, TokenSource } from './client';
 import { toAzureError } from './errors';
 import { parseResourceId, toCluster, type AzureSubscription, type AzureTenant, type HDInsightCluster } from './model';
 import { allowPlainHttpLoopback, isPlainHttpLoopback } from './plainHttp';
 import { longRunning, type Operation, type SdkAdapter } from './sdkCalls';
+import { ClusterGraph } from './SdkGraph';
 import type { Provisioning } from './SdkProvisioning';
 
 /** A new Azure SDK client: what AzureAccount loads from the chunk. */
@@ -37,6 +39,9 @@ export class SdkClient implements AzureClient {
   private readonly operation: Operation = longRunning((what, signal, task) => this.call(what, signal, task));
   // Network and storage clients load on first use (dist/chunks/armProvisioning.js).
   private provisioning: Promise<Provisioning> | undefined;
+  private readonly graph: ClusterGraph;
+  /** Region display names by name, once asked (Resource Graph writes names, Resource Manager's listing display names). */
+  private regionNames?: Promise<Map<string, string>>;
 
   constructor(options: AzureClientOptions) {
     this.limiter = new Limiter(options.concurrency ?? 8);
@@ -52,6 +57,19 @@ export class SdkClient implements AzureClient {
     this.credential = credential;
     this.sdk = (client) => allowPlainHttpLoopback(client, options.endpoint, credential, options.scope);
     this.subscriptions = this.sdk(new SubscriptionClient(credential, this.clientOptions));
+    this.graph = new ClusterGraph(
+      {
+        endpoint: options.endpoint,
+        scope: options.scope,
+        credential,
+        ca: options.ca,
+        userAgent: options.userAgent,
+        allowInsecureConnection: this.clientOptions.allowInsecureConnection ?? false,
+      },
+      this.sdk,
+      (what, signal, task) => this.call(what, signal, task),
+      (subscriptionId, signal) => this.regionDisplayNames(subscriptionId, signal),
+    );
   }
 
   readonly createVirtualNetwork: AzureClient['createVirtualNetwork'] = async (...args) =>
@@ -103,6 +121,20 @@ export class SdkClient implements AzureClient {
       const page: Cluster[] = next.value;
       return { clusters: page.map(toCluster), continuationToken: getContinuationToken(page) };
     });
+  }
+
+  queryClusters(subscriptionIds: string[], signal?: AbortSignal): Promise<ClusterQuery> {
+    return this.graph.queryClusters(subscriptionIds, signal);
+  }
+
+  private regionDisplayNames(subscriptionId: string, signal?: AbortSignal): Promise<Map<string, string>> {
+    if (!this.regionNames) {
+      const names = this.listLocations(subscriptionId, signal).then((ls) => new Map(ls.map((l) => [l.name.toLowerCase(), l.displayName])));
+      // A failed or cancelled ask is asked again next time.
+      names.catch(() => (this.regionNames = undefined));
+      this.regionNames = names;
+    }
+    return this.regionNames;
   }
 
   getCluster(clusterId: string, signal?: AbortSignal): Promise<HDInsightCluster> {

@@ -2,6 +2,7 @@
 // and lookups: nothing of the tree or of VS Code (the picker and the tree's nodes live in
 // src/commands/resolveCluster.ts).
 import type { AzureAccount } from '../auth/AzureAccount';
+import { chosenSubscriptions, listEveryCluster } from '../azure/listing';
 import type { HDInsightCluster } from '../azure/model';
 import { HDInsightError, InvalidInputError } from '../core/errors';
 import type { LinkedCluster } from '../core/linkedClusters';
@@ -36,25 +37,15 @@ export async function findClusterByName(wanted: string, lookup: ClusterLookup, s
   );
 }
 
-/** Every cluster of the subscriptions the user chose (none when signed out), every page of each. */
+/** Every cluster of the subscriptions the user chose (none when signed out). */
 export async function allAzureClusters(lookup: ClusterLookup, signal?: AbortSignal): Promise<HDInsightCluster[]> {
   if (!(await lookup.account.isSignedIn())) return [];
   const client = await lookup.account.client();
-  const filter = new Set(lookup.settings.azureSubscriptionFilter.map((s) => s.toLowerCase()));
-  const subscriptions = (await client.listSubscriptions(signal)).filter(
-    (s) => filter.size === 0 || filter.has(s.subscriptionId.toLowerCase()),
+  const subscriptions = await chosenSubscriptions(client, { subscriptionFilter: lookup.settings.azureSubscriptionFilter }, signal);
+  // One Resource Graph query for all of them (every page of each subscription where it is refused).
+  return listEveryCluster(
+    client,
+    subscriptions.map((s) => s.subscriptionId),
+    signal,
   );
-  const perSubscription = await Promise.all(
-    subscriptions.map(async (s) => {
-      const clusters: HDInsightCluster[] = [];
-      let token: string | undefined;
-      do {
-        const page = await client.listClusters(s.subscriptionId, signal, token);
-        clusters.push(...page.clusters);
-        token = page.continuationToken;
-      } while (token);
-      return clusters;
-    }),
-  );
-  return perSubscription.flat();
 }
