@@ -2,7 +2,6 @@
 // and lookups: nothing of the tree or of VS Code (the picker and the tree's nodes live in
 // src/commands/resolveCluster.ts).
 import type { AzureAccount } from '../auth/AzureAccount';
-import { chosenSubscriptions, listEveryCluster } from '../azure/listing';
 import type { HDInsightCluster } from '../azure/model';
 import { HDInsightError, InvalidInputError } from '../core/errors';
 import type { LinkedCluster } from '../core/linkedClusters';
@@ -41,6 +40,7 @@ export async function findClusterByName(wanted: string, lookup: ClusterLookup, s
 export async function allAzureClusters(lookup: ClusterLookup, signal?: AbortSignal): Promise<HDInsightCluster[]> {
   if (!(await lookup.account.isSignedIn())) return [];
   const client = await lookup.account.client();
+  const { chosenSubscriptions, listEveryCluster } = await import('../chunks/azure');
   const subscriptions = await chosenSubscriptions(client, { subscriptionFilter: lookup.settings.azureSubscriptionFilter }, signal);
   // One Resource Graph query for all of them (every page of each subscription where it is refused).
   return listEveryCluster(

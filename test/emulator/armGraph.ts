@@ -127,7 +127,9 @@ export class ResourceGraphEmulator {
       .slice(0, 16);
     let offset = Number(options.$skip ?? 0);
     if (options.$skipToken !== undefined) {
-      const decoded = /^(\w+):(\d+)$/.exec(Buffer.from(typeof options.$skipToken === 'string' ? options.$skipToken : '', 'base64').toString('utf8'));
+      const decoded = /^(\w+):(\d+)$/.exec(
+        Buffer.from(typeof options.$skipToken === 'string' ? options.$skipToken : '', 'base64').toString('utf8'),
+      );
       if (!decoded || decoded[1] !== context) return graphError(400, 'InvalidSkipToken', 'The $skipToken is not valid for this query.');
       offset = Number(decoded[2]);
     }
