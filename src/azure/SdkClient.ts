@@ -42,6 +42,7 @@ export class SdkClient implements AzureClient {
   private readonly graph: ClusterGraph;
   /** Region display names by name, once asked (Resource Graph writes names, Resource Manager's listing display names). */
   private regionNames?: Promise<Map<string, string>>;
+  private subscriptionsInFlight?: { listing: Promise<AzureSubscription[]>; signal?: AbortSignal };
 
   constructor(options: AzureClientOptions) {
     this.limiter = new Limiter(options.concurrency ?? 8);
@@ -97,7 +98,10 @@ export class SdkClient implements AzureClient {
   }
 
   listSubscriptions(signal?: AbortSignal): Promise<AzureSubscription[]> {
-    return this.call('Listing your Azure subscriptions', signal, async () => {
+    // Asked by several at once (the tree, and the region names beside its Resource Graph query): one request.
+    const inFlight = this.subscriptionsInFlight;
+    if (inFlight && inFlight.signal === signal && !signal?.aborted) return inFlight.listing;
+    const listing = this.call('Listing your Azure subscriptions', signal, async () => {
       const result: AzureSubscription[] = [];
       for await (const s of this.subscriptions.subscriptions.list({ abortSignal: signal })) {
         if (s.subscriptionId) {
@@ -111,6 +115,12 @@ export class SdkClient implements AzureClient {
       }
       return result.sort((a, b) => a.displayName.localeCompare(b.displayName));
     });
+    this.subscriptionsInFlight = { listing, signal };
+    const done = (): void => {
+      if (this.subscriptionsInFlight?.listing === listing) this.subscriptionsInFlight = undefined;
+    };
+    listing.then(done, done);
+    return listing;
   }
 
   listClusters(subscriptionId: string, signal?: AbortSignal, continuationToken?: string): Promise<ClusterPage> {
@@ -123,13 +133,17 @@ export class SdkClient implements AzureClient {
     });
   }
 
-  queryClusters(subscriptionIds: string[], signal?: AbortSignal): Promise<ClusterQuery> {
+  queryClusters(subscriptionIds: string[] | undefined, signal?: AbortSignal): Promise<ClusterQuery> {
     return this.graph.queryClusters(subscriptionIds, signal);
   }
 
-  private regionDisplayNames(subscriptionId: string, signal?: AbortSignal): Promise<Map<string, string>> {
+  private regionDisplayNames(subscriptionId: string | undefined, signal?: AbortSignal): Promise<Map<string, string>> {
     if (!this.regionNames) {
-      const names = this.listLocations(subscriptionId, signal).then((ls) => new Map(ls.map((l) => [l.name.toLowerCase(), l.displayName])));
+      // Regions are the same for every subscription: any of the sign-in's will do.
+      const some = subscriptionId ? Promise.resolve(subscriptionId) : this.listSubscriptions(signal).then((s) => s[0]?.subscriptionId);
+      const names = some
+        .then((id) => (id ? this.listLocations(id, signal) : []))
+        .then((ls) => new Map(ls.map((l) => [l.name.toLowerCase(), l.displayName])));
       // A failed or cancelled ask is asked again next time.
       names.catch(() => (this.regionNames = undefined));
       this.regionNames = names;

@@ -38,7 +38,7 @@ export interface GraphOptions {
 
 export class ClusterGraph {
   private readonly client: ResourceGraphClient;
-  /** Set once Resource Graph refused for good (denied, or not in this cloud): asked no more by this client. */
+  /** Set once Resource Graph refused for good (not in this cloud): asked no more by this client. */
   private refusedForGood?: string;
   /** No query before this time: the user's quota is used up until then. */
   private quotaResetsAt = 0;
@@ -48,7 +48,7 @@ export class ClusterGraph {
     sdk: SdkAdapter,
     private readonly call: Call,
     /** Region display names by name ('westeurope' -> 'West Europe'), as Resource Manager's listing gives them. */
-    private readonly regionNames: (subscriptionId: string, signal?: AbortSignal) => Promise<Map<string, string>>,
+    private readonly regionNames: (subscriptionId: string | undefined, signal?: AbortSignal) => Promise<Map<string, string>>,
   ) {
     this.client = sdk(
       new ResourceGraphClient(options.credential, {
@@ -62,18 +62,22 @@ export class ClusterGraph {
     );
   }
 
-  async queryClusters(subscriptionIds: string[], signal?: AbortSignal): Promise<ClusterQuery> {
+  async queryClusters(subscriptionIds: string[] | undefined, signal?: AbortSignal): Promise<ClusterQuery> {
     if (this.refusedForGood) return { refused: `${this.refusedForGood} (earlier in this session)` };
-    if (subscriptionIds.length === 0) return { clusters: [] };
+    if (subscriptionIds?.length === 0) return { clusters: [] };
     // Resource Graph writes region names; Resource Manager's listing writes display names: asked once, beside the first page.
-    const names = this.regionNames(subscriptionIds[0], signal).catch((err: unknown) => {
+    const names = this.regionNames(subscriptionIds?.[0], signal).catch((err: unknown) => {
       if (isCancellation(err)) throw err;
       return new Map<string, string>();
     });
     const rows: Record<string, unknown>[] = [];
     try {
-      for (let i = 0; i < subscriptionIds.length; i += SUBSCRIPTIONS_PER_QUERY) {
-        const subscriptions = subscriptionIds.slice(i, i + SUBSCRIPTIONS_PER_QUERY);
+      // Without subscriptions: the tenant's, as far as the sign-in reaches (one batch).
+      const batches: (string[] | undefined)[] = [];
+      for (let i = 0; i < (subscriptionIds?.length ?? 1); i += SUBSCRIPTIONS_PER_QUERY) {
+        batches.push(subscriptionIds?.slice(i, i + SUBSCRIPTIONS_PER_QUERY));
+      }
+      for (const subscriptions of batches) {
         let skipToken: string | undefined;
         do {
           const page = await this.page(subscriptions, skipToken, signal);
@@ -98,7 +102,7 @@ export class ClusterGraph {
 
   /** One page; a throttled query waits for the quota to reset (as the headers say) and is tried again. */
   private async page(
-    subscriptions: string[],
+    subscriptions: string[] | undefined,
     skipToken: string | undefined,
     signal: AbortSignal | undefined,
   ): Promise<{ rows: Record<string, unknown>[]; skipToken?: string }> {
@@ -145,11 +149,9 @@ function refusalOf(err: unknown): { why: string; forGood: boolean } | undefined 
   if (status === undefined || status === 401) return undefined;
   const { code, message } = serviceError(cause);
   const why = `Azure Resource Graph answered ${status}${code ? ` ${code}` : ''}${message ? `: ${sentence(message)}` : ''}`;
-  // Denied, or not in this cloud: asking again in this session would be refused again.
-  const forGood =
-    status === 403 ||
-    status === 404 ||
-    /^(NoRegisteredProviderFound|InvalidResourceNamespace|InvalidApiVersionParameter)$/i.test(code ?? '');
+  // Not in this cloud: asking again in this session would be refused again. (A 403 depends on the
+  // subscriptions asked for: one the user lost access to refuses the whole query.)
+  const forGood = status === 404 || /^(NoRegisteredProviderFound|InvalidResourceNamespace|InvalidApiVersionParameter)$/i.test(code ?? '');
   return { why, forGood };
 }
 

@@ -45,12 +45,13 @@ export interface AzureClient {
   /** One page of a subscription's clusters. */
   listClusters(subscriptionId: string, signal?: AbortSignal, continuationToken?: string): Promise<ClusterPage>;
   /**
-   * Every HDInsight cluster of these subscriptions in one Azure Resource Graph query (paged). An
+   * Every HDInsight cluster of these subscriptions (undefined: of every subscription the sign-in
+   * reaches in its tenant) in one Azure Resource Graph query (paged). An
    * answer of Resource Graph's that another way could get past (denied, not in this cloud,
    * throttled for long) comes back as `refused` with the reason; the network, a sign-in Azure
    * refused and cancellation throw.
    */
-  queryClusters(subscriptionIds: string[], signal?: AbortSignal): Promise<ClusterQuery>;
+  queryClusters(subscriptionIds: string[] | undefined, signal?: AbortSignal): Promise<ClusterQuery>;
   getCluster(clusterId: string, signal?: AbortSignal): Promise<HDInsightCluster>;
   /** The cluster login; throws a Forbidden HDInsightError for callers with the Reader role. */
   getGatewayLogin(clusterId: string, signal?: AbortSignal): Promise<GatewayLogin | undefined>;

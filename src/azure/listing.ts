@@ -32,21 +32,36 @@ export async function chosenSubscriptions(
   );
 }
 
-/** The chosen subscriptions and, from one Resource Graph query, their clusters sorted by name. */
+/**
+ * The chosen subscriptions and, from Resource Graph, their clusters sorted by name. The query does
+ * not wait for the subscriptions: it asks for the chosen ones when the filter names them, else for
+ * every subscription of the sign-in's tenant, and only the chosen ones' clusters are kept. Where
+ * that is refused, or the tenant has more subscriptions than one query may cover, the listed
+ * subscriptions are asked for by id (in batches).
+ */
 export async function listSubscriptionsAndClusters(
   client: AzureClient,
   choice: SubscriptionChoice,
   signal?: AbortSignal,
 ): Promise<AzureListing> {
+  const named = choice.subscriptionFilter.length > 0 ? choice.subscriptionFilter : undefined;
+  const early = client.queryClusters(named, signal);
+  early.catch(() => undefined); // awaited below, unless the subscriptions fail first
   const subscriptions = await chosenSubscriptions(client, choice, signal);
   if (subscriptions.length === 0) return { subscriptions, clusters: new Map() };
-  const query = await client.queryClusters(
-    subscriptions.map((s) => s.subscriptionId),
-    signal,
-  );
+  let query = await early;
+  if ('refused' in query || (!named && subscriptions.length > TENANT_QUERY_LIMIT)) {
+    query = await client.queryClusters(
+      subscriptions.map((s) => s.subscriptionId),
+      signal,
+    );
+  }
   if ('refused' in query) return { subscriptions, refused: query.refused };
   return { subscriptions, clusters: bySubscription(subscriptions, query.clusters) };
 }
+
+/** Subscriptions a query of the tenant covers without asking for partial scopes (documented limit). */
+const TENANT_QUERY_LIMIT = 1000;
 
 /** Every cluster of these subscriptions: one Resource Graph query, else every page of each subscription. */
 export async function listEveryCluster(

@@ -138,10 +138,9 @@ describe('Listing every cluster with Azure Resource Graph (emulated)', function 
       clusters.sort((a, b) => a.id.localeCompare(b.id)),
       await armListing(),
     );
-    // Refused for good: this client does not ask Resource Graph again in this session.
-    const before = graphRequests().length;
-    assert.ok('refused' in (await fixture.client.queryClusters(subscriptions)));
-    assert.equal(graphRequests().length, before);
+    // A 403 depends on what was asked: once access is granted, the next listing uses Resource Graph again.
+    fixture.arm.graph.refuse = undefined;
+    assert.equal(((await fixture.client.queryClusters(subscriptions)) as { clusters: unknown[] }).clusters.length, 21);
   });
 
   it('is refused where the provider is missing from the cloud (400 NoRegisteredProviderFound), and the tree listing says so', async () => {
@@ -151,6 +150,10 @@ describe('Listing every cluster with Azure Resource Graph (emulated)', function 
     assert.equal(listing.subscriptions.length, 3);
     assert.equal(listing.clusters, undefined);
     assert.match(listing.refused ?? '', /400 NoRegisteredProviderFound/);
+    // Not in this cloud: this client does not ask Resource Graph again in this session.
+    const before = graphRequests().length;
+    assert.ok('refused' in (await fixture.client.queryClusters(subscriptions)));
+    assert.equal(graphRequests().length, before);
   });
 
   it('a subscription the caller cannot read is refused as documented (403), and the fallback still lists the rest correctly', async () => {
@@ -162,6 +165,19 @@ describe('Listing every cluster with Azure Resource Graph (emulated)', function 
     assert.equal(clusters.length, 14);
     const refused = await fixture.client.queryClusters(subscriptions);
     assert.ok('refused' in refused && /403/.test(refused.refused));
+  });
+
+  it("asks for the tenant's clusters without waiting for the subscription list, and keeps only the chosen subscriptions", async () => {
+    seed();
+    const before = graphRequests().length;
+    const listing = await listSubscriptionsAndClusters(fixture.client, { subscriptionFilter: [] });
+    const asked = graphRequests().slice(before);
+    assert.equal(asked.length, 1);
+    assert.equal((JSON.parse(asked[0].body) as { subscriptions?: unknown }).subscriptions, undefined, 'the tenant scope');
+    assert.deepEqual(
+      [...listing.clusters!.values()].map((list) => list.length),
+      [7, 7, 7],
+    );
   });
 
   it('groups the clusters under their subscriptions, sorted by name, with the tenant and the filter applied', async () => {
