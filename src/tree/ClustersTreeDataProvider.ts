@@ -32,7 +32,7 @@ export class ClustersTreeDataProvider implements vscode.TreeDataProvider<TreeNod
   private loads = new AbortController();
   private readonly subscriptions: vscode.Disposable[];
   private readonly context: TreeContext;
-  /** Loaded once per refresh, so expanded nodes keep what they loaded; error roots are not kept. */
+  /** Loaded once per refresh (then replaced by Azure's answer), so expanded nodes keep what they loaded. */
   private rootNodes?: Promise<TreeNode[]>;
   private readonly snapshots: AzureSnapshotStore;
   /** Subscription nodes by id, for the key they were made for: a refresh updates them in place. */
@@ -101,6 +101,9 @@ export class ClustersTreeDataProvider implements vscode.TreeDataProvider<TreeNod
       this.loads = new AbortController();
       this.rootNodes = undefined;
       this.jobNodes.clear();
+      // Everything is asked again: no node keeps what it loaded before (the rows of one load keep
+      // theirs when Azure's answer replaces the last-known ones).
+      this.subscriptionNodes.nodes.clear();
     }
     this.changed.fire(node);
   }
@@ -115,10 +118,9 @@ export class ClustersTreeDataProvider implements vscode.TreeDataProvider<TreeNod
 
   async getChildren(node?: TreeNode): Promise<TreeNode[]> {
     if (!node) {
-      const roots = (this.rootNodes ??= this.loadRoots(this.loads.signal));
-      const loaded = await roots;
-      if (loaded.some((n) => n instanceof ErrorNode) && this.rootNodes === roots) this.rootNodes = undefined;
-      return loaded;
+      // Kept until the next refresh, an error row too (its click refreshes): asking again at every
+      // call would show the last-known rows as refreshing over and over.
+      return (this.rootNodes ??= this.loadRoots(this.loads.signal));
     }
     if (!node.getChildren) return [];
     if (node instanceof JobsNode) this.jobNodes.add(node);
@@ -135,7 +137,13 @@ export class ClustersTreeDataProvider implements vscode.TreeDataProvider<TreeNod
     const linked = this.settings.linkedClusters;
     const hasLinked = linked.clusters.length > 0 || linked.problems.length > 0;
     const linkedPart = hasLinked ? [new LinkedClustersNode(this.context, linked.clusters, linked.problems)] : [];
-    const key = this.account.cacheKey;
+    let key: string;
+    try {
+      key = this.account.cacheKey;
+    } catch (err) {
+      this.logger.error('Loading Azure subscriptions', err); // a setting Azure cannot be asked with
+      return [new ErrorNode(undefined, err, 'Azure'), ...linkedPart];
+    }
     if (this.subscriptionNodes.key !== key) {
       // Another cloud, tenant or credential: nothing known of the one before is shown or kept.
       if (this.subscriptionNodes.key) await this.snapshots.clear();
