@@ -29,7 +29,18 @@ export function activate(context: vscode.ExtensionContext): HDInsightExtensionAp
   const kafka = new KafkaConnections({ account, settings, logins, sshLogins, sshHostKeys, knownBrokers }, logger);
   const livy = new LivyConnections({ account, settings, logins });
   const jobs = new JobRegistry(livy, logger, kafka);
-  const tree = new ClustersTreeDataProvider(settings, account, logins, kafka, livy, jobs, context.extensionUri, logger, knownBrokers);
+  const tree = new ClustersTreeDataProvider(
+    settings,
+    account,
+    logins,
+    kafka,
+    livy,
+    jobs,
+    context.extensionUri,
+    logger,
+    knownBrokers,
+    context.globalState,
+  );
   const view = vscode.window.createTreeView('hdinsight.clusters', { treeDataProvider: tree, showCollapseAll: true });
   context.subscriptions.push(
     logger,

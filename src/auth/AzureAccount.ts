@@ -17,6 +17,9 @@ const notSignedIn = (): HDInsightError =>
 export class AzureAccount implements vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChange = this.changed.event;
+  private readonly sessionsChanged = new vscode.EventEmitter<void>();
+  /** The sign-in changed (signed in or out, another account): fires just before onDidChange. */
+  readonly onDidChangeSessions = this.sessionsChanged.event;
   private readonly subscriptions: vscode.Disposable[] = [];
   private cachedClient?: { key: string; client: Promise<AzureClient> };
 
@@ -26,7 +29,9 @@ export class AzureAccount implements vscode.Disposable {
   ) {
     this.subscriptions.push(
       vscode.authentication.onDidChangeSessions((e) => {
-        if (e.provider.id === this.target.cloud.authProvider) this.changed.fire();
+        if (e.provider.id !== this.target.cloud.authProvider) return;
+        this.sessionsChanged.fire();
+        this.changed.fire();
       }),
       settings.onDidChange(() => this.changed.fire()),
     );
@@ -34,6 +39,11 @@ export class AzureAccount implements vscode.Disposable {
 
   get target(): ResourceManagerTarget {
     return this.settings.resourceManager;
+  }
+
+  /** Which cloud, tenant and credential Azure is asked with: what is known of one is never shown for another. */
+  get cacheKey(): string {
+    return [this.target.endpoint, this.settings.azureTenant ?? '', this.settings.azureCredential].join('|');
   }
 
   /** Whether Azure can be asked without prompting the user. */
@@ -66,7 +76,7 @@ export class AzureAccount implements vscode.Disposable {
   /** The Resource Manager client for the current cloud, tenant and credential (the SDK loads now). */
   client(): Promise<AzureClient> {
     const { endpoint, scope, isLocal } = this.target;
-    const key = [endpoint, this.settings.azureTenant, this.settings.azureCredential].join('|');
+    const key = this.cacheKey;
     if (this.cachedClient?.key !== key) {
       const credential = this.credential();
       const client = (async () => {
@@ -109,5 +119,6 @@ export class AzureAccount implements vscode.Disposable {
   dispose(): void {
     for (const d of this.subscriptions) d.dispose();
     this.changed.dispose();
+    this.sessionsChanged.dispose();
   }
 }

@@ -1,5 +1,6 @@
 // The Azure Resource Manager client on the Azure SDK (@azure/arm-hdinsight, arm-resources and
-// arm-resources-subscriptions): tenants, subscriptions, clusters and what creating one needs. The
+// arm-resources-subscriptions; every cluster at once through arm-resourcegraph, SdkGraph.ts):
+// tenants, subscriptions, clusters and what creating one needs. The
 // SDK loads with it, on first use (the chunk src/chunks/azure.ts, its own bundle
 // dist/chunks/azure.js); everything else sees AzureClient.
 import {
@@ -13,11 +14,12 @@ import { ResourceManagementClient } from '@azure/arm-resources';
 import { SubscriptionClient } from '@azure/arm-resources-subscriptions';
 import { Limiter } from '../core/limiter';
 import type { RegionCapabilities } from './capabilities';
-import type { AzureClient, AzureClientOptions, ClusterPage, GatewayLogin, LongRunning, TokenSource } from './client';
+import type { AzureClient, AzureClientOptions, ClusterPage, ClusterQuery, GatewayLogin, LongRunning, TokenSource } from './client';
 import { toAzureError } from './errors';
 import { parseResourceId, toCluster, type AzureSubscription, type AzureTenant, type HDInsightCluster } from './model';
 import { allowPlainHttpLoopback, isPlainHttpLoopback } from './plainHttp';
 import { longRunning, type Operation, type SdkAdapter } from './sdkCalls';
+import { ClusterGraph } from './SdkGraph';
 import type { Provisioning } from './SdkProvisioning';
 
 /** A new Azure SDK client: what AzureAccount loads from the chunk. */
@@ -37,6 +39,10 @@ export class SdkClient implements AzureClient {
   private readonly operation: Operation = longRunning((what, signal, task) => this.call(what, signal, task));
   // Network and storage clients load on first use (dist/chunks/armProvisioning.js).
   private provisioning: Promise<Provisioning> | undefined;
+  private readonly graph: ClusterGraph;
+  /** Region display names by name, once asked (Resource Graph writes names, Resource Manager's listing display names). */
+  private regionNames?: Promise<Map<string, string>>;
+  private subscriptionsInFlight?: { listing: Promise<AzureSubscription[]>; signal?: AbortSignal };
 
   constructor(options: AzureClientOptions) {
     this.limiter = new Limiter(options.concurrency ?? 8);
@@ -52,6 +58,19 @@ export class SdkClient implements AzureClient {
     this.credential = credential;
     this.sdk = (client) => allowPlainHttpLoopback(client, options.endpoint, credential, options.scope);
     this.subscriptions = this.sdk(new SubscriptionClient(credential, this.clientOptions));
+    this.graph = new ClusterGraph(
+      {
+        endpoint: options.endpoint,
+        scope: options.scope,
+        credential,
+        ca: options.ca,
+        userAgent: options.userAgent,
+        allowInsecureConnection: this.clientOptions.allowInsecureConnection ?? false,
+      },
+      this.sdk,
+      (what, signal, task) => this.call(what, signal, task),
+      (subscriptionId, signal) => this.regionDisplayNames(subscriptionId, signal),
+    );
   }
 
   readonly createVirtualNetwork: AzureClient['createVirtualNetwork'] = async (...args) =>
@@ -79,7 +98,10 @@ export class SdkClient implements AzureClient {
   }
 
   listSubscriptions(signal?: AbortSignal): Promise<AzureSubscription[]> {
-    return this.call('Listing your Azure subscriptions', signal, async () => {
+    // Asked by several at once (the tree, and the region names beside its Resource Graph query): one request.
+    const inFlight = this.subscriptionsInFlight;
+    if (inFlight && inFlight.signal === signal && !signal?.aborted) return inFlight.listing;
+    const listing = this.call('Listing your Azure subscriptions', signal, async () => {
       const result: AzureSubscription[] = [];
       for await (const s of this.subscriptions.subscriptions.list({ abortSignal: signal })) {
         if (s.subscriptionId) {
@@ -93,6 +115,12 @@ export class SdkClient implements AzureClient {
       }
       return result.sort((a, b) => a.displayName.localeCompare(b.displayName));
     });
+    this.subscriptionsInFlight = { listing, signal };
+    const done = (): void => {
+      if (this.subscriptionsInFlight?.listing === listing) this.subscriptionsInFlight = undefined;
+    };
+    listing.then(done, done);
+    return listing;
   }
 
   listClusters(subscriptionId: string, signal?: AbortSignal, continuationToken?: string): Promise<ClusterPage> {
@@ -103,6 +131,24 @@ export class SdkClient implements AzureClient {
       const page: Cluster[] = next.value;
       return { clusters: page.map(toCluster), continuationToken: getContinuationToken(page) };
     });
+  }
+
+  queryClusters(subscriptionIds: string[] | undefined, signal?: AbortSignal): Promise<ClusterQuery> {
+    return this.graph.queryClusters(subscriptionIds, signal);
+  }
+
+  private regionDisplayNames(subscriptionId: string | undefined, signal?: AbortSignal): Promise<Map<string, string>> {
+    if (!this.regionNames) {
+      // Regions are the same for every subscription: any of the sign-in's will do.
+      const some = subscriptionId ? Promise.resolve(subscriptionId) : this.listSubscriptions(signal).then((s) => s[0]?.subscriptionId);
+      const names = some
+        .then((id) => (id ? this.listLocations(id, signal) : []))
+        .then((ls) => new Map(ls.map((l) => [l.name.toLowerCase(), l.displayName])));
+      // A failed or cancelled ask is asked again next time.
+      names.catch(() => (this.regionNames = undefined));
+      this.regionNames = names;
+    }
+    return this.regionNames;
   }
 
   getCluster(clusterId: string, signal?: AbortSignal): Promise<HDInsightCluster> {

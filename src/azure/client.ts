@@ -20,6 +20,9 @@ export interface ClusterPage {
   continuationToken?: string;
 }
 
+/** Every cluster of the subscriptions asked for, or why Azure Resource Graph refused the query. */
+export type ClusterQuery = { clusters: HDInsightCluster[] } | { refused: string };
+
 export interface GatewayLogin {
   username: string;
   password: string;
@@ -41,6 +44,14 @@ export interface AzureClient {
   listSubscriptions(signal?: AbortSignal): Promise<AzureSubscription[]>;
   /** One page of a subscription's clusters. */
   listClusters(subscriptionId: string, signal?: AbortSignal, continuationToken?: string): Promise<ClusterPage>;
+  /**
+   * Every HDInsight cluster of these subscriptions (undefined: of every subscription the sign-in
+   * reaches in its tenant) in one Azure Resource Graph query (paged). An
+   * answer of Resource Graph's that another way could get past (denied, not in this cloud,
+   * throttled for long) comes back as `refused` with the reason; the network, a sign-in Azure
+   * refused and cancellation throw.
+   */
+  queryClusters(subscriptionIds: string[] | undefined, signal?: AbortSignal): Promise<ClusterQuery>;
   getCluster(clusterId: string, signal?: AbortSignal): Promise<HDInsightCluster>;
   /** The cluster login; throws a Forbidden HDInsightError for callers with the Reader role. */
   getGatewayLogin(clusterId: string, signal?: AbortSignal): Promise<GatewayLogin | undefined>;

@@ -134,6 +134,28 @@ export function toCluster(resource: Cluster): HDInsightCluster {
   };
 }
 
+/**
+ * A row of Azure Resource Graph's Resources table as the cluster the Resource Manager listing
+ * gives: Resource Graph keeps the resource provider's `properties` as they are; its `location` is
+ * the region's name (the caller maps it to the display name Resource Manager writes). Undefined
+ * for a row that is not an HDInsight cluster.
+ */
+export function fromResourceGraphRow(row: Record<string, unknown>): HDInsightCluster | undefined {
+  if (typeof row.id !== 'string' || String(row.type).toLowerCase() !== 'microsoft.hdinsight/clusters') return undefined;
+  try {
+    parseResourceId(row.id);
+  } catch {
+    return undefined;
+  }
+  const resource = {
+    id: row.id,
+    name: typeof row.name === 'string' ? row.name : undefined,
+    location: typeof row.location === 'string' ? row.location : undefined,
+    properties: typeof row.properties === 'object' && row.properties !== null ? row.properties : undefined,
+  } as Cluster;
+  return toCluster(resource);
+}
+
 /** Running and fully provisioned: the only state in which the cluster's services answer. */
 export function isRunning(cluster: HDInsightCluster): boolean {
   return cluster.state.toLowerCase() === 'running' && (cluster.provisioningState ?? 'Succeeded').toLowerCase() === 'succeeded';

@@ -36,25 +36,16 @@ export async function findClusterByName(wanted: string, lookup: ClusterLookup, s
   );
 }
 
-/** Every cluster of the subscriptions the user chose (none when signed out), every page of each. */
+/** Every cluster of the subscriptions the user chose (none when signed out). */
 export async function allAzureClusters(lookup: ClusterLookup, signal?: AbortSignal): Promise<HDInsightCluster[]> {
   if (!(await lookup.account.isSignedIn())) return [];
   const client = await lookup.account.client();
-  const filter = new Set(lookup.settings.azureSubscriptionFilter.map((s) => s.toLowerCase()));
-  const subscriptions = (await client.listSubscriptions(signal)).filter(
-    (s) => filter.size === 0 || filter.has(s.subscriptionId.toLowerCase()),
+  const { chosenSubscriptions, listEveryCluster } = await import('../chunks/azure');
+  const subscriptions = await chosenSubscriptions(client, { subscriptionFilter: lookup.settings.azureSubscriptionFilter }, signal);
+  // One Resource Graph query for all of them (every page of each subscription where it is refused).
+  return listEveryCluster(
+    client,
+    subscriptions.map((s) => s.subscriptionId),
+    signal,
   );
-  const perSubscription = await Promise.all(
-    subscriptions.map(async (s) => {
-      const clusters: HDInsightCluster[] = [];
-      let token: string | undefined;
-      do {
-        const page = await client.listClusters(s.subscriptionId, signal, token);
-        clusters.push(...page.clusters);
-        token = page.continuationToken;
-      } while (token);
-      return clusters;
-    }),
-  );
-  return perSubscription.flat();
 }

@@ -3,9 +3,10 @@
 // subscriptions 2022-12-01, resources 2025-04-01) so that the real Azure SDK clients work
 // against it over HTTPS. Every ARM request needs the development bearer token and an
 // api-version; paths are matched case-insensitively as ARM does; lists are paged with absolute
-// nextLinks. Faults (throttling, 500s, latency, drops) come from the generic Emulator.inject().
+// nextLinks; Resource Graph answers its query API (armGraph.ts). Faults (throttling, 500s, latency, drops) come from the generic Emulator.inject().
 import crypto from 'node:crypto';
 import { COMPONENTS, NODE_TYPES, RegionOffers, VM_SIZES } from './armCapabilities';
+import { GRAPH_API_VERSIONS, ResourceGraphEmulator } from './armGraph';
 import { ArmResources } from './armResources';
 import { type Emulator, type EmulatorRequest, type EmulatorResponse, type Fault, errorResponse } from './server';
 
@@ -212,6 +213,8 @@ export class ArmEmulator {
   readonly failOperationOf = new Map<string, { code: string; message: string }>();
   /** Virtual networks and storage accounts (the Spark + Kafka pair's other resources). */
   readonly resources: ArmResources;
+  /** Azure Resource Graph's query API over the clusters, networks and accounts above. */
+  readonly graph: ResourceGraphEmulator;
   /** Regional core quota per subscription (HDInsight's "cores" usage limit). */
   coreLimit = 200;
   /** Cluster names someone else takes right before our PUT (the race between validation and creation). */
@@ -231,6 +234,13 @@ export class ArmEmulator {
       failureFor: (name) => this.takeFailure(name),
       subnetsInUse: () => this.clusters().flatMap((c) => (c.vnet ? [c.vnet.subnet] : [])),
       page: (req, apiVersion, items) => this.page(req, apiVersion, items),
+    });
+    this.graph = new ResourceGraphEmulator({
+      subscriptions: () =>
+        [...this.subscriptionStore.values()].filter((s) => s.state !== 'Deleted').map((s) => s.subscriptionId.toLowerCase()),
+      resources: () => [...[...this.clusterStore.values()].map((c) => this.renderCluster(c)), ...this.resources.rendered()],
+      regionName,
+      tenantOf: (sub) => this.subscriptionStore.get(sub.toLowerCase())?.tenantId ?? '',
     });
     this.registerRoutes();
   }
@@ -375,6 +385,9 @@ export class ArmEmulator {
 
     // Microsoft.Network virtual networks and Microsoft.Storage accounts.
     this.resources.register(route);
+
+    // Azure Resource Graph's query over every resource of the subscriptions asked for.
+    route('POST', '/providers/microsoft\\.resourcegraph/resources', GRAPH_API_VERSIONS, (req, v) => this.graph.handle(req, v));
 
     // Microsoft.HDInsight clusters.
     route('GET', `/subscriptions/${SUB}/${CLUSTERS}`, API_VERSIONS.hdinsight, (req, v) =>

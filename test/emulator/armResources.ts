@@ -122,6 +122,14 @@ export class ArmResources {
     });
   }
 
+  /** Every network and ready account as Resource Manager renders them (for Resource Graph's Resources table). */
+  rendered(): Record<string, unknown>[] {
+    return [
+      ...[...this.vnets.values()].map((v) => renderVnet(v)),
+      ...[...this.accounts.values()].filter((a) => Date.now() >= a.readyAt).map((a) => this.renderAccount(a)),
+    ];
+  }
+
   register(route: Route): void {
     route('PUT', VNET, NETWORK_API_VERSIONS, (req, v) => this.putVnet(req, v));
     route('GET', VNET, NETWORK_API_VERSIONS, (req) => {

@@ -176,6 +176,23 @@ export function addControlRoutes(
     arm.updateCluster(cluster.subscriptionId, cluster.resourceGroup, cluster.name, { vnet });
     return { status: 204 };
   });
+  // How Resource Graph refuses every query from now on: { refuse: 'forbidden' | 'unavailable' }, or {} for not at all.
+  emulator.route('PUT', /^\/_emulator\/resource-graph$/, (req) => {
+    const { refuse } = JSON.parse(req.body || '{}') as { refuse?: 'forbidden' | 'unavailable' };
+    arm.graph.refuse = refuse;
+    return { status: 204 };
+  });
+  // Removes a cluster from Azure (as if deleted elsewhere); answers its spec, which POST /_emulator/clusters puts back.
+  emulator.route('DELETE', /^\/_emulator\/clusters\/(?<name>[^/]+)$/, (req) => {
+    const cluster = arm.clusterByName(req.params.name);
+    if (!cluster) return { status: 404, body: { error: { code: 'NotFound', message: `No cluster ${req.params.name}.` } } };
+    arm.removeCluster(cluster.subscriptionId, cluster.resourceGroup, cluster.name);
+    return { status: 200, body: cluster };
+  });
+  emulator.route('POST', /^\/_emulator\/clusters$/, (req) => {
+    arm.addCluster(JSON.parse(req.body || '{}') as Parameters<ArmEmulator['addCluster']>[0]);
+    return { status: 204 };
+  });
   emulator.route('PUT', /^\/_emulator\/reader-only$/, (req) => {
     const { ids } = JSON.parse(req.body || '{}') as { ids?: string[] };
     arm.readerOnly.clear();

@@ -1,6 +1,18 @@
 import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { activateExtension, children, CONTOSO_TENANT, control, eventually, find, text, updateSetting, useEmulatedAzure } from './helpers';
+import {
+  activateExtension,
+  children,
+  CONTOSO_TENANT,
+  control,
+  eventually,
+  find,
+  labels,
+  settled,
+  text,
+  updateSetting,
+  useEmulatedAzure,
+} from './helpers';
 
 const contoso = CONTOSO_TENANT;
 const fabrikam = 'c4a1e0c2-8d55-4c7b-9f0e-3b2d6a7e1f90';
@@ -14,15 +26,18 @@ describe('The HDInsight explorer against Azure Resource Manager (emulated)', fun
 
   afterEach(async () => {
     await control('page-size', 'PUT', { pageSize: 10 });
+    await control('resource-graph', 'PUT', {});
+    await control('faults', 'DELETE');
     await updateSetting('azure.subscriptions', undefined);
     await updateSetting('azure.tenant', contoso);
   });
 
   it('lists the subscriptions of the chosen tenant', async () => {
     const api = await activateExtension();
-    assert.deepEqual(text(await children(api)), ['Contoso Production', DEV]);
+    assert.deepEqual(labels(await settled(api)), ['Contoso Production', DEV]);
     await vscode.commands.executeCommand('hdinsight.selectTenant', { tenantId: fabrikam });
-    assert.deepEqual(text(await children(api)), ['Fabrikam Analytics']);
+    // Another tenant: nothing of the one before shows, not even while it is being asked.
+    assert.deepEqual(labels(await children(api)), ['Fabrikam Analytics']);
   });
 
   it('shows each cluster with kind, version, state and region at a glance, and a kind icon', async () => {
@@ -90,10 +105,12 @@ describe('The HDInsight explorer against Azure Resource Manager (emulated)', fun
     ]);
   });
 
-  it('pages a long list of clusters with a "Load more" node', async () => {
+  it('pages a long list of clusters with a "Load more" node where Resource Graph is refused', async () => {
     const api = await activateExtension();
+    await control('resource-graph', 'PUT', { refuse: 'forbidden' });
     await control('page-size', 'PUT', { pageSize: 3 });
     await vscode.commands.executeCommand('hdinsight.refresh');
+    await settled(api);
     const subscription = await find(api, DEV);
     const firstPage = await children(api, subscription.node);
     assert.equal(firstPage.length, 4, text(firstPage).join('\n'));
@@ -106,11 +123,56 @@ describe('The HDInsight explorer against Azure Resource Manager (emulated)', fun
     );
   });
 
+  it('shows the last-known clusters at once, marked as refreshing, and then what Azure says now', async () => {
+    const api = await activateExtension();
+    await vscode.commands.executeCommand('hdinsight.refresh');
+    await settled(api); // Azure's answer, kept as the last-known tree
+    assert.ok(text(await children(api, (await find(api, DEV)).node)).some((t) => t.startsWith('contoso-spark-etl')));
+    // Deleted elsewhere, and Resource Graph slow to say so.
+    const removed = await control('clusters/contoso-spark-etl', 'DELETE');
+    await control('faults', 'POST', { path: '^/providers/Microsoft\\.ResourceGraph/resources$', latencyMs: 3000 });
+    try {
+      await vscode.commands.executeCommand('hdinsight.refresh');
+      const known = await find(api, DEV);
+      assert.match(known.description ?? '', /refreshing…$/);
+      assert.ok(
+        text(await children(api, known.node)).some((t) => t.startsWith('contoso-spark-etl')),
+        'the last-known rows, until Azure answers',
+      );
+      const fresh = await eventually(async () => {
+        const node = await find(api, DEV);
+        assert.doesNotMatch(node.description ?? '', /refreshing/);
+        return node;
+      }, 15_000);
+      assert.equal(fresh.description, '3 clusters');
+      assert.deepEqual(
+        (await children(api, fresh.node)).map((n) => n.label),
+        ['contoso-hadoop-old', 'contoso-kafka', 'contoso-spark'],
+      );
+    } finally {
+      await control('faults', 'DELETE');
+      await control('clusters', 'POST', removed);
+    }
+  });
+
+  it('lists every cluster subscription by subscription where Resource Graph is refused', async () => {
+    const api = await activateExtension();
+    await control('resource-graph', 'PUT', { refuse: 'forbidden' });
+    await vscode.commands.executeCommand('hdinsight.refresh');
+    await settled(api);
+    const subscription = await find(api, DEV);
+    assert.ok(!subscription.description, 'no count before they are listed');
+    assert.equal(
+      (await children(api, subscription.node)).map((n) => n.label).join(', '),
+      'contoso-hadoop-old, contoso-kafka, contoso-spark, contoso-spark-etl',
+    );
+  });
+
   it('filters subscriptions', async () => {
     const api = await activateExtension();
     const result = await vscode.commands.executeCommand('hdinsight.selectSubscriptions', { subscriptionIds: [devSubscription] });
     assert.deepEqual(result, { subscriptionIds: [devSubscription] });
-    assert.deepEqual(text(await children(api)), [DEV]);
+    assert.deepEqual(labels(await children(api)), [DEV]);
   });
 
   it('gives the addresses of Ambari, the Spark and YARN UIs, Jupyter and the portal, and copies the SSH command', async () => {

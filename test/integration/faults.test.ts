@@ -1,14 +1,27 @@
 import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { TEST_PASSWORDS } from '../fixtures/secrets';
-import { activateExtension, children, control, emulatorUrl, eventually, find, text, updateSetting, useEmulatedAzure } from './helpers';
+import {
+  activateExtension,
+  children,
+  control,
+  emulatorUrl,
+  eventually,
+  find,
+  labels,
+  settled,
+  updateSetting,
+  useEmulatedAzure,
+} from './helpers';
 
 const DEV = 'Contoso Streaming Dev';
 const clustersPath = '/providers/Microsoft\\.HDInsight/clusters$';
 
+/** The tree after a refresh, once Azure answered (not the last-known rows shown meanwhile). */
 async function refreshed(): Promise<Awaited<ReturnType<typeof activateExtension>>> {
   const api = await activateExtension();
   await vscode.commands.executeCommand('hdinsight.refresh');
+  await settled(api);
   return api;
 }
 
@@ -19,14 +32,17 @@ describe('Faults end in an error node or a message that says what to do', functi
 
   it('a server error listing subscriptions becomes an error node whose retry recovers', async () => {
     await control('faults', 'POST', { method: 'GET', path: '^/subscriptions$', status: 500, code: 'InternalServerError', times: 10 });
-    const api = await refreshed();
-    const [error] = await children(api);
+    const api = await activateExtension();
+    await vscode.commands.executeCommand('hdinsight.refresh');
+    const [error, ...rest] = await settled(api);
+    // Azure failing for now: the last-known rows stay under the error, marked as not refreshed.
+    for (const row of rest) assert.match(row.description ?? '', /not refreshed$/);
     assert.equal(error.label, 'Azure: Listing your Azure subscriptions failed: Azure answered 500 (InternalServerError). Try again later.');
     assert.equal(error.item.command?.command, 'hdinsight.refresh');
     await control('faults', 'DELETE');
     const retryArgs: unknown[] = error.item.command.arguments ?? [];
     await vscode.commands.executeCommand(error.item.command.command, ...retryArgs);
-    assert.deepEqual(text(await children(api)), ['Contoso Production', DEV]);
+    assert.deepEqual(labels(await settled(api)), ['Contoso Production', DEV]);
   });
 
   const clusterFaults: [string, Record<string, unknown>, RegExp][] = [
@@ -48,7 +64,9 @@ describe('Faults end in an error node or a message that says what to do', functi
     ['a dropped connection', { drop: true }, /could not be reached \(ECONNRESET\)\. Check the network connection/],
   ];
   for (const [what, fault, message] of clusterFaults) {
-    it(`${what} listing clusters becomes an error node under the subscription`, async () => {
+    it(`${what} listing clusters subscription by subscription becomes an error node under the subscription`, async () => {
+      // Where Resource Graph is refused, each subscription's clusters are listed when it is expanded.
+      await control('resource-graph', 'PUT', { refuse: 'forbidden' });
       await control('faults', 'POST', { method: 'GET', path: clustersPath, times: 20, ...fault });
       const api = await refreshed();
       const subscription = await find(api, DEV);
@@ -58,6 +76,8 @@ describe('Faults end in an error node or a message that says what to do', functi
       assert.equal(error.contextValue, 'error');
     });
   }
+
+  afterEach(() => control('resource-graph', 'PUT', {}));
 
   it('a slow Resource Manager still fills the tree', async () => {
     await control('faults', 'POST', { path: clustersPath, latencyMs: 1500 });

@@ -111,6 +111,18 @@ export async function find(api: HDInsightExtensionApi, ...path: string[]): Promi
   return found!;
 }
 
+/** The root once Azure answered: no row is the last-known one being refreshed, or a placeholder. */
+export async function settled(api: HDInsightExtensionApi, timeoutMs = 15_000): Promise<ShownNode[]> {
+  return eventually(async () => {
+    const roots = await children(api);
+    const waiting = roots.filter((n) => /refreshing…|loading…/.test(n.description ?? ''));
+    assert.equal(waiting.length, 0, `still waiting for Azure: ${text(waiting).join(', ')}`);
+    return roots;
+  }, timeoutMs);
+}
+
+export const labels = (nodes: ShownNode[]): string[] => nodes.map((n) => n.label);
+
 export const text = (nodes: ShownNode[]): string[] => nodes.map((n) => (n.description ? `${n.label} — ${n.description}` : n.label));
 
 /** Waits until `check` passes (the tree fills some rows asynchronously). */

@@ -1,7 +1,18 @@
 import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { TEST_PASSWORDS } from '../fixtures/secrets';
-import { activateExtension, children, control, eventually, find, text, useEmulatedAzure, createClusterArgs, requests } from './helpers';
+import {
+  activateExtension,
+  children,
+  control,
+  createClusterArgs,
+  eventually,
+  find,
+  requests,
+  settled,
+  text,
+  useEmulatedAzure,
+} from './helpers';
 
 const DEV = 'Contoso Streaming Dev';
 
@@ -29,6 +40,7 @@ describe('Resizing and deleting clusters (long-running operations against the em
     assert.ok((await requests('/azureasyncoperations/')).length >= 1, 'the operation was polled as Azure-AsyncOperation says');
     const api = await activateExtension();
     await vscode.commands.executeCommand('hdinsight.refresh');
+    await settled(api); // Azure's answer, not the last-known rows shown meanwhile
     const roles = text(await children(api, (await find(api, DEV, 'contoso-kafka', 'Properties', 'Roles')).node));
     assert.ok(
       roles.some((r) => /^workernode — 5 × \S+, 2 data disks each$/.test(r)),
@@ -119,6 +131,7 @@ describe('Resizing and deleting clusters (long-running operations against the em
     assert.ok((await requests('/operationresults/')).length >= 1, 'the operation was polled at its Location');
     const api = await activateExtension();
     await vscode.commands.executeCommand('hdinsight.refresh');
+    await settled(api);
     const clusters = text(await children(api, (await find(api, DEV)).node));
     assert.ok(!clusters.some((c) => c.startsWith('contoso-spark-etl')), clusters.join('\n'));
   });

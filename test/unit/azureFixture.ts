@@ -11,6 +11,8 @@ export interface AzureFixture {
   emulator: Emulator;
   arm: ArmEmulator;
   client: AzureClient;
+  /** Another client of the same user (the same token): a second window of VS Code, say. */
+  newClient: () => AzureClient;
 }
 
 /**
@@ -33,12 +35,14 @@ export function useAzureFixture(options: { operationMs?: number; resourceGroup?:
     if (options.resourceGroup) {
       fixture.arm.addResourceGroup({ subscriptionId: FIXTURE_SUBSCRIPTION, name: 'streaming', location: 'westeurope' });
     }
-    fixture.client = createAzureClient({
-      endpoint: fixture.emulator.url,
-      scope: `${fixture.emulator.url}/.default`,
-      ca: tls.cert,
-      credential: { getToken: () => Promise.resolve({ token: DEV_TOKEN, expiresOnTimestamp: Date.now() + 3600_000 }) },
-    });
+    fixture.newClient = () =>
+      createAzureClient({
+        endpoint: fixture.emulator.url,
+        scope: `${fixture.emulator.url}/.default`,
+        ca: tls.cert,
+        credential: { getToken: () => Promise.resolve({ token: DEV_TOKEN, expiresOnTimestamp: Date.now() + 3600_000 }) },
+      });
+    fixture.client = fixture.newClient();
   });
   afterEach(() => fixture.emulator.stop());
   return fixture;

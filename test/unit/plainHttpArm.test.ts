@@ -35,6 +35,14 @@ describe('A Resource Manager endpoint on plain http', function () {
       clusters.map((c) => c.name),
       ['contoso-kafka'],
     );
+    // Resource Graph too (its SDK client is adapted the same way).
+    const query = await client.queryClusters([SUB]);
+    assert.deepEqual('clusters' in query ? query.clusters.map((c) => c.name) : query, ['contoso-kafka']);
+    assert.ok(
+      emulator.requests.some(
+        (r) => /^\/providers\/Microsoft\.ResourceGraph\//i.test(r.path) && r.headers.authorization === `Bearer ${DEV_TOKEN}`,
+      ),
+    );
     const id = clusterId({ subscriptionId: SUB, resourceGroup: 'streaming', name: 'contoso-kafka' });
     const resized = await client.resizeCluster(id, 5);
     assert.equal(resized.name, 'contoso-kafka');

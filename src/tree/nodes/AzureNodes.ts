@@ -23,16 +23,43 @@ export class SignInNode implements TreeNode {
   }
 }
 
+/** Whether a subscription's rows are Azure's latest answer, the last-known ones being refreshed, or ones a refresh failed to replace. */
+export type Freshness = 'fresh' | 'refreshing' | 'stale';
+
 export class SubscriptionNode implements TreeNode {
   readonly id: string;
   private loaded?: { clusters: ClusterNode[]; continuationToken?: string };
+  private freshness: Freshness = 'fresh';
+  private savedAt?: number;
 
   constructor(
     private readonly context: TreeContext,
-    readonly subscription: AzureSubscription,
+    public subscription: AzureSubscription,
     private readonly expanded: boolean,
   ) {
     this.id = `azure/${subscription.subscriptionId}`;
+  }
+
+  /**
+   * Shows these clusters (from Resource Graph or the snapshot), or none known yet (`undefined`:
+   * listed on expanding). Rows of clusters that did not change keep their node, so what is
+   * expanded under them stays loaded.
+   */
+  update(subscription: AzureSubscription, clusters: HDInsightCluster[] | undefined, freshness: Freshness, savedAt?: number): void {
+    this.subscription = subscription;
+    this.freshness = freshness;
+    this.savedAt = savedAt;
+    if (!clusters) {
+      // Nothing newer to show: the rows known so far stay, as what they are (stale when the refresh failed).
+      if (freshness === 'fresh') this.loaded = undefined;
+      return;
+    }
+    const previous = new Map((this.loaded?.clusters ?? []).map((n) => [n.id, n]));
+    const nodes = clusters.map((c) => {
+      const node = previous.get(ClusterNode.idOf(c));
+      return node && JSON.stringify(node.cluster) === JSON.stringify(c) ? node : new ClusterNode(this.context, this, c);
+    });
+    this.loaded = { clusters: nodes.sort((a, b) => a.cluster.name.localeCompare(b.cluster.name)) };
   }
 
   getTreeItem(): vscode.TreeItem {
@@ -41,25 +68,37 @@ export class SubscriptionNode implements TreeNode {
       this.expanded ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed,
     );
     item.id = this.id;
-    item.iconPath = new vscode.ThemeIcon('key');
-    item.description = this.loaded ? `${this.loaded.clusters.length}${this.loaded.continuationToken ? '+' : ''} clusters` : undefined;
-    item.tooltip = `${this.subscription.displayName}\n${this.subscription.subscriptionId}${this.subscription.state ? `\n${this.subscription.state}` : ''}`;
+    const count = this.loaded ? `${this.loaded.clusters.length}${this.loaded.continuationToken ? '+' : ''} clusters` : undefined;
+    const note = { fresh: undefined, refreshing: 'refreshing…', stale: 'not refreshed' }[this.freshness];
+    item.description = [count, note].filter(Boolean).join(' · ') || undefined;
+    item.iconPath = new vscode.ThemeIcon(this.freshness === 'refreshing' ? 'loading~spin' : 'key');
+    const known = this.freshness !== 'fresh' && this.savedAt ? `\nLast known at ${new Date(this.savedAt).toLocaleString()}` : '';
+    item.tooltip = `${this.subscription.displayName}\n${this.subscription.subscriptionId}${this.subscription.state ? `\n${this.subscription.state}` : ''}${known}`;
     item.contextValue = 'subscription';
     return item;
   }
 
   reset(): void {
     this.loaded = undefined;
+    this.freshness = 'fresh';
   }
 
   async getChildren(signal: AbortSignal): Promise<TreeNode[]> {
     if (!this.loaded) {
       const client = await this.context.account.client();
-      const page = await client.listClusters(this.subscription.subscriptionId, signal);
-      const clusters = this.nodesFor(page.clusters).sort((a, b) => a.cluster.name.localeCompare(b.cluster.name));
-      this.loaded = { clusters, continuationToken: page.continuationToken };
+      const id = this.subscription.subscriptionId;
+      // One subscription asked again: Resource Graph, else its pages from Resource Manager (with "Load more").
+      const query = await client.queryClusters([id], signal);
+      if ('clusters' in query) {
+        this.update(this.subscription, query.clusters, 'fresh');
+      } else {
+        const page = await client.listClusters(id, signal);
+        const clusters = this.nodesFor(page.clusters).sort((a, b) => a.cluster.name.localeCompare(b.cluster.name));
+        this.loaded = { clusters, continuationToken: page.continuationToken };
+        this.freshness = 'fresh';
+      }
     }
-    const { clusters, continuationToken } = this.loaded;
+    const { clusters, continuationToken } = this.loaded!;
     if (clusters.length === 0 && !continuationToken) {
       return [new InfoNode(this, `${this.id}/empty`, 'No HDInsight clusters', undefined, 'info')];
     }
@@ -119,7 +158,11 @@ export class ClusterNode extends CachingNode {
     readonly cluster: HDInsightCluster,
   ) {
     super();
-    this.id = `azure/cluster/${cluster.id.toLowerCase()}`;
+    this.id = ClusterNode.idOf(cluster);
+  }
+
+  static idOf(cluster: HDInsightCluster): string {
+    return `azure/cluster/${cluster.id.toLowerCase()}`;
   }
 
   get running(): boolean {
