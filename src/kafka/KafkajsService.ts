@@ -19,6 +19,7 @@ import type {
 } from './client';
 import { NoAnswerError, toKafkaError } from './errors';
 import { type InternalCluster, internalCluster } from './internalCluster';
+import { listAllTopics } from './listTopics';
 import { readMessages } from './readMessages';
 import { watchSockets } from './watchSockets';
 
@@ -70,25 +71,12 @@ export class KafkajsService implements KafkaService {
   }
 
   listTopics({ includeInternal }: { includeInternal: boolean }, signal?: AbortSignal): Promise<TopicSummary[]> {
-    return this.call('Listing the topics', signal, (a) =>
+    return this.call('Listing the topics', signal, () =>
       // A topic deleted a moment ago can still be in the metadata while its partitions are gone.
-      retryWhileTopicsSettle(async () => {
-        const { topics } = await a.fetchTopicMetadata();
-        const wanted = topics.filter((t) => includeInternal || !isInternal(t.name));
-        const partitions = wanted.flatMap((t) => t.partitions.map((p) => ({ topic: t.name, partition: p.partitionId })));
-        const [starts, ends] = await Promise.all([this.partitionOffsets(partitions, true), this.partitionOffsets(partitions, false)]);
-        const summaries = wanted.map((t): TopicSummary => ({
-          name: t.name,
-          partitions: t.partitions.length,
-          replicationFactor: t.partitions[0]?.replicas.length ?? 0,
-          messages: t.partitions.reduce(
-            (sum, p) => sum + Number(ends.get(`${t.name}/${p.partitionId}`) ?? 0) - Number(starts.get(`${t.name}/${p.partitionId}`) ?? 0),
-            0,
-          ),
-          internal: isInternal(t.name),
-        }));
-        return summaries.sort((x, y) => x.name.localeCompare(y.name));
-      }, this.getOffsetsCluster),
+      retryWhileTopicsSettle(
+        async () => listAllTopics(await this.getOffsetsCluster(), (t) => includeInternal || !isInternal(t), isInternal),
+        this.getOffsetsCluster,
+      ),
     );
   }
 
