@@ -191,8 +191,10 @@ export class KafkajsService implements KafkaService {
 
   createTopic({ topic, partitions, replicationFactor, configs }: NewTopic, signal?: AbortSignal): Promise<void> {
     return this.call(`Creating topic ${topic}`, signal, async (a) => {
+      // kafkajs' own wait for the leaders gives up when the broker does not know the new topic yet
+      // (a busy KRaft broker answers so for a moment), though the topic was created.
       const created = await a.createTopics({
-        waitForLeaders: true,
+        waitForLeaders: false,
         topics: [
           {
             topic,
@@ -203,6 +205,16 @@ export class KafkajsService implements KafkaService {
         ],
       });
       if (!created) throw Object.assign(new Error('Topic already exists'), { type: 'TOPIC_ALREADY_EXISTS' });
+      for (let attempt = 1; ; attempt++) {
+        try {
+          const { topics } = await a.fetchTopicMetadata({ topics: [topic] });
+          if (topics[0]?.partitions.length === partitions && topics[0].partitions.every((p) => p.leader >= 0)) return;
+        } catch (err) {
+          if (!SETTLING.has((err as { type?: string }).type ?? '')) throw err;
+        }
+        if (attempt >= 100) throw Object.assign(new Error('Timed out while waiting for topic leaders'), { type: 'LEADER_NOT_AVAILABLE' });
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
     });
   }
 
