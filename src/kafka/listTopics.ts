@@ -89,16 +89,20 @@ export async function listAllTopics(
     }
   };
   // Sent one after another (each encoded in its own task), answered all at once.
+  // The first failure is kept (and thrown once all have answered): one failing while the rest are
+  // still being sent must not go unhandled.
   const asked: Promise<void>[] = [];
+  let failure: { error: unknown } | undefined;
   for (const [nodeId, requests] of byLeader) {
     for (const request of requests) {
       for (const timestamp of [EARLIEST, LATEST]) {
-        asked.push(ask(nodeId, request, timestamp));
+        asked.push(ask(nodeId, request, timestamp).catch((error: unknown) => void (failure ??= { error })));
         await yieldToLoop();
       }
     }
   }
   await Promise.all(asked);
+  if (failure) throw failure.error;
 
   const summaries: TopicSummary[] = [];
   for (let i = 0; i < topics.length; i++) {

@@ -60,6 +60,7 @@ export async function runKafkaBenchmarks(): Promise<string[]> {
     } finally {
       await withDefault.stop();
     }
+    process.stderr.write(`${lines.join('\n')}\n`); // shown now: the later parts take minutes
 
     // 2. Throughput reading everything, and peak memory of this process while doing it.
     let peak = process.memoryUsage().rss;
