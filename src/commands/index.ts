@@ -11,6 +11,7 @@ import type { Settings } from '../settings';
 import type { ClustersTreeDataProvider } from '../tree/ClustersTreeDataProvider';
 import type * as commandsChunk from '../chunks/commands';
 import { LoadMoreNode } from '../tree/nodes/AzureNodes';
+import { MoreTopicsNode } from '../tree/nodes/KafkaNodes';
 import { registerCommand, type CommandHandler } from './command';
 import { refreshCommand } from './refresh';
 
@@ -73,7 +74,10 @@ export function registerCommands({
     ['hdinsight.signIn', lazy((c) => c.signInCommand(account))],
     ['hdinsight.selectTenant', lazy((c) => c.selectTenantCommand(account, settings))],
     ['hdinsight.selectSubscriptions', lazy((c) => c.selectSubscriptionsCommand(account, settings))],
-    ['hdinsight.loadMore', (node: unknown) => (node instanceof LoadMoreNode ? node.parent.loadMore() : undefined)],
+    [
+      'hdinsight.loadMore',
+      (node: unknown) => (node instanceof LoadMoreNode || node instanceof MoreTopicsNode ? node.parent.loadMore() : undefined),
+    ],
     ['hdinsight.openInPortal', lazy((c) => c.openClusterPageCommand('portal', lookup))],
     ['hdinsight.openAmbari', lazy((c) => c.openClusterPageCommand('ambari', lookup))],
     ['hdinsight.openSparkUi', lazy((c) => c.openClusterPageCommand('sparkUi', lookup))],

@@ -24,6 +24,7 @@ import { MAX_PREVIEW_BYTES } from './client';
 import { toBrowsed } from './decode';
 import { NoAnswerError, toKafkaError } from './errors';
 import { type InternalCluster, internalCluster } from './internalCluster';
+import { listAllTopics } from './listTopics';
 import { fetchMessages, planRead, SETTLING, type StreamState } from './readMessages';
 import { watchSockets } from './watchSockets';
 
@@ -77,25 +78,12 @@ export class KafkajsService implements KafkaService {
   }
 
   listTopics({ includeInternal }: { includeInternal: boolean }, signal?: AbortSignal): Promise<TopicSummary[]> {
-    return this.call('Listing the topics', signal, (a) =>
+    return this.call('Listing the topics', signal, () =>
       // A topic deleted a moment ago can still be in the metadata while its partitions are gone.
-      retryWhileTopicsSettle(async () => {
-        const { topics } = await a.fetchTopicMetadata();
-        const wanted = topics.filter((t) => includeInternal || !isInternal(t.name));
-        const partitions = wanted.flatMap((t) => t.partitions.map((p) => ({ topic: t.name, partition: p.partitionId })));
-        const [starts, ends] = await Promise.all([this.partitionOffsets(partitions, true), this.partitionOffsets(partitions, false)]);
-        const summaries = wanted.map((t): TopicSummary => ({
-          name: t.name,
-          partitions: t.partitions.length,
-          replicationFactor: t.partitions[0]?.replicas.length ?? 0,
-          messages: t.partitions.reduce(
-            (sum, p) => sum + Number(ends.get(`${t.name}/${p.partitionId}`) ?? 0) - Number(starts.get(`${t.name}/${p.partitionId}`) ?? 0),
-            0,
-          ),
-          internal: isInternal(t.name),
-        }));
-        return summaries.sort((x, y) => x.name.localeCompare(y.name));
-      }, this.getOffsetsCluster),
+      retryWhileTopicsSettle(
+        async () => listAllTopics(await this.getOffsetsCluster(), (t) => includeInternal || !isInternal(t), isInternal),
+        this.getOffsetsCluster,
+      ),
     );
   }
 
@@ -273,8 +261,10 @@ export class KafkajsService implements KafkaService {
 
   createTopic({ topic, partitions, replicationFactor, configs }: NewTopic, signal?: AbortSignal): Promise<void> {
     return this.call(`Creating topic ${topic}`, signal, async (a) => {
+      // kafkajs' own wait for the leaders gives up when the broker does not know the new topic yet
+      // (a busy KRaft broker answers so for a moment), though the topic was created.
       const created = await a.createTopics({
-        waitForLeaders: true,
+        waitForLeaders: false,
         topics: [
           {
             topic,
@@ -285,6 +275,16 @@ export class KafkajsService implements KafkaService {
         ],
       });
       if (!created) throw Object.assign(new Error('Topic already exists'), { type: 'TOPIC_ALREADY_EXISTS' });
+      for (let attempt = 1; ; attempt++) {
+        try {
+          const { topics } = await a.fetchTopicMetadata({ topics: [topic] });
+          if (topics[0]?.partitions.length === partitions && topics[0].partitions.every((p) => p.leader >= 0)) return;
+        } catch (err) {
+          if (!SETTLING.has((err as { type?: string }).type ?? '')) throw err;
+        }
+        if (attempt >= 100) throw Object.assign(new Error('Timed out while waiting for topic leaders'), { type: 'LEADER_NOT_AVAILABLE' });
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
     });
   }
 

@@ -86,6 +86,47 @@ describe('Kafka topics against a real broker (KRaft)', function () {
     assert.deepEqual(topics, [{ name: 'orders', partitions: 3, replicationFactor: 1, messages: 3, internal: false }]);
   });
 
+  it('counts each topic’s messages as kcat reads them (end minus start over all partitions), and a second listing keeps nothing stale', async () => {
+    const admin = new Kafka({ brokers: [broker.bootstrap], logLevel: logLevel.NOTHING }).admin();
+    await admin.connect();
+    try {
+      await kafka.createTopic({ topic: 'counts-wide', partitions: 6, replicationFactor: 1 });
+      await kafka.createTopic({ topic: 'counts-gone', partitions: 2, replicationFactor: 1 });
+      await kafka.produce('counts-wide', [
+        { value: 'a', partition: 0 },
+        { value: 'b', partition: 5 },
+        { value: 'c', partition: 5 },
+        { value: 'd', partition: 3 },
+      ]);
+      await kafka.produce('counts-gone', [{ value: 'x', partition: 1 }]);
+      const counts = async (): Promise<Record<string, [number, number]>> =>
+        Object.fromEntries(
+          (await kafka.listTopics({ includeInternal: false }))
+            .filter((t) => t.name.startsWith('counts-'))
+            .map((t) => [t.name, [t.partitions, t.messages]]),
+        );
+      assert.deepEqual(await counts(), { 'counts-gone': [2, 1], 'counts-wide': [6, 4] });
+      assert.equal(kcatRead(broker.bootstrap, 'counts-wide').length, 4);
+
+      // Messages removed from a partition's start no longer count; new ones do; a deleted topic goes.
+      await admin.fetchTopicOffsets('counts-wide'); // loads the admin's metadata, which deleteTopicRecords needs
+      await admin.deleteTopicRecords({ topic: 'counts-wide', partitions: [{ partition: 5, offset: '1' }] });
+      await kafka.produce('counts-wide', [{ value: 'e', partition: 2 }]);
+      await kafka.deleteTopic('counts-gone');
+      await kafka.createTopic({ topic: 'counts-new', partitions: 1, replicationFactor: 1 });
+      assert.deepEqual(await counts(), { 'counts-new': [1, 0], 'counts-wide': [6, 4] });
+      assert.equal(kcatRead(broker.bootstrap, 'counts-wide').length, 4);
+      const offsets = await admin.fetchTopicOffsets('counts-wide');
+      assert.equal(
+        offsets.reduce((sum, o) => sum + Number(o.high) - Number(o.low), 0),
+        4,
+      );
+    } finally {
+      await admin.disconnect();
+      for (const topic of ['counts-wide', 'counts-new', 'counts-gone']) await kafka.deleteTopic(topic).catch(() => undefined);
+    }
+  });
+
   it('describes partitions with leader, replicas, in-sync replicas and offsets, and the configs', async () => {
     const { partitions, configs } = await kafka.describeTopic('orders');
     assert.deepEqual(partitions, [

@@ -58,13 +58,25 @@ export class BrokersNode implements TreeNode {
   }
 }
 
-/** The topics of a Kafka cluster (internal ones hidden unless the setting shows them). */
+/**
+ * Topic rows handed to VS Code at a time. VS Code turns all the rows of a node into items in one
+ * task of the extension host (a tenth of a millisecond or so each on a busy machine): 5,000 at
+ * once would hold the host for half a second. The rest follow a page at a time, on request.
+ */
+export const TOPICS_PAGE = 500;
+
+/**
+ * The topics of a Kafka cluster (internal ones hidden unless the setting shows them), a page at a
+ * time. The listing is kept until the node is refreshed, so showing more asks the cluster nothing.
+ */
 export class TopicsNode implements TreeNode {
   static {
     recognisedAcrossBundles(this, 'TopicsNode');
   }
 
   readonly id: string;
+  private rows?: Promise<TreeNode[]>;
+  private shown = TOPICS_PAGE;
 
   constructor(
     private readonly context: TreeContext,
@@ -78,11 +90,63 @@ export class TopicsNode implements TreeNode {
     return folderItem(this.id, 'Topics', 'list-tree', 'topics');
   }
 
+  reset(): void {
+    this.rows = undefined;
+    this.shown = TOPICS_PAGE;
+  }
+
   async getChildren(signal: AbortSignal): Promise<TreeNode[]> {
+    const listing = (this.rows ??= this.list(signal));
+    listing.catch(() => {
+      if (this.rows === listing) this.rows = undefined; // a failed listing is asked again
+    });
+    const rows = await listing;
+    if (rows.length <= this.shown) return rows;
+    return [
+      ...rows.slice(0, this.shown),
+      new MoreTopicsNode(this, Math.min(TOPICS_PAGE, rows.length - this.shown), rows.length - this.shown),
+    ];
+  }
+
+  /** The next page of rows (what the "more topics" row does). */
+  loadMore(): void {
+    this.shown += TOPICS_PAGE;
+    this.context.redraw(this);
+  }
+
+  private async list(signal: AbortSignal): Promise<TreeNode[]> {
     const { service } = await this.context.kafka.get(this.target, { interactive: false, signal });
     const topics = await service.listTopics({ includeInternal: this.context.settings.showInternalTopics }, signal);
     if (topics.length === 0) return [new InfoNode(this, `${this.id}/none`, 'No topics', undefined, 'info')];
     return topics.map((t) => new TopicNode(this.context, this, this.target, t));
+  }
+}
+
+/** The row after a page of topics: shows the next page. */
+export class MoreTopicsNode implements TreeNode {
+  static {
+    recognisedAcrossBundles(this, 'MoreTopicsNode');
+  }
+
+  /** "#" is in no topic name, so this id is no topic's. */
+  readonly id: string;
+
+  constructor(
+    readonly parent: TopicsNode,
+    private readonly next: number,
+    private readonly hidden: number,
+  ) {
+    this.id = `${parent.id}#more`;
+  }
+
+  getTreeItem(): vscode.TreeItem {
+    const item = new vscode.TreeItem(`Show ${this.next.toLocaleString('en-US')} more topics…`, vscode.TreeItemCollapsibleState.None);
+    item.id = this.id;
+    item.description = `${this.hidden.toLocaleString('en-US')} not shown`;
+    item.iconPath = new vscode.ThemeIcon('ellipsis');
+    item.command = { command: 'hdinsight.loadMore', title: 'Show more topics', arguments: [this] };
+    item.contextValue = 'loadMore';
+    return item;
   }
 }
 
