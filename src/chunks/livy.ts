@@ -4,3 +4,4 @@ export { LivyClient } from '../livy/LivyClient';
 export { LivyJob } from '../livy/LivyJob';
 export { SessionPool, submit } from '../livy/submit';
 export { YarnDriverLog } from '../livy/yarnDriverLog';
+export { followKafkaLag } from '../livy/kafkaLag';

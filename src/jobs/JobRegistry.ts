@@ -10,7 +10,6 @@ import type { PreflightReport } from '../preflight/streamingPreflight';
 import type { SubmitRequest } from '../livy/request';
 import type { SessionPool } from '../livy/submit';
 import type { Logger } from '../logger';
-import { followKafkaLag } from './kafkaLag';
 
 type Listener = (job: LivyJob) => void;
 
@@ -99,7 +98,10 @@ export class JobRegistry implements vscode.Disposable {
   private async followLag(job: LivyJob, request: SubmitRequest): Promise<void> {
     const { kafka } = this;
     if (!kafka || !request.code) return;
-    const { brokersNamedIn, sameBroker } = await import('../chunks/preflight');
+    const [{ brokersNamedIn, sameBroker }, { followKafkaLag }] = await Promise.all([
+      import('../chunks/preflight'),
+      import('../chunks/livy'),
+    ]);
     const named = brokersNamedIn(request.code, request.language);
     if (named.length === 0 || job.ended) return;
     const lag = followKafkaLag(

@@ -11,7 +11,7 @@ import type { LivyBatch, LivyClient, LivySession, LivyStatement } from '../../sr
 import { LogFollower } from '../../src/livy/logFollower';
 import { type JobTiming, LivyJob } from '../../src/livy/LivyJob';
 import { type QueryProgress, QueryProgressParser } from '../../src/livy/queryProgress';
-import { followKafkaLag } from '../../src/jobs/kafkaLag';
+import { followKafkaLag } from '../../src/livy/kafkaLag';
 import type { KafkaService } from '../../src/kafka/client';
 
 const FAST: Partial<JobTiming> = { activeMs: 10, quietMs: 10, retryMs: [10], driverLogGraceMs: 60_000 };

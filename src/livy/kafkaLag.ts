@@ -4,7 +4,7 @@
 // driver's progress reports (which only say what the topic held when the last batch planned).
 import { withDeadline } from '../core/deadline';
 import type { KafkaService } from '../kafka/client';
-import type { LivyJob } from '../livy/LivyJob';
+import type { LivyJob } from './LivyJob';
 
 /** How often the topics' latest offsets are read while the job runs. */
 export const LAG_INTERVAL_MS = 5_000;
