@@ -181,7 +181,7 @@ export class ClusterNode extends CachingNode {
     return item;
   }
 
-  protected createChildren(): TreeNode[] {
+  protected createChildren(signal: AbortSignal): TreeNode[] {
     const nodes: TreeNode[] = [];
     if (!this.running) {
       const why = `State ${this.cluster.state}${this.cluster.provisioningState ? `, provisioning ${this.cluster.provisioningState}` : ''}`;
@@ -203,7 +203,7 @@ export class ClusterNode extends CachingNode {
       const target = { kind: 'azure' as const, cluster: this.cluster };
       nodes.push(
         new BrokersNode(this.context, this, target),
-        new TopicsNode(this.context, this, target),
+        new TopicsNode(this.context, this, target).prefetch(signal),
         new ConsumerGroupsNode(this.context, this, target),
       );
     }

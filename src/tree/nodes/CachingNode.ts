@@ -11,14 +11,14 @@ export abstract class CachingNode implements TreeNode {
 
   abstract getTreeItem(): vscode.TreeItem;
 
-  protected abstract createChildren(): TreeNode[];
+  protected abstract createChildren(signal: AbortSignal): TreeNode[];
 
   reset(): void {
     this.children = undefined;
   }
 
-  getChildren(): Promise<TreeNode[]> {
-    this.children ??= this.createChildren();
+  getChildren(signal: AbortSignal): Promise<TreeNode[]> {
+    this.children ??= this.createChildren(signal);
     return Promise.resolve(this.children);
   }
 }

@@ -95,12 +95,25 @@ export class TopicsNode implements TreeNode {
     this.shown = TOPICS_PAGE;
   }
 
-  async getChildren(signal: AbortSignal): Promise<TreeNode[]> {
+  /**
+   * Starts the listing as soon as the cluster's rows show, so a click on Topics finds it under way
+   * or done (the incumbent connects at activation instead). A failed start is asked again then.
+   */
+  prefetch(signal: AbortSignal): this {
+    void this.listing(signal).catch(() => undefined);
+    return this;
+  }
+
+  private listing(signal: AbortSignal): Promise<TreeNode[]> {
     const listing = (this.rows ??= this.list(signal));
     listing.catch(() => {
       if (this.rows === listing) this.rows = undefined; // a failed listing is asked again
     });
-    const rows = await listing;
+    return listing;
+  }
+
+  async getChildren(signal: AbortSignal): Promise<TreeNode[]> {
+    const rows = await this.listing(signal);
     if (rows.length <= this.shown) return rows;
     return [
       ...rows.slice(0, this.shown),

@@ -91,7 +91,7 @@ export class LinkedClusterNode implements TreeNode {
     const target = { kind: 'linked' as const, cluster: this.cluster };
     const folders = (): TreeNode[] => [
       new BrokersNode(this.context, this, target),
-      new TopicsNode(this.context, this, target),
+      new TopicsNode(this.context, this, target).prefetch(signal),
       new ConsumerGroupsNode(this.context, this, target),
     ];
     if (this.cluster.kafkaBootstrap) return { nodes: folders(), keep: true };
