@@ -1,7 +1,7 @@
 // The test harness's commands (run through npm scripts, after the build):
 //   test [unit] [integration] [ui]   the test tiers (all three when none is named)
 //   sandbox [--port N]               the local sandbox: emulator + code-server with the extension
-//   bench [activation] [listing] [livy] [kafka]
+//   bench [activation] [listing] [livy] [yarn] [kafka] [firstcontent] [firstcontent-5000]
 //                                    the benchmarks (all when none is named), as ratios against anchors
 import path from 'node:path';
 import { runBenchmarks } from './bench';
@@ -115,7 +115,7 @@ async function main(): Promise<number> {
       ensurePrograms(['bench']);
       return runBenchmarks(args);
     default:
-      process.stderr.write('usage: cli.js test [unit|integration|ui]... | sandbox [--port N] | bench [activation|listing|livy|kafka]...\n');
+      process.stderr.write('usage: cli.js test [unit|integration|ui]... | sandbox [--port N] | bench [activation|listing|livy|yarn|kafka|firstcontent|firstcontent-5000]...\n');
       return 2;
   }
 }
