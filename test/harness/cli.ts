@@ -115,7 +115,9 @@ async function main(): Promise<number> {
       ensurePrograms(['bench']);
       return runBenchmarks(args);
     default:
-      process.stderr.write('usage: cli.js test [unit|integration|ui]... | sandbox [--port N] | bench [activation|listing|livy|yarn|kafka|firstcontent|firstcontent-5000]...\n');
+      process.stderr.write(
+        'usage: cli.js test [unit|integration|ui]... | sandbox [--port N] | bench [activation|listing|livy|yarn|kafka|firstcontent|firstcontent-5000]...\n',
+      );
       return 2;
   }
 }
