@@ -140,18 +140,26 @@ async function readClock(page: Page, timeoutMs: number): Promise<number> {
 }
 
 /** Waits until the extension host has started its eager extensions, then lets the startup settle. */
+/** Whether an extension host log written since `since` says the eager extensions activated. */
+function hostSaysReady(logs: string, since: number): boolean {
+  try {
+    return fs
+      .readdirSync(logs, { recursive: true, encoding: 'utf8' })
+      .filter((f) => f.endsWith('remoteexthost.log') || f.endsWith('exthost.log'))
+      .map((f) => path.join(logs, f))
+      .some((f) => fs.statSync(f).mtimeMs >= since && /eager extensions activated/i.test(fs.readFileSync(f, 'utf8')));
+  } catch (err) {
+    // The host creates and renames its log folders while starting: look again on the next turn.
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw err;
+  }
+}
+
 async function waitForExtensionHost(stateDir: string, since: number): Promise<void> {
   const logs = path.join(stateDir, 'user-data', 'logs');
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
-    const ready = fs.existsSync(logs)
-      ? fs
-          .readdirSync(logs, { recursive: true, encoding: 'utf8' })
-          .filter((f) => f.endsWith('remoteexthost.log') || f.endsWith('exthost.log'))
-          .map((f) => path.join(logs, f))
-          .some((f) => fs.statSync(f).mtimeMs >= since && /eager extensions activated/i.test(fs.readFileSync(f, 'utf8')))
-      : false;
-    if (ready) break;
+    if (hostSaysReady(logs, since)) break;
     await new Promise((r) => setTimeout(r, 200));
   }
   await new Promise((r) => setTimeout(r, 3_000));
