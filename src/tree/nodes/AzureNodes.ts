@@ -171,6 +171,7 @@ export class ClusterNode extends CachingNode {
 
   getTreeItem(): vscode.TreeItem {
     const c = this.cluster;
+    if (c.kind === 'kafka' && this.running) this.context.kafka.preload();
     const item = new vscode.TreeItem(c.name, vscode.TreeItemCollapsibleState.Collapsed);
     item.id = this.id;
     item.description = clusterSummary(c);

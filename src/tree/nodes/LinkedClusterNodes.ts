@@ -58,6 +58,7 @@ export class LinkedClusterNode implements TreeNode {
 
   getTreeItem(): vscode.TreeItem {
     const { cluster } = this;
+    if (cluster.kafkaBootstrap) this.context.kafka.preload();
     const item = new vscode.TreeItem(cluster.name, vscode.TreeItemCollapsibleState.Collapsed);
     item.id = this.id;
     const host = (cluster.ambariUrl ?? cluster.livyUrl)?.host ?? cluster.kafkaBootstrap?.[0];
