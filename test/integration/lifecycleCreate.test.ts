@@ -4,7 +4,7 @@
 // these creations would change.
 import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { activateExtension, children, control, find, text, useEmulatedAzure, createClusterArgs, requests } from './helpers';
+import { activateExtension, children, control, find, settled, text, useEmulatedAzure, createClusterArgs, requests } from './helpers';
 
 const DEV = 'Contoso Streaming Dev';
 const PUBLIC_KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHN0cmVhbWluZy10ZXN0cy1wdWJsaWMta2V5LTAx tester@contoso';
@@ -74,6 +74,7 @@ describe('Creating a cluster from what the region offers (kinds, VM sizes, SSH k
     assert.equal(order[2], 'checkNameAvailability');
     const api = await activateExtension();
     await vscode.commands.executeCommand('hdinsight.refresh');
+    await settled(api); // Azure's answer, not the last-known rows shown meanwhile
     const clusters = text(await children(api, (await find(api, DEV)).node));
     assert.ok(
       clusters.some((c) => /^contoso-hadoop-new — Hadoop 3\.3 · Running/.test(c)),
