@@ -182,7 +182,7 @@ export class ClusterNode extends CachingNode {
     return item;
   }
 
-  protected createChildren(signal: AbortSignal): TreeNode[] {
+  protected createChildren(): TreeNode[] {
     const nodes: TreeNode[] = [];
     if (!this.running) {
       const why = `State ${this.cluster.state}${this.cluster.provisioningState ? `, provisioning ${this.cluster.provisioningState}` : ''}`;
@@ -204,7 +204,7 @@ export class ClusterNode extends CachingNode {
       const target = { kind: 'azure' as const, cluster: this.cluster };
       nodes.push(
         new BrokersNode(this.context, this, target),
-        new TopicsNode(this.context, this, target).prefetch(signal),
+        new TopicsNode(this.context, this, target),
         new ConsumerGroupsNode(this.context, this, target),
       );
     }

@@ -11,14 +11,14 @@ export abstract class CachingNode implements TreeNode {
 
   abstract getTreeItem(): vscode.TreeItem;
 
-  protected abstract createChildren(signal: AbortSignal): TreeNode[];
+  protected abstract createChildren(): TreeNode[];
 
   reset(): void {
     this.children = undefined;
   }
 
-  getChildren(signal: AbortSignal): Promise<TreeNode[]> {
-    this.children ??= this.createChildren(signal);
+  getChildren(): Promise<TreeNode[]> {
+    this.children ??= this.createChildren();
     return Promise.resolve(this.children);
   }
 }

@@ -92,7 +92,9 @@ export class LinkedClusterNode implements TreeNode {
     const target = { kind: 'linked' as const, cluster: this.cluster };
     const folders = (): TreeNode[] => [
       new BrokersNode(this.context, this, target),
-      new TopicsNode(this.context, this, target).prefetch(signal),
+      prefetchable(this.cluster, this.context)
+        ? new TopicsNode(this.context, this, target).prefetch(signal)
+        : new TopicsNode(this.context, this, target),
       new ConsumerGroupsNode(this.context, this, target),
     ];
     if (this.cluster.kafkaBootstrap) return { nodes: folders(), keep: true };
@@ -142,4 +144,13 @@ export class InvalidLinkedClusterNode implements TreeNode {
     item.command = { command: 'hdinsight.openSettings', title: 'Open Settings' };
     return item;
   }
+}
+
+/**
+ * Whether a linked cluster's topics may be listed before Topics is clicked: only where the brokers
+ * are reached directly, so a listing in the background never opens an SSH tunnel, asks for a
+ * login or meets a host key that a command run meanwhile is about to trust.
+ */
+function prefetchable(cluster: LinkedCluster, context: TreeContext): boolean {
+  return !cluster.ssh && context.settings.kafkaConnection !== 'sshTunnel';
 }
