@@ -1,7 +1,18 @@
 import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { TEST_PASSWORDS } from '../fixtures/secrets';
-import { activateExtension, children, control, eventually, find, text, useEmulatedAzure, DEV_SUBSCRIPTION, requests } from './helpers';
+import {
+  activateExtension,
+  children,
+  control,
+  eventually,
+  find,
+  text,
+  useEmulatedAzure,
+  DEV_SUBSCRIPTION,
+  requests,
+  settled,
+} from './helpers';
 
 const DEV = 'Contoso Streaming Dev';
 
@@ -224,6 +235,7 @@ describe('Creating the Spark + Kafka pair of the streaming tutorial (emulated Re
     assert.deepEqual(deletes.slice(2), ['virtualNetworks/undone-vnet', 'storageAccounts/undonestore']);
     const api = await activateExtension();
     await vscode.commands.executeCommand('hdinsight.refresh');
+    await settled(api); // Azure's answer, not the last-known rows shown meanwhile
     const clusters = text(await children(api, (await find(api, DEV)).node));
     assert.ok(!clusters.some((c) => /-undone — /.test(c)), clusters.join('\n'));
   });
