@@ -9,6 +9,7 @@ import { Logger } from './logger';
 import { ClusterLogins } from './secrets/ClusterLogins';
 import { SshHostKeys } from './secrets/SshHostKeys';
 import { SshLogins } from './secrets/SshLogins';
+import { SerialMemento } from './core/serialMemento';
 import { Settings } from './settings';
 import { ClustersTreeDataProvider } from './tree/ClustersTreeDataProvider';
 
@@ -24,7 +25,9 @@ export function activate(context: vscode.ExtensionContext): HDInsightExtensionAp
   const account = new AzureAccount(settings, logger);
   const logins = new ClusterLogins(context.secrets, account, logger);
   const sshLogins = new SshLogins(context.secrets);
-  const sshHostKeys = new SshHostKeys(context.globalState);
+  // One writer for the global state: the tree's snapshot and the host keys must not undo each other.
+  const state = new SerialMemento(context.globalState);
+  const sshHostKeys = new SshHostKeys(state);
   const knownBrokers = new KnownBrokers();
   const kafka = new KafkaConnections({ account, settings, logins, sshLogins, sshHostKeys, knownBrokers }, logger);
   const livy = new LivyConnections({ account, settings, logins });
@@ -39,7 +42,7 @@ export function activate(context: vscode.ExtensionContext): HDInsightExtensionAp
     context.extensionUri,
     logger,
     knownBrokers,
-    context.globalState,
+    state,
   );
   const view = vscode.window.createTreeView('hdinsight.clusters', { treeDataProvider: tree, showCollapseAll: true });
   context.subscriptions.push(

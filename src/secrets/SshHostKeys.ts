@@ -3,6 +3,7 @@ import { clusterArgument, clusterIdentity, endpointText, type SshEndpoint } from
 import type { ClusterTarget } from '../clusters/ClusterTarget';
 import type { SshHostKeyStore } from '../clusters/logins';
 import { CancelledError, HDInsightError, withFollowUp } from '../core/errors';
+import type { StateStore } from '../core/serialMemento';
 import { hostKeyUnknownError, type SshHostKey } from '../ssh/hostKeys';
 import type { HostKeyPolicy } from '../ssh/tunnel';
 
@@ -26,7 +27,7 @@ export const FORGET_COMMAND = 'hdinsight.forgetSshHostKey';
  * Kept in the extension's global state: a host key is not a secret.
  */
 export class SshHostKeys implements SshHostKeyStore {
-  constructor(private readonly state: vscode.Memento) {}
+  constructor(private readonly state: StateStore) {}
 
   private all(): Record<string, PinnedHostKey> {
     const stored = this.state.get<unknown>(STATE_KEY);

@@ -6,6 +6,7 @@ import type { LivyConnections } from '../clusters/LivyConnections';
 import type { JobRegistry } from '../jobs/JobRegistry';
 import { JobsNode } from './nodes/JobNodes';
 import { HDInsightError, isCancellation } from '../core/errors';
+import type { StateStore } from '../core/serialMemento';
 import type { Logger } from '../logger';
 import type { ClusterLogins } from '../secrets/ClusterLogins';
 import type { Settings } from '../settings';
@@ -51,7 +52,7 @@ export class ClustersTreeDataProvider implements vscode.TreeDataProvider<TreeNod
     private readonly logger: Logger,
     knownBrokers?: KnownBrokers,
     /** The extension's global state, where the last-known Azure part is kept (memory only without it). */
-    state?: vscode.Memento,
+    state?: StateStore,
   ) {
     this.snapshots = new AzureSnapshotStore(state);
     this.context = {

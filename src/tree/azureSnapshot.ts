@@ -7,6 +7,7 @@ import type { AzureClient } from '../azure/client';
 import type { SubscriptionChoice } from '../azure/listing';
 import type { AzureSubscription, HDInsightCluster } from '../azure/model';
 import { CancelledError } from '../core/errors';
+import type { StateStore } from '../core/serialMemento';
 
 export interface AzureSnapshot {
   /** Cloud endpoint, tenant and credential (AzureAccount.cacheKey). */
@@ -24,17 +25,12 @@ export interface AzureSide {
   client(): Promise<AzureClient>;
 }
 
-/** The part of VS Code's Memento (ExtensionContext.globalState) the store needs. */
-export interface SnapshotMemento {
-  get<T>(key: string): T | undefined;
-  update(key: string, value: unknown): Thenable<void>;
-}
 
 const STATE_KEY = 'hdinsight.azureTree.v1';
 
 export class AzureSnapshotStore {
   /** `state` absent: kept in memory only. */
-  constructor(private readonly state?: SnapshotMemento) {}
+  constructor(private readonly state?: StateStore) {}
 
   private memory?: AzureSnapshot;
 

@@ -170,6 +170,26 @@ describe('Kafka inside a virtual network, through an SSH tunnel the user never s
     }
   });
 
+  it('keeps a trusted host key while the tree saves its last-known rows at the same moment', async () => {
+    // Both live in the extension's global state, which VS Code writes and echoes back whole: a
+    // key trusted while the tree's snapshot was echoed was lost (1 of 60 here, before the fix).
+    const api = await activateExtension();
+    const { cluster } = vnetKafka();
+    const key = `SHA256:${Buffer.alloc(32, 9).toString('base64').replace(/=+$/, '')}`;
+    await vscode.commands.executeCommand('hdinsight.forgetSshHostKey', { cluster });
+    const lost: number[] = [];
+    for (let round = 0; round < 60; round++) {
+      await vscode.commands.executeCommand('hdinsight.refresh');
+      void children(api); // the root loads: Azure answers, the snapshot is saved
+      await new Promise((resolve) => setTimeout(resolve, (round * 7) % 120));
+      await vscode.commands.executeCommand('hdinsight.setSshLogin', { cluster, hostKey: key });
+      const { forgotten } = await vscode.commands.executeCommand<{ forgotten: number }>('hdinsight.forgetSshHostKey', { cluster });
+      if (forgotten !== 1) lost.push(round);
+    }
+    assert.deepEqual(lost, [], 'rounds whose trusted host key was gone at once');
+    await vscode.commands.executeCommand('hdinsight.setSshLogin', { cluster, hostKey: vnetKafka().ssh.hostKey });
+  });
+
   it('with the connection set to direct, says the brokers cannot be reached and why', async () => {
     const { cluster } = vnetKafka();
     await updateSetting('kafka.connection', 'direct');

@@ -2,11 +2,12 @@
 // Resource Manager and Resource Graph: what a refresh keeps replaces what was known, signing out
 // keeps nothing, another cloud or tenant never gets the snapshot of the one before.
 import assert from 'node:assert/strict';
-import { AzureSnapshotStore, refreshSnapshot, type AzureSide, type SnapshotMemento } from '../../src/tree/azureSnapshot';
+import { AzureSnapshotStore, refreshSnapshot, type AzureSide } from '../../src/tree/azureSnapshot';
+import type { StateStore } from '../../src/core/serialMemento';
 import { FIXTURE_SUBSCRIPTION, useAzureFixture } from './azureFixture';
 
 /** VS Code's global state as the extension host keeps it: values survive as JSON. */
-class Memento implements SnapshotMemento {
+class Memento implements StateStore {
   readonly values = new Map<string, string>();
   get<T>(key: string): T | undefined {
     const text = this.values.get(key);
