@@ -1,4 +1,4 @@
-import { discoverBrokers, type BrokerDiscovery } from '../ambari/discovery';
+import type { BrokerDiscovery } from '../ambari/discovery';
 import { gatewayUrl, isRunning } from '../azure/model';
 import { HDInsightError } from '../core/errors';
 import { linkedLoginTarget } from '../core/linkedClusters';
@@ -48,6 +48,7 @@ export async function findBrokers(
   }
   const found = await lookup.logins.get(loginTarget, options);
   if (!found) throw new MissingLoginError(target.cluster.name);
+  const { discoverBrokers } = await import('../chunks/ambari');
   const discovered = await discoverBrokers({ baseUrl, login: found.login, signal: options.signal });
   lookup.knownBrokers?.record(target, discovered.brokers);
   return discovered;
