@@ -5,6 +5,7 @@ import { KnownBrokers } from './clusters/knownBrokers';
 import { registerCommands } from './commands';
 import { LivyConnections } from './clusters/LivyConnections';
 import { JobRegistry } from './jobs/JobRegistry';
+import { NotebookKernelHost } from './notebook/register';
 import { Logger } from './logger';
 import { ClusterLogins } from './secrets/ClusterLogins';
 import { SshHostKeys } from './secrets/SshHostKeys';
@@ -16,6 +17,8 @@ import { ClustersTreeDataProvider } from './tree/ClustersTreeDataProvider';
 /** What `activate` returns: for other extensions and for the integration tests. */
 export interface HDInsightExtensionApi {
   readonly clusters: vscode.TreeDataProvider<unknown>;
+  /** The notebook kernels offered now (their code loads on the first call, as when a notebook opens). */
+  notebookKernels(): Promise<{ id: string; label: string; cluster: string; language: string }[]>;
 }
 
 // Wiring only: build the services, hand them to the views and commands.
@@ -44,6 +47,7 @@ export function activate(context: vscode.ExtensionContext): HDInsightExtensionAp
     knownBrokers,
     state,
   );
+  const notebooks = new NotebookKernelHost({ lookup: { account, settings, logins, knownBrokers }, livy, logger });
   const view = vscode.window.createTreeView('hdinsight.clusters', { treeDataProvider: tree, showCollapseAll: true });
   context.subscriptions.push(
     logger,
@@ -53,6 +57,7 @@ export function activate(context: vscode.ExtensionContext): HDInsightExtensionAp
     jobs,
     tree,
     view,
+    notebooks,
     ...registerCommands({
       logger,
       tree,
@@ -65,11 +70,12 @@ export function activate(context: vscode.ExtensionContext): HDInsightExtensionAp
       jobs,
       knownBrokers,
       extensionUri: context.extensionUri,
+      notebooks,
     }),
   );
   const { version } = context.extension.packageJSON as { version: string };
   logger.info(`HDInsight ${version} activated in VS Code ${vscode.version}`);
-  return { clusters: tree };
+  return { clusters: tree, notebookKernels: () => notebooks.kernels().then((k) => k.offered()) };
 }
 
 export function deactivate(): void {

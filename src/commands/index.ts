@@ -3,6 +3,7 @@ import type { AzureAccount } from '../auth/AzureAccount';
 import type { KafkaConnections } from '../clusters/KafkaConnections';
 import type { KnownBrokers } from '../clusters/knownBrokers';
 import type { JobRegistry } from '../jobs/JobRegistry';
+import type { NotebookKernelHost } from '../notebook/register';
 import type { Logger } from '../logger';
 import type { ClusterLogins } from '../secrets/ClusterLogins';
 import type { SshHostKeys } from '../secrets/SshHostKeys';
@@ -27,6 +28,7 @@ export interface CommandDependencies {
   jobs: JobRegistry;
   knownBrokers: KnownBrokers;
   extensionUri: vscode.Uri;
+  notebooks: NotebookKernelHost;
 }
 
 type Implementations = typeof commandsChunk;
@@ -60,6 +62,7 @@ export function registerCommands({
   jobs,
   knownBrokers,
   extensionUri,
+  notebooks,
 }: CommandDependencies): vscode.Disposable[] {
   // Broker discovery through any command remembers what it found, for the streaming pre-flight.
   const lookup = { account, settings, knownBrokers };
@@ -103,6 +106,8 @@ export function registerCommands({
     ['hdinsight.getJob', lazy((c) => c.getJobCommand(jobs))],
     ['hdinsight.cancelJob', lazy((c) => c.cancelJobCommand(jobs))],
     ['hdinsight.showJobOutput', lazy((c) => c.showJobOutputCommand(jobs, extensionUri))],
+    ['hdinsight.notebook.restartSession', (arg: unknown) => notebooks.command('restartSessionCommand', arg)],
+    ['hdinsight.notebook.stopStreamingQueries', (arg: unknown) => notebooks.command('stopStreamingQueriesCommand', arg)],
     ['hdinsight.insertStreamingSnippet', lazy((c) => c.insertSnippetCommand({ ...lookup, logins, extensionUri }))],
   ];
   return commands.map(([id, handler]) => registerCommand(id, handler, logger));

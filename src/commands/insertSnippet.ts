@@ -49,7 +49,9 @@ export function insertSnippetCommand(deps: InsertSnippetDependencies) {
     const scripted = isScripted([arg]);
     const args: Args = scripted ? parseArgs(arg as Record<string, unknown>) : { insert: true };
     const editor = vscode.window.activeTextEditor;
-    const editorLanguage = SNIPPET_LANGUAGES.find((l) => l === editor?.document.languageId);
+    // A sparkmagic PySpark notebook's cells say pyspark.
+    const languageId = editor?.document.languageId === 'pyspark' ? 'python' : editor?.document.languageId;
+    const editorLanguage = SNIPPET_LANGUAGES.find((l) => l === languageId);
     const language = args.language ?? editorLanguage ?? (scripted ? missing('language') : await pickLanguage());
     const snippets = await loadSnippets(deps.extensionUri, language);
     const snippet = args.snippet

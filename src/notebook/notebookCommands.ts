@@ -1,0 +1,58 @@
+// The notebook toolbar's commands: Restart the notebook's Livy session, stop the streaming queries
+// it runs. Activation registers a thin handler (src/commands/index.ts); these load with the kernels.
+import * as vscode from 'vscode';
+import { HDInsightError } from '../core/errors';
+import type { NotebookKernels } from './NotebookKernels';
+
+/** The notebook a command is for: the toolbar's, `{ notebook: uri }` from a script, or the active one. */
+function notebookOf(arg: unknown): vscode.NotebookDocument {
+  const given = arg as { notebookEditor?: { notebookUri?: vscode.Uri }; notebook?: unknown } | undefined;
+  const uri = given?.notebookEditor?.notebookUri ?? (typeof given?.notebook === 'string' ? vscode.Uri.parse(given.notebook) : undefined);
+  const notebook = uri
+    ? vscode.workspace.notebookDocuments.find((n) => n.uri.toString() === uri.toString())
+    : vscode.window.activeNotebookEditor?.notebook;
+  if (!notebook) throw new HDInsightError('NotFound', 'No open notebook to act on.', 'Open the notebook first.');
+  return notebook;
+}
+
+/** `hdinsight.notebook.restartSession` `{ notebook? }` → `{ sessionId }`. */
+export async function restartSessionCommand(kernels: NotebookKernels, arg?: unknown): Promise<{ sessionId?: number }> {
+  const notebook = notebookOf(arg);
+  const run = kernels.sessionOfNotebook(notebook);
+  if (run?.sessionId === undefined) {
+    void vscode.window.showInformationMessage('This notebook has no Livy session yet: the first cell it runs starts one.');
+    return {};
+  }
+  const sessionId = await vscode.window.withProgress(
+    {
+      location: vscode.ProgressLocation.Notification,
+      title: `Restarting Livy session ${run.sessionId} on ${run.cluster}`,
+      cancellable: true,
+    },
+    (_progress, token) => {
+      const abort = new AbortController();
+      token.onCancellationRequested(() => abort.abort());
+      return kernels.restart(notebook, abort.signal);
+    },
+  );
+  return { sessionId };
+}
+
+/** `hdinsight.notebook.stopStreamingQueries` `{ notebook? }` → `{ stopped }`. */
+export async function stopStreamingQueriesCommand(kernels: NotebookKernels, arg?: unknown): Promise<{ stopped: boolean }> {
+  const notebook = notebookOf(arg);
+  const stopped = await vscode.window.withProgress(
+    {
+      location: vscode.ProgressLocation.Notification,
+      title: 'Stopping the streaming queries of the notebook’s session',
+      cancellable: true,
+    },
+    (_progress, token) => {
+      const abort = new AbortController();
+      token.onCancellationRequested(() => abort.abort());
+      return kernels.stopStreamingQueries(notebook, abort.signal);
+    },
+  );
+  if (!stopped) void vscode.window.showInformationMessage('This notebook has no Livy session running.');
+  return { stopped };
+}
