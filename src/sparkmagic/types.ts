@@ -24,6 +24,10 @@ export interface SessionProperties {
   archives?: string[];
   queue?: string;
   name?: string;
+  /** The user the session runs as (Livy's impersonation). */
+  proxyUser?: string;
+  /** How long an idle session lives, e.g. "2h" (Livy 0.8+). */
+  ttl?: string;
   heartbeatTimeoutInSecond?: number;
 }
 
@@ -67,7 +71,7 @@ export interface ResultTable {
  */
 export interface OutputItem {
   mime: string;
-  data: string | unknown;
+  data: unknown;
 }
 
 /** One cell output: several representations of one result, or an error. */
