@@ -24,6 +24,10 @@ export interface SessionProperties {
   archives?: string[];
   queue?: string;
   name?: string;
+  /** The user the session runs as (Livy's impersonation). */
+  proxyUser?: string;
+  /** How long an idle session lives, e.g. "2h" (Livy 0.8+). */
+  ttl?: string;
   heartbeatTimeoutInSecond?: number;
 }
 
