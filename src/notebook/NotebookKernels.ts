@@ -7,26 +7,18 @@
 import * as vscode from 'vscode';
 import { isRunning } from '../azure/model';
 import { allAzureClusters, type ClusterTarget } from '../clusters/ClusterTarget';
-import type { BrokerLookup } from '../clusters/brokers';
-import type { JobAccess, LivyConnections } from '../clusters/LivyConnections';
+import type { JobAccess } from '../clusters/LivyConnections';
 import { clusterIdentity } from '../clusters/sshEndpoint';
 import { HDInsightError, InvalidInputError, isCancellation, userMessage } from '../core/errors';
 import type { LivySession } from '../livy/LivyClient';
 import type { LivyJob } from '../livy/LivyJob';
-import type { Logger } from '../logger';
 import { helpText, parseCell } from '../sparkmagic/magics';
 import { deleteAllSessions, deleteSession, listSessions, NotebookSession } from '../sparkmagic/NotebookSession';
 import { statementOutputs, tableOutput } from '../sparkmagic/outputs';
 import { parseSqlResult, sqlStatement } from '../sparkmagic/sql';
 import type { CellCommand, CellOutput, NotebookLanguage } from '../sparkmagic/types';
 import { CellOutputs } from './cellOutputs';
-import { JUPYTER_NOTEBOOK } from './register';
-
-export interface NotebookKernelDeps {
-  lookup: BrokerLookup;
-  livy: LivyConnections;
-  logger: Logger;
-}
+import { JUPYTER_NOTEBOOK, type NotebookKernelDeps } from './contract';
 
 const LANGUAGES: readonly NotebookLanguage[] = ['scala', 'python'];
 /** sparkmagic's kernelspec names. */
@@ -274,7 +266,7 @@ export class NotebookKernels implements vscode.Disposable {
         await this.follow(run, job, out, signal, true);
         const { state, output, note } = job.snapshot;
         const results = statementOutputs(output);
-        if (state === 'failed' && results.every((r) => r.kind !== 'error')) {
+        if (state === 'failed' && !results.some((r) => r.kind === 'error')) {
           results.push({ kind: 'error', name: 'StatementFailed', message: note ?? 'The statement failed.', traceback: [] });
         }
         if (state === 'cancelled') results.push({ kind: 'error', name: 'Cancelled', message: cancelledMessage(job), traceback: [] });
@@ -289,7 +281,7 @@ export class NotebookKernels implements vscode.Disposable {
         const { state, output, note } = job.snapshot;
         if (state !== 'succeeded' || !output) {
           const results = statementOutputs(output);
-          if (results.every((r) => r.kind !== 'error')) {
+          if (!results.some((r) => r.kind === 'error')) {
             results.push({ kind: 'error', name: 'SqlFailed', message: note ?? `The query ended ${state}.`, traceback: [] });
           }
           await out.addResults(results);
@@ -318,7 +310,7 @@ export class NotebookKernels implements vscode.Disposable {
         const mine = run.session?.sessionId;
         const table = tableOutput({
           columns: ['ID', 'Name', 'Kind', 'State', 'YARN application', 'This notebook'],
-          rows: sessions.map((s) => [s.id, s.name ?? '', s.kind ?? '', s.state, s.appId ?? '', s.id === mine ? 'yes' : '']),
+          rows: sessions.map((s: LivySession) => [s.id, s.name ?? '', s.kind ?? '', s.state, s.appId ?? '', s.id === mine ? 'yes' : '']),
         });
         const properties = run.session ? JSON.stringify(run.session.properties) : '{}';
         await out.addResults([

@@ -3,10 +3,9 @@
 // when the first `.ipynb` opens: most windows never have one.
 import * as vscode from 'vscode';
 import type * as notebookChunk from '../chunks/notebook';
-import type { NotebookKernelDeps, NotebookKernels } from './NotebookKernels';
+import { JUPYTER_NOTEBOOK, type NotebookKernelDeps } from './contract';
 
-/** VS Code's built-in ipynb serializer's notebook type. */
-export const JUPYTER_NOTEBOOK = 'jupyter-notebook';
+type NotebookKernels = InstanceType<typeof notebookChunk.NotebookKernels>;
 
 type NotebookCommand = 'restartSessionCommand' | 'stopStreamingQueriesCommand';
 
