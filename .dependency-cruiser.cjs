@@ -10,9 +10,9 @@ const layers = [
   {
     name: 'services',
     paths: [
-      '^src/(azure|ambari|kafka|livy|ssh|snippets|preflight)/',
+      '^src/(azure|ambari|kafka|livy|sparkmagic|ssh|snippets|preflight)/',
       '^src/logger[.]ts$',
-      '^src/chunks/(armProvisioning|azure|identity|kafka|livy|ssh|preflight)[.]ts$',
+      '^src/chunks/(ambari|armProvisioning|azure|identity|kafka|livy|ssh|preflight)[.]ts$',
     ],
   },
   { name: 'settings', paths: ['^src/settings[.]ts$'] },

@@ -67,7 +67,7 @@ export interface ResultTable {
  */
 export interface OutputItem {
   mime: string;
-  data: string | unknown;
+  data: unknown;
 }
 
 /** One cell output: several representations of one result, or an error. */
