@@ -54,6 +54,17 @@ export interface NewSession {
   name?: string;
   conf?: Record<string, string>;
   heartbeatTimeoutInSecond?: number;
+  // Livy's other fields of POST /sessions (CreateInteractiveRequest), as %%configure passes them.
+  driverMemory?: string;
+  driverCores?: number;
+  executorMemory?: string;
+  executorCores?: number;
+  numExecutors?: number;
+  jars?: string[];
+  pyFiles?: string[];
+  files?: string[];
+  archives?: string[];
+  queue?: string;
 }
 
 export interface NewBatch {
