@@ -213,7 +213,8 @@ describe('Notebooks on the HDInsight kernel: sparkmagic’s PySpark notebook on 
       [...new Set(printedOrders(done.text))].sort((a, b) => a - b),
       Array.from({ length: 20 }, (_, i) => i + 1),
     );
-    assert.match(done.text, /Streaming query orders_console · batch \d+/, 'the monitor’s figures for the query');
+    // (The monitor's figures are asserted on YARN below: in local mode the progress reports are in
+    // Livy's 200-line stderr buffer, which the Kafka client's INFO lines overrun between two reads.)
     assert.match(done.text, /awaited orders_console/);
 
     // The query runs on in the session after awaitTermination returned: the toolbar's Stop stops it.
