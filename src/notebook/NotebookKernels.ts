@@ -532,12 +532,10 @@ function textOutput(text: string): CellOutput {
   return { kind: 'data', items: [{ mime: 'text/plain', data: text }] };
 }
 
-/** An error as the cell shows it: the message with what to do, and a dead session's last lines. */
+/** An error as the cell shows it: the message with what to do (a dead session's last lines are in it). */
 function errorOutput(err: unknown): CellOutput {
-  const lastLines = (err as { lastLines?: unknown }).lastLines;
-  const name =
-    err instanceof HDInsightError ? (err.name === 'HDInsightError' ? err.code : err.name) : err instanceof Error ? err.name : 'Error';
-  return { kind: 'error', name, message: userMessage(err), traceback: Array.isArray(lastLines) ? lastLines.map(String) : [] };
+  const name = err instanceof HDInsightError ? (err.name === 'HDInsightError' ? err.code : err.name) : err instanceof Error ? err.name : 'Error';
+  return { kind: 'error', name, message: userMessage(err), traceback: [] };
 }
 
 function cancelledMessage(job: LivyJob): string {
