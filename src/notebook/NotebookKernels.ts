@@ -534,7 +534,8 @@ function textOutput(text: string): CellOutput {
 
 /** An error as the cell shows it: the message with what to do (a dead session's last lines are in it). */
 function errorOutput(err: unknown): CellOutput {
-  const name = err instanceof HDInsightError ? (err.name === 'HDInsightError' ? err.code : err.name) : err instanceof Error ? err.name : 'Error';
+  const name =
+    err instanceof HDInsightError ? (err.name === 'HDInsightError' ? err.code : err.name) : err instanceof Error ? err.name : 'Error';
   return { kind: 'error', name, message: userMessage(err), traceback: [] };
 }
 

@@ -25,7 +25,6 @@ export interface AzureSide {
   client(): Promise<AzureClient>;
 }
 
-
 const STATE_KEY = 'hdinsight.azureTree.v1';
 
 export class AzureSnapshotStore {

@@ -324,6 +324,26 @@ describe('Notebooks on the HDInsight kernel: sparkmagic’s PySpark notebook on 
     assert.match(unknown.text, /%%configure, %%info, %%sql/);
   });
 
+  it('inserts a streaming snippet with the Kafka cluster’s brokers into a PySpark cell', async () => {
+    const index = notebook.cellCount;
+    const edit = new vscode.WorkspaceEdit();
+    edit.set(notebook.uri, [
+      vscode.NotebookEdit.insertCells(index, [new vscode.NotebookCellData(vscode.NotebookCellKind.Code, '', 'pyspark')]),
+    ]);
+    assert.ok(await vscode.workspace.applyEdit(edit));
+    await vscode.window.showNotebookDocument(notebook, { selections: [new vscode.NotebookRange(index, index + 1)] });
+    await vscode.commands.executeCommand('notebook.cell.edit');
+    const cell = notebook.cellAt(index).document;
+    await until(() => assert.equal(vscode.window.activeTextEditor?.document.uri.toString(), cell.uri.toString()), 10_000);
+    const result = await vscode.commands.executeCommand<{ language: string; inserted: boolean }>('hdinsight.insertStreamingSnippet', {
+      cluster: KAFKA,
+      snippet: 'hdi-kafka-pipeline',
+      insert: true,
+    });
+    assert.deepEqual([result.language, result.inserted], ['python', true]);
+    assert.ok(cell.getText().includes(`.option("kafka.bootstrap.servers", "${bootstrap}")`), cell.getText());
+  });
+
   it('saves the outputs into the .ipynb in Jupyter’s formats, and deletes the session when the notebook closes', async () => {
     assert.ok(await notebook.save());
     const saved = JSON.parse(fs.readFileSync(notebook.uri.fsPath, 'utf8')) as {

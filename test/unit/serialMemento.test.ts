@@ -10,7 +10,7 @@ import { SerialMemento, type StateStore } from '../../src/core/serialMemento';
 
 /** A seeded random number generator, so that a failure replays. */
 function random(seed: number): () => number {
-  return () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+  return () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
 }
 
 /** VS Code's ExtensionMemento and MainThreadStorage, with the RPC channel between them. */
