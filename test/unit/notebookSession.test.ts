@@ -93,7 +93,13 @@ describe('notebook session on real Spark (Livy emulator, local mode)', function 
     assert.equal(session.started, false);
     assert.equal(session.sessionId, undefined);
     const states: string[] = [];
-    const live = await session.ensure(signal(), (s) => states.at(-1) !== s.state && states.push(s.state));
+    // Two cells run at once before the session started: one session for both.
+    const [live, same] = await Promise.all([
+      session.ensure(signal(), (s) => states.at(-1) !== s.state && states.push(s.state)),
+      session.ensure(signal()),
+    ]);
+    assert.equal(same.id, live.id);
+    assert.equal((await listSessions(livy, signal())).length, 1);
     assert.equal(live.state, 'idle');
     assert.equal(live.kind, 'pyspark');
     assert.equal(live.name, 'hdinsight-notebook-test-a1b2');
@@ -171,9 +177,13 @@ describe('notebook session on real Spark (Livy emulator, local mode)', function 
       60_000,
     );
 
+    const log = (await livy.getLog('sessions', killedId, 0, -1)).log;
+    const tail = log.filter((l) => !['stdout: ', '\nstderr: '].includes(l) && l.trim()).slice(-15);
+
     const err = await rejection(session.run('1 + 1', signal()));
     assert.ok(err instanceof SessionEndedError, String(err));
     assert.equal(err.code, 'Remote');
+    assert.deepEqual(err.lastLines, tail, 'the last lines of the session’s log as Livy keeps it');
     assert.equal(err.sessionId, killedId);
     assert.match(err.message, new RegExp(`^The notebook's Livy session ${killedId} on local is dead\\. Its last log lines:\\n`));
     assert.ok(err.lastLines.length > 0 && err.lastLines.length <= 15, err.lastLines.join('\n'));
