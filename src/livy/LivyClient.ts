@@ -49,12 +49,11 @@ export interface LivyLogPage {
   log: string[];
 }
 
-export interface NewSession {
-  kind: SessionKind;
+/** Livy's fields of POST /sessions (CreateInteractiveRequest) besides the kind. */
+export interface SessionRequestFields {
   name?: string;
   conf?: Record<string, string>;
   heartbeatTimeoutInSecond?: number;
-  // Livy's other fields of POST /sessions (CreateInteractiveRequest), as %%configure passes them.
   driverMemory?: string;
   driverCores?: number;
   executorMemory?: string;
@@ -65,6 +64,14 @@ export interface NewSession {
   files?: string[];
   archives?: string[];
   queue?: string;
+  /** The user the session runs as (Livy's impersonation). */
+  proxyUser?: string;
+  /** How long an idle session lives, e.g. "2h" (Livy 0.8+). */
+  ttl?: string;
+}
+
+export interface NewSession extends SessionRequestFields {
+  kind: SessionKind;
 }
 
 export interface NewBatch {

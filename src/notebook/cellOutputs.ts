@@ -9,12 +9,21 @@ import type { QueryView } from '../livy/queryMonitor';
 /** Lines of the driver's output one cell keeps; what comes after is counted, not shown. */
 export const MAX_CELL_LINES = 10_000;
 
+/** A stdout or stderr output the cell appends to; its text is kept to rebuild it whole. */
+class AppendedStream {
+  readonly text: string[] = [];
+  output?: vscode.NotebookCellOutput;
+  constructor(readonly item: (text: string) => vscode.NotebookCellOutputItem) {}
+
+  rebuild(): void {
+    if (this.output) this.output = new vscode.NotebookCellOutput([this.item(this.text.join(''))]);
+  }
+}
+
 export class CellOutputs {
   private status?: vscode.NotebookCellOutput;
-  private stream?: vscode.NotebookCellOutput;
-  private readonly streamText: string[] = [];
-  private notes?: vscode.NotebookCellOutput;
-  private readonly notesText: string[] = [];
+  private readonly stream = new AppendedStream((text) => vscode.NotebookCellOutputItem.stdout(text));
+  private readonly notes = new AppendedStream((text) => vscode.NotebookCellOutputItem.stderr(text));
   private monitor?: vscode.NotebookCellOutput;
   private readonly results: vscode.NotebookCellOutput[] = [];
   private lines = 0;
@@ -30,7 +39,7 @@ export class CellOutputs {
   }
 
   private render(): Thenable<void> {
-    const outputs = [this.stream, this.notes, this.monitor, this.status, ...this.results].filter(
+    const outputs = [this.stream.output, this.notes.output, this.monitor, this.status, ...this.results].filter(
       (o): o is vscode.NotebookCellOutput => o !== undefined,
     );
     return this.execution.replaceOutput(outputs);
@@ -60,27 +69,22 @@ export class CellOutputs {
         );
     }
     if (shown.length === 0) return this.queue;
-    const text = `${shown.join('\n')}\n`;
-    return this.enqueue(() => {
-      this.streamText.push(text);
-      if (!this.stream) {
-        this.stream = new vscode.NotebookCellOutput([vscode.NotebookCellOutputItem.stdout(text)]);
-        return this.render();
-      }
-      return this.execution.appendOutputItems([vscode.NotebookCellOutputItem.stdout(text)], this.stream);
-    });
+    return this.append(this.stream, `${shown.join('\n')}\n`);
   }
 
   /** A note from the kernel (lines lost, the driver's log not readable), shown as stderr. */
   note(text: string): Promise<void> {
-    const line = `${text}\n`;
+    return this.append(this.notes, `${text}\n`);
+  }
+
+  private append(stream: AppendedStream, text: string): Promise<void> {
     return this.enqueue(() => {
-      this.notesText.push(line);
-      if (!this.notes) {
-        this.notes = new vscode.NotebookCellOutput([vscode.NotebookCellOutputItem.stderr(line)]);
+      stream.text.push(text);
+      if (!stream.output) {
+        stream.output = new vscode.NotebookCellOutput([stream.item(text)]);
         return this.render();
       }
-      return this.execution.appendOutputItems([vscode.NotebookCellOutputItem.stderr(line)], this.notes);
+      return this.execution.appendOutputItems([stream.item(text)], stream.output);
     });
   }
 
@@ -104,8 +108,8 @@ export class CellOutputs {
       this.status = undefined;
       this.results.push(...outputs.map(toVscodeOutput));
       // Rebuilt whole: VS Code's copies of the stream and notes hold what was appended, ours too.
-      if (this.stream) this.stream = new vscode.NotebookCellOutput([vscode.NotebookCellOutputItem.stdout(this.streamText.join(''))]);
-      if (this.notes) this.notes = new vscode.NotebookCellOutput([vscode.NotebookCellOutputItem.stderr(this.notesText.join(''))]);
+      this.stream.rebuild();
+      this.notes.rebuild();
       return this.render();
     });
   }

@@ -2,6 +2,7 @@
 // notebook kernel: the magics' parser (magics.ts), the %%sql code and its result (sql.ts), the
 // outputs (outputs.ts), the notebook's Livy session (NotebookSession.ts) and the VS Code layer
 // (src/notebook/). No vscode import.
+import type { SessionRequestFields } from '../livy/LivyClient';
 
 /** The language of a notebook's session: sparkmagic's "Spark" kernel (Scala) or its "PySpark" kernel. */
 export type NotebookLanguage = 'scala' | 'python';
@@ -11,25 +12,7 @@ export type NotebookLanguage = 'scala' | 'python';
  * POST /sessions): `conf`, `driverMemory`, `executorCores`, `jars`, … Never `kind` (the kernel
  * decides it).
  */
-export interface SessionProperties {
-  conf?: Record<string, string>;
-  driverMemory?: string;
-  driverCores?: number;
-  executorMemory?: string;
-  executorCores?: number;
-  numExecutors?: number;
-  jars?: string[];
-  pyFiles?: string[];
-  files?: string[];
-  archives?: string[];
-  queue?: string;
-  name?: string;
-  /** The user the session runs as (Livy's impersonation). */
-  proxyUser?: string;
-  /** How long an idle session lives, e.g. "2h" (Livy 0.8+). */
-  ttl?: string;
-  heartbeatTimeoutInSecond?: number;
-}
+export type SessionProperties = SessionRequestFields;
 
 export interface SqlOptions {
   query: string;
