@@ -48,6 +48,8 @@ interface NotebookRun {
   pending: Set<vscode.NotebookCellExecution>;
   current?: { abort: AbortController; job?: LivyJob };
   order: number;
+  /** Closing: the question whether to delete the session is being asked. */
+  closing?: boolean;
 }
 
 /** The id of a cluster's kernel for a language: stable, so VS Code remembers a notebook's choice. */
@@ -78,7 +80,20 @@ export class NotebookKernels implements vscode.Disposable {
     this.subscriptions.push(
       deps.lookup.settings.onDidChange(() => void this.relist()),
       deps.lookup.account.onDidChange(() => void this.relist()),
-      vscode.workspace.onDidCloseNotebookDocument((notebook) => void this.closed(notebook)),
+      // The user closing a notebook's last tab; VS Code closes the document itself only later
+      // (it keeps a notebook opened by an extension for a while).
+      vscode.window.tabGroups.onDidChangeTabs(({ closed }) => {
+        for (const tab of closed) {
+          const input = tab.input;
+          if (!(input instanceof vscode.TabInputNotebook) || input.notebookType !== JUPYTER_NOTEBOOK) continue;
+          const uri = input.uri.toString();
+          const shown = vscode.window.tabGroups.all.some((g) =>
+            g.tabs.some((t) => t.input instanceof vscode.TabInputNotebook && t.input.uri.toString() === uri),
+          );
+          if (!shown) void this.closed(uri);
+        }
+      }),
+      vscode.workspace.onDidCloseNotebookDocument((notebook) => void this.closed(notebook.uri.toString())),
     );
     void this.relist();
   }
@@ -473,9 +488,9 @@ export class NotebookKernels implements vscode.Disposable {
     return run && { cluster: run.kernel.target.cluster.name, sessionId: run.session?.sessionId };
   }
 
-  private async closed(notebook: vscode.NotebookDocument): Promise<void> {
-    const run = this.runs.get(notebook.uri.toString());
-    if (!run) return;
+  private async closed(key: string): Promise<void> {
+    const run = this.runs.get(key);
+    if (!run || run.closing) return;
     const sessionId = run.session?.sessionId;
     if (!run.session?.started || sessionId === undefined) {
       this.runs.delete(run.key);
@@ -484,16 +499,18 @@ export class NotebookKernels implements vscode.Disposable {
     const when = vscode.workspace.getConfiguration('hdinsight').get<string>('notebook.deleteSessionOnClose', 'ask');
     const cluster = run.kernel.target.cluster.name;
     if (when === 'never') return; // kept, and found again when the notebook reopens
+    run.closing = true;
     if (when === 'ask') {
-      const file = notebook.uri.path.split('/').pop();
+      const file = run.notebook.uri.path.split('/').pop();
       const choice = await vscode.window.showInformationMessage(
         `Delete Livy session ${sessionId} on ${cluster}, which ${file} used? Until it is deleted it holds YARN capacity.`,
         'Delete Session',
         'Keep',
       );
+      run.closing = false;
       if (choice !== 'Delete Session') return;
     }
-    await this.endRun(notebook, run.kernel, 'the notebook was closed');
+    await this.endRun(run.notebook, run.kernel, 'the notebook was closed');
   }
 
   private async endRun(notebook: vscode.NotebookDocument, kernel: Kernel, why: string): Promise<void> {
