@@ -78,8 +78,8 @@ export class NotebookKernels implements vscode.Disposable {
 
   constructor(private readonly deps: NotebookKernelDeps) {
     this.subscriptions.push(
-      deps.lookup.settings.onDidChange(() => void this.relist()),
-      deps.lookup.account.onDidChange(() => void this.relist()),
+      deps.lookup.settings.onDidChange(() => this.stale()),
+      deps.lookup.account.onDidChange(() => this.stale()),
       // The user closing a notebook's last tab; VS Code closes the document itself only later
       // (it keeps a notebook opened by an extension for a while).
       vscode.window.tabGroups.onDidChangeTabs(({ closed }) => {
@@ -102,6 +102,12 @@ export class NotebookKernels implements vscode.Disposable {
   opened(notebook: vscode.NotebookDocument): void {
     if (Date.now() - this.listedAt > RELIST_MS) void this.relist();
     else this.suggest(notebook);
+  }
+
+  /** The clusters may have changed: listed again now while a notebook is open, else when one opens. */
+  private stale(): void {
+    if (vscode.workspace.notebookDocuments.some((n) => n.notebookType === JUPYTER_NOTEBOOK)) void this.relist();
+    else this.listedAt = 0;
   }
 
   /** The kernels of the running Spark clusters now; the ones of clusters gone are removed. */
