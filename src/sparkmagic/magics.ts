@@ -28,7 +28,8 @@ const HELP_ACTION = 'Run %%help for their arguments.';
 const NOT_HERE: Record<string, string> = {
   local:
     '%%local runs its code in the local Python of a Jupyter server; this kernel has none (cells run only in the cluster’s Livy session). Run local Python in a Python notebook instead.',
-  send_to_spark: '%%send_to_spark sends a variable of the local Python of a Jupyter server to the session; this kernel has no local Python.',
+  send_to_spark:
+    '%%send_to_spark sends a variable of the local Python of a Jupyter server to the session; this kernel has no local Python.',
   spark:
     '%%spark is not needed here: a cell without a magic runs in the session. Its -o option makes a local pandas DataFrame, and this kernel has no local Python.',
   pretty: '%%pretty is not supported: write the cell without it, or use %%sql to show a table.',
@@ -83,9 +84,13 @@ function parseMagic(name: string, argLine: string, body: string, language: Noteb
       noBody(written, body);
       const args = parseArgs(written, argLine, { force: { short: 'f', type: 'flag' }, session: { short: 's', type: 'int' } });
       if (args.session === undefined) {
-        throw new InvalidInputError(`${written} needs the ID of the session to delete: -s ID, e.g. %%delete -f -s 3.`, 'Run %%info to list the sessions.');
+        throw new InvalidInputError(
+          `${written} needs the ID of the session to delete: -s ID, e.g. %%delete -f -s 3.`,
+          'Run %%info to list the sessions.',
+        );
       }
-      if ((args.session as number) < 0) throw new InvalidInputError(`${written}: -s must be a session ID (0 or more), not ${String(args.session)}.`);
+      if ((args.session as number) < 0)
+        throw new InvalidInputError(`${written}: -s must be a session ID (0 or more), not ${String(args.session)}.`);
       return { kind: 'delete', sessionId: args.session as number, force: args.force === true };
     }
     case 'sql':
@@ -101,7 +106,10 @@ function parseMagic(name: string, argLine: string, body: string, language: Noteb
 /** sparkmagic's `_assure_cell_body_is_empty`. */
 function noBody(written: string, body: string): void {
   if (body.trim()) {
-    throw new InvalidInputError(`${written} takes no lines after it; got “${shorten(body.trim(), 60)}”.`, 'Move the code into a cell of its own.');
+    throw new InvalidInputError(
+      `${written} takes no lines after it; got “${shorten(body.trim(), 60)}”.`,
+      'Move the code into a cell of its own.',
+    );
   }
 }
 
@@ -163,7 +171,8 @@ function parseArgs(written: string, line: string, spec: Record<string, OptionSpe
       inline = rest.length ? rest.join('=') : undefined;
       const matches = Object.keys(spec).filter((k) => k.startsWith(name));
       long = matches.includes(name) ? name : matches.length === 1 ? matches[0] : undefined;
-      if (!long && matches.length > 1) throw new InvalidInputError(`${written}: --${name} is ambiguous (${matches.map((m) => `--${m}`).join(', ')}).`);
+      if (!long && matches.length > 1)
+        throw new InvalidInputError(`${written}: --${name} is ambiguous (${matches.map((m) => `--${m}`).join(', ')}).`);
     } else if (/^-[A-Za-z]/.test(token)) {
       long = Object.keys(spec).find((k) => spec[k].short === token[1]);
       if (token.length > 2) inline = token.slice(2);
@@ -179,14 +188,16 @@ function parseArgs(written: string, line: string, spec: Record<string, OptionSpe
     let value = inline;
     if (value === undefined) {
       // argparse takes a following "-1" as a value: none of these magics has an option like it.
-      if (i + 1 >= tokens.length || /^-[A-Za-z-]/.test(tokens[i + 1])) throw new InvalidInputError(`${written}: ${flag} needs a value. Usage: ${usage()}.`);
+      if (i + 1 >= tokens.length || /^-[A-Za-z-]/.test(tokens[i + 1]))
+        throw new InvalidInputError(`${written}: ${flag} needs a value. Usage: ${usage()}.`);
       value = tokens[++i];
     }
     if (option.type === 'int') {
       if (!/^[+-]?\d+$/.test(value.trim())) throw new InvalidInputError(`${written}: ${flag} must be a whole number, not “${value}”.`);
       parsed[long] = Number(value);
     } else if (option.type === 'float') {
-      if (!/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(value.trim())) throw new InvalidInputError(`${written}: ${flag} must be a number, not “${value}”.`);
+      if (!/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(value.trim()))
+        throw new InvalidInputError(`${written}: ${flag} must be a number, not “${value}”.`);
       parsed[long] = Number(value);
     } else {
       parsed[long] = value;
@@ -240,7 +251,14 @@ function parseSql(written: string, argLine: string, body: string, language: Note
   }
   const query = body.trim();
   if (!query) throw new InvalidInputError(`${written} needs a query on the lines after it, e.g. %%sql\\nSHOW TABLES.`);
-  return { query, output, quiet: args.quiet === true, samplemethod, maxrows: maxrows < 0 ? -1 : maxrows, samplefraction };
+  return {
+    query,
+    ...(output === undefined ? {} : { output }),
+    quiet: args.quiet === true,
+    samplemethod,
+    maxrows: maxrows < 0 ? -1 : maxrows,
+    samplefraction,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -280,20 +298,30 @@ function parseConfigure(argLine: string, body: string): CellCommand {
 /** The JSON body of %%configure as Livy session properties, checked field by field. */
 export function parseSessionProperties(json: string): SessionProperties {
   const example = 'e.g. {"conf": {"spark.jars.packages": "org.apache.spark:spark-sql-kafka-0-10_2.12:3.3.0"}, "executorMemory": "4g"}';
-  if (!json.trim()) throw new InvalidInputError(`%%configure needs a JSON object of Livy session properties on the lines after it, ${example}.`);
+  if (!json.trim())
+    throw new InvalidInputError(`%%configure needs a JSON object of Livy session properties on the lines after it, ${example}.`);
   let value: unknown;
   try {
     value = JSON.parse(json);
   } catch (err) {
-    throw new InvalidInputError(`%%configure: the session properties are not valid JSON (${(err as Error).message}).`, `Write a JSON object, ${example}.`);
+    throw new InvalidInputError(
+      `%%configure: the session properties are not valid JSON (${(err as Error).message}).`,
+      `Write a JSON object, ${example}.`,
+    );
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new InvalidInputError(`%%configure: the session properties must be a JSON object, not ${describe(value)}.`, `Write a JSON object, ${example}.`);
+    throw new InvalidInputError(
+      `%%configure: the session properties must be a JSON object, not ${describe(value)}.`,
+      `Write a JSON object, ${example}.`,
+    );
   }
   const properties: SessionProperties & Record<string, unknown> = {};
   for (const [field, v] of Object.entries(value)) {
     if (field === 'kind') {
-      throw new InvalidInputError('%%configure: “kind” cannot be set: the notebook’s kernel (Scala or PySpark) decides the session’s kind.', 'Remove “kind”, or pick the other kernel.');
+      throw new InvalidInputError(
+        '%%configure: “kind” cannot be set: the notebook’s kernel (Scala or PySpark) decides the session’s kind.',
+        'Remove “kind”, or pick the other kernel.',
+      );
     }
     const type = SESSION_FIELDS[field];
     if (!type) {
@@ -326,7 +354,10 @@ function checkField(field: string, type: FieldType, v: unknown): unknown {
         if (typeof setting === 'string') conf[key] = setting;
         else if (typeof setting === 'number' || typeof setting === 'boolean') conf[key] = String(setting);
         else {
-          throw new InvalidInputError(`%%configure: “conf.${key}” must be a string, number or boolean, not ${describe(setting)}.`, 'Write Spark settings as text, e.g. "spark.executor.instances": "2".');
+          throw new InvalidInputError(
+            `%%configure: “conf.${key}” must be a string, number or boolean, not ${describe(setting)}.`,
+            'Write Spark settings as text, e.g. "spark.executor.instances": "2".',
+          );
         }
       }
       return conf;
@@ -353,19 +384,23 @@ const HELP: { magic: string; args: string; example: string; what: string }[] = [
   {
     magic: '%%configure',
     args: '[-f] + a JSON object on the next lines',
-    example: '%%configure -f\n{"conf": {"spark.jars.packages": "org.apache.spark:spark-sql-kafka-0-10_2.12:3.3.0"}, "executorMemory": "4g"}',
-    what:
-      'Sets the properties the session is created with (Livy’s POST /sessions: conf, driverMemory, driverCores, executorMemory, executorCores, numExecutors, jars, pyFiles, files, archives, queue, name, proxyUser, ttl, heartbeatTimeoutInSecond; never kind). Once the session is running, -f deletes it and starts a new one with these properties.',
+    example:
+      '%%configure -f\n{"conf": {"spark.jars.packages": "org.apache.spark:spark-sql-kafka-0-10_2.12:3.3.0"}, "executorMemory": "4g"}',
+    what: 'Sets the properties the session is created with (Livy’s POST /sessions: conf, driverMemory, driverCores, executorMemory, executorCores, numExecutors, jars, pyFiles, files, archives, queue, name, proxyUser, ttl, heartbeatTimeoutInSecond; never kind). Once the session is running, -f deletes it and starts a new one with these properties.',
   },
   {
     magic: '%%sql',
     args: '[-o NAME] [-q] [-m take|sample] [-n MAXROWS] [-r FRACTION] + the query on the next lines',
     example: '%%sql -n 100\nSELECT * FROM hivesampletable',
-    what:
-      'Runs a Spark SQL query in the session and shows the rows as a table. -o NAME also keeps the result as a DataFrame named NAME in the session; -q shows no table; -m take (default) or sample; -n the most rows to show (default 2500, -1 for all); -r the fraction -m sample keeps (default 0.1).',
+    what: 'Runs a Spark SQL query in the session and shows the rows as a table. -o NAME also keeps the result as a DataFrame named NAME in the session; -q shows no table; -m take (default) or sample; -n the most rows to show (default 2500, -1 for all); -r the fraction -m sample keeps (default 0.1).',
   },
   { magic: '%%logs', args: '', example: '%%logs', what: 'Shows the session’s Livy log.' },
-  { magic: '%%cleanup', args: '-f', example: '%%cleanup -f', what: 'Deletes every Livy session of the cluster, this notebook’s too. -f is required.' },
+  {
+    magic: '%%cleanup',
+    args: '-f',
+    example: '%%cleanup -f',
+    what: 'Deletes every Livy session of the cluster, this notebook’s too. -f is required.',
+  },
   {
     magic: '%%delete',
     args: '-s ID -f',

@@ -22,7 +22,9 @@ export const MAX_CELL_CHARS = 200;
 export function statementOutputs(output: StatementOutput | undefined | null): CellOutput[] {
   if (!output) return [];
   if (output.status === 'error') {
-    return [{ kind: 'error', name: output.ename, message: output.evalue, traceback: Array.isArray(output.traceback) ? output.traceback : [] }];
+    return [
+      { kind: 'error', name: output.ename, message: output.evalue, traceback: Array.isArray(output.traceback) ? output.traceback : [] },
+    ];
   }
   const data = output.data ?? {};
   const plain = data[TEXT];

@@ -85,7 +85,11 @@ export function parseSqlResult(output: StatementOutput): ResultTable {
   }
   if (start < 0) {
     const shown = typeof text === 'string' && text.trim() ? `: ${text.trim().slice(0, 300)}` : '.';
-    throw new HDInsightError('Remote', `The %%sql statement did not print its result${shown}`, 'Run the cell again; if it keeps failing, run %%logs to see the session’s log.');
+    throw new HDInsightError(
+      'Remote',
+      `The %%sql statement did not print its result${shown}`,
+      'Run the cell again; if it keeps failing, run %%logs to see the session’s log.',
+    );
   }
   let columns: string[];
   try {

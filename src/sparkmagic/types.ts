@@ -75,6 +75,4 @@ export interface OutputItem {
 }
 
 /** One cell output: several representations of one result, or an error. */
-export type CellOutput =
-  | { kind: 'data'; items: OutputItem[] }
-  | { kind: 'error'; name: string; message: string; traceback: string[] };
+export type CellOutput = { kind: 'data'; items: OutputItem[] } | { kind: 'error'; name: string; message: string; traceback: string[] };
