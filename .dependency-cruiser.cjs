@@ -10,9 +10,9 @@ const layers = [
   {
     name: 'services',
     paths: [
-      '^src/(azure|ambari|kafka|livy|ssh|snippets|preflight)/',
+      '^src/(azure|ambari|kafka|livy|sparkmagic|ssh|snippets|preflight)/',
       '^src/logger[.]ts$',
-      '^src/chunks/(armProvisioning|azure|identity|kafka|livy|ssh|preflight)[.]ts$',
+      '^src/chunks/(ambari|armProvisioning|azure|identity|kafka|livy|ssh|preflight)[.]ts$',
     ],
   },
   { name: 'settings', paths: ['^src/settings[.]ts$'] },
@@ -20,7 +20,7 @@ const layers = [
   { name: 'clusters', paths: ['^src/clusters/'] },
   { name: 'jobs', paths: ['^src/jobs/'] },
   { name: 'secrets', paths: ['^src/secrets/'] },
-  { name: 'views', paths: ['^src/(tree|panels|webviews)/'] },
+  { name: 'views', paths: ['^src/(tree|panels|webviews|notebook)/', '^src/chunks/notebook[.]ts$'] },
   { name: 'commands', paths: ['^src/commands/', '^src/chunks/commands[.]ts$'] },
   { name: 'extension', paths: ['^src/extension[.]ts$'] },
 ];
