@@ -406,6 +406,20 @@ describe('sparkmagic %%sql on real Spark through Livy', function () {
         assert.deepEqual(noRow, { columns: ['id'], rows: [], truncated: false });
       });
 
+      it('Livy’s %table result shows as an escaped table, an error with its traceback', async () => {
+        const kind = language === 'python' ? 'pyspark' : 'spark';
+        const code =
+          language === 'python' ? 'rows = [{"id": 1, "word": "<b>hi</b>"}]\n%table rows' : 'val rows = Seq((1, "<b>hi</b>"))\n%table rows';
+        const [table] = statementOutputs(await run(language, code, kind));
+        assert.equal(table?.kind, 'data');
+        const markdown = table.kind === 'data' ? (table.items.find((i) => i.mime === 'text/markdown')?.data as string) : '';
+        assert.match(markdown, /^\| (id|\\_1) \| (word|\\_2) \|\n\| --- \| --- \|\n\| 1 \| &lt;b&gt;hi&lt;\\\/b&gt; \|\n/);
+        const [error] = statementOutputs(await run(language, language === 'python' ? '1 / 0' : '1 / 0', kind));
+        assert.equal(error?.kind, 'error');
+        assert.match(error.kind === 'error' ? `${error.name}: ${error.message}` : '', /ZeroDivisionError|ArithmeticException/);
+        assert.ok(error.kind === 'error' && error.traceback.length > 0);
+      });
+
       it('-o NAME keeps the result in the session for the next statements, run after run', async () => {
         const kind = language === 'python' ? 'pyspark' : 'spark';
         for (const limit of [2, 3]) {
