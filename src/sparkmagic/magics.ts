@@ -251,7 +251,14 @@ function parseSql(written: string, argLine: string, body: string, language: Note
   }
   const query = body.trim();
   if (!query) throw new InvalidInputError(`${written} needs a query on the lines after it, e.g. %%sql\\nSHOW TABLES.`);
-  return { query, output, quiet: args.quiet === true, samplemethod, maxrows: maxrows < 0 ? -1 : maxrows, samplefraction };
+  return {
+    query,
+    ...(output === undefined ? {} : { output }),
+    quiet: args.quiet === true,
+    samplemethod,
+    maxrows: maxrows < 0 ? -1 : maxrows,
+    samplefraction,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
