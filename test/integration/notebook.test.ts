@@ -428,7 +428,10 @@ describe('Notebooks on the HDInsight kernel: sparkmagic’s Scala notebook on YA
     // Scala's console sink prints through the statement's Console, which Livy's interpreter
     // redirects and the query's threads inherit: the rows come with the statement's result, as
     // the tutorial says ("runs for 30 seconds, then displays the results").
-    assert.deepEqual([...new Set(printedOrders(done.text))].sort((a, b) => a - b), Array.from({ length: 12 }, (_, i) => i + 1));
+    assert.deepEqual(
+      [...new Set(printedOrders(done.text))].sort((a, b) => a - b),
+      Array.from({ length: 12 }, (_, i) => i + 1),
+    );
     assert.match(done.text, /Streaming query trips_console · batch \d+/);
     await vscode.commands.executeCommand('hdinsight.notebook.stopStreamingQueries', { notebook: notebook.uri.toString() });
     await vscode.commands.executeCommand('hdinsight.kafka.deleteTopic', { cluster: KAFKA, topic, confirm: topic });
