@@ -18,7 +18,7 @@
 // driver connected and made its SparkSession, and dead once YARN says the application ended
 // (YARN's diagnostics in its log). A statement's prints are its output; anything else the driver
 // prints is in the container's logs only.
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, type SpawnOptions, spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -78,6 +78,17 @@ const kindNames: Record<string, string> = {
   sql: 'sql',
   shared: 'shared',
 };
+
+/**
+ * Spawns `command` with its stderr on the same pipe as its stdout, as Java's
+ * ProcessBuilder.redirectErrorStream(true) does for Livy's batches: the two streams interleave
+ * write by write, in the order the process wrote them. Two pipes joined here instead would
+ * reorder them and glue a line the process had not finished on one stream to a line of the
+ * other (a line of the job lost from its log), which Livy never does.
+ */
+function spawnMerged(command: string, args: string[], options: SpawnOptions): ChildProcess {
+  return spawn('/bin/sh', ['-c', 'exec "$0" "$@" 2>&1', command, ...args], { ...options, stdio: ['ignore', 'pipe', 'ignore'] });
+}
 
 /** A bounded buffer of complete lines, fed by chunks of a stream (Livy's CircularQueue). */
 class LineRing {
@@ -825,13 +836,11 @@ export class LivyEmulator {
       });
       return batch;
     }
-    const child = spawn(this.options.spark.sparkSubmit, args, {
+    const child = spawnMerged(this.options.spark.sparkSubmit, args, {
       detached: true,
       cwd: this.workDir,
       env: { ...process.env, ...this.options.spark.env, PYTHONUNBUFFERED: '1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
     });
-    // spark-submit's stderr is merged into stdout for batches, as Livy's process builder does.
     this.attach(batch, child, batch.stdout);
     if (child.pid) batch.state = 'running';
     return batch;
@@ -875,15 +884,13 @@ export class LivyEmulator {
     y.rmWebUrl = yarn.rmWebUrl;
     const conf = Object.fromEntries(Object.entries(body.conf ?? {}).map(([k, v]) => [k, String(v)]));
     const submit = sparkSubmitYarn(this.options.spark, yarn, { name, tags: [y.tag], conf });
-    const child = spawn(submit.command, [...submit.args, ...args], {
-      detached: true,
-      cwd: this.workDir,
-      env: { ...process.env, ...submit.env, PYTHONUNBUFFERED: '1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    if (confFile) child.once('exit', () => fs.rmSync(confFile, { force: true }));
+    const spawnOptions = { detached: true, cwd: this.workDir, env: { ...process.env, ...submit.env, PYTHONUNBUFFERED: '1' } };
     // A batch's spark-submit has its stderr merged into stdout (Livy's process builder); a
     // session's (SparkLauncher) keeps them apart.
+    const child = session
+      ? spawn(submit.command, [...submit.args, ...args], { ...spawnOptions, stdio: ['ignore', 'pipe', 'pipe'] })
+      : spawnMerged(submit.command, [...submit.args, ...args], spawnOptions);
+    if (confFile) child.once('exit', () => fs.rmSync(confFile, { force: true }));
     this.attach(job, child, session ? job.stderr : job.stdout);
 
     const poll = this.options.yarnPollIntervalMs ?? 1_000;
@@ -1058,14 +1065,15 @@ export class LivyEmulator {
       job.stdout.write(chunk);
       this.scanAppId(job, chunk);
     });
-    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
+    // Absent when the process writes its stderr into the stdout pipe (spawnMerged).
+    child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
       errTarget.write(chunk);
       this.scanAppId(job, chunk);
     });
     // Output still in the pipes is read before the state changes; a leftover grandchild holding
     // them open does not keep the job from finishing.
     const closed = Promise.race([
-      Promise.all([once(child.stdout!, 'end'), once(child.stderr!, 'end')]),
+      Promise.all([once(child.stdout!, 'end'), child.stderr ? once(child.stderr, 'end') : undefined]),
       new Promise((resolve) => setTimeout(resolve, 5_000).unref()),
     ]);
     job.exited = new Promise<void>((resolve) => {
@@ -1147,17 +1155,12 @@ export class LivyEmulator {
 
   private logView(job: Job, req: EmulatorRequest): Record<string, unknown> {
     const lines = this.logLines(job);
-    const size = intParam(req, 'size') ?? 100;
+    // SessionServlet.serializeLogs: a negative size means all lines from `from` on (not from 0).
+    let size = intParam(req, 'size') ?? 100;
     let from = intParam(req, 'from') ?? -1;
-    let until: number;
-    if (size < 0) {
-      from = 0;
-      until = lines.length;
-    } else {
-      if (from < 0) from = Math.max(0, lines.length - size);
-      until = from + size;
-    }
-    return { id: job.id, from, total: lines.length, log: lines.slice(from, until) };
+    if (size < 0) size = lines.length;
+    if (from < 0) from = Math.max(0, lines.length - size);
+    return { id: job.id, from, total: lines.length, log: lines.slice(from, from + size) };
   }
 
   private withSession(req: EmulatorRequest, handler: (s: Session) => EmulatorResponse): EmulatorResponse {
