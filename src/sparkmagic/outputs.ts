@@ -22,7 +22,9 @@ export const MAX_CELL_CHARS = 200;
 export function statementOutputs(output: StatementOutput | undefined | null): CellOutput[] {
   if (!output) return [];
   if (output.status === 'error') {
-    return [{ kind: 'error', name: output.ename, message: output.evalue, traceback: Array.isArray(output.traceback) ? output.traceback : [] }];
+    return [
+      { kind: 'error', name: output.ename, message: output.evalue, traceback: Array.isArray(output.traceback) ? output.traceback : [] },
+    ];
   }
   const data = output.data ?? {};
   const plain = data[TEXT];
@@ -62,10 +64,10 @@ export function livyTable(value: unknown): ResultTable | undefined {
  * escaped), aligned text like Spark's show(), and `{columns, rows, truncated}` as JSON. Never HTML.
  */
 export function tableOutput(table: ResultTable): CellOutput {
+  // No JSON item: VS Code shows application/json before text/markdown, and the table would show as JSON.
   const items: OutputItem[] = [
     { mime: MARKDOWN, data: tableMarkdown(table) },
     { mime: TEXT, data: tablePlain(table) },
-    { mime: JSON_MIME, data: { columns: table.columns, rows: table.rows, ...(table.truncated ? { truncated: true } : {}) } },
   ];
   return { kind: 'data', items };
 }
