@@ -64,10 +64,10 @@ export function livyTable(value: unknown): ResultTable | undefined {
  * escaped), aligned text like Spark's show(), and `{columns, rows, truncated}` as JSON. Never HTML.
  */
 export function tableOutput(table: ResultTable): CellOutput {
+  // No JSON item: VS Code shows application/json before text/markdown, and the table would show as JSON.
   const items: OutputItem[] = [
     { mime: MARKDOWN, data: tableMarkdown(table) },
     { mime: TEXT, data: tablePlain(table) },
-    { mime: JSON_MIME, data: { columns: table.columns, rows: table.rows, ...(table.truncated ? { truncated: true } : {}) } },
   ];
   return { kind: 'data', items };
 }

@@ -582,6 +582,104 @@ describe('The sandbox in a browser', () => {
     await page.keyboard.press('Control+W');
   });
 
+  it('runs a sparkmagic PySpark notebook on the HDInsight kernel it suggests: %%configure, a temp view, %%sql as a table, an error', async function () {
+    this.timeout(600_000); // the notebook's Livy session starts with its first code cell
+    const cells = [
+      '%%configure -f\n{"conf": {"spark.sql.shuffle.partitions": "2"}}',
+      'cities = spark.createDataFrame([(1, "Köln"), (2, "Oslo"), (3, "Köln")], ["id", "city"])\ncities.createOrReplaceTempView("cities")\nprint("rows", cities.count())',
+      '%%sql\nSELECT city, count(*) AS n FROM cities GROUP BY city ORDER BY city',
+      '1/0',
+    ];
+    // As sparkmagic's PySpark kernel saves a notebook: its kernelspec, cells in "pyspark".
+    const file = path.join(uiSandboxDir, 'workspace', 'cities.ipynb');
+    fs.writeFileSync(
+      file,
+      JSON.stringify({
+        cells: cells.map((source) => ({
+          cell_type: 'code',
+          execution_count: null,
+          metadata: {},
+          outputs: [],
+          source: source.split(/(?<=\n)/),
+        })),
+        metadata: {
+          kernelspec: { display_name: 'PySpark', language: '', name: 'pysparkkernel' },
+          language_info: {
+            codemirror_mode: { name: 'python', version: 3 },
+            mimetype: 'text/x-python',
+            name: 'pyspark',
+            pygments_lexer: 'python3',
+          },
+        },
+        nbformat: 4,
+        nbformat_minor: 2,
+      }),
+    );
+    await openHDInsightView(page); // the extensions' contributions are known: .ipynb opens as a notebook, not as JSON
+    await page.keyboard.press('Control+P');
+    await page.locator('.quick-input-widget input').fill(file);
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'cities.ipynb' }).first().click({ timeout: 30_000 });
+    const toolbar = page.locator('.notebook-toolbar-container');
+    await toolbar.waitFor({ timeout: 30_000 });
+
+    // The kernel picker: the extension as the kernel source, then its kernels, the suggested one first.
+    await toolbar.locator('.kernel-action-view-item').first().click();
+    const { widget } = quickInput(page);
+    await widget.locator('.monaco-list-row', { hasText: 'HDInsight Streaming' }).first().click({ timeout: 30_000 });
+    await widget.filter({ hasText: 'Select Kernel from HDInsight Streaming' }).waitFor({ timeout: 30_000 });
+    const kernels = widget.locator('.monaco-list-row');
+    await kernels.first().waitFor();
+    const offered = await kernels.allInnerTexts();
+    assert.match(offered[0], /^HDInsight PySpark — contoso-spark/, offered.join('\n'));
+    assert.ok(
+      offered.some((k) => k.startsWith('HDInsight Spark (Scala) — contoso-spark')),
+      offered.join('\n'),
+    );
+    await screenshot(page, 'notebook-kernel-picker');
+    await page.keyboard.press('Enter');
+    await toolbar.locator('.kernel-action-view-item', { hasText: 'HDInsight PySpark — contoso-spark' }).waitFor({ timeout: 30_000 });
+
+    await toolbar.locator('.action-item', { hasText: 'Run All' }).first().click();
+    // The outputs render in the notebook's webview: its inner frame holds what the user reads.
+    const outputs = page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+    // The notebook renders the outputs of the cells in view: the last cell brought into view, as a user scrolls.
+    const lastCell = page.locator('.notebook-editor .cell-list-container .monaco-list-row').last();
+    const error = outputs.locator('.output', { hasText: 'ZeroDivisionError' }).first();
+    const table = outputs.locator('table', { hasText: 'city' }).first();
+    for (let i = 0; i < 96 && !(await error.isVisible()); i++) {
+      await lastCell.click({ position: { x: 5, y: 5 } });
+      await page.waitForTimeout(5_000);
+    }
+    await error.waitFor({ timeout: 10_000 });
+    await table.waitFor({ timeout: 30_000 });
+    assert.deepEqual(await table.locator('th').allInnerTexts(), ['city', 'n']);
+    assert.deepEqual(
+      (await table.locator('tbody tr').allInnerTexts()).map((r) => r.split(/\s+/).join(' ')),
+      ['Köln 2', 'Oslo 1'],
+    );
+    assert.match(await error.innerText(), /division by zero/);
+    const all = await outputs.locator('body').innerText();
+    assert.match(
+      all,
+      /Livy session \d+ on contoso-spark|starts on contoso-spark with/,
+      'the %%configure cell says the session’s properties',
+    );
+    assert.match(all, /"spark\.sql\.shuffle\.partitions": "2"/);
+    assert.match(all, /rows 3/, 'the driver’s print in the cell');
+    // The table and the error in view, with the cells that made them.
+    await screenshot(page, 'notebook-run');
+
+    // Closing it: saved (the outputs go into the .ipynb), and its Livy session deleted when the user says so.
+    await page.keyboard.press('Control+S');
+    await page.keyboard.press('Control+W');
+    const ask = page.locator('.notification-toast', { hasText: /Delete Livy session \d+ on contoso-spark, which cities\.ipynb used\?/ });
+    await ask.waitFor({ timeout: 30_000 });
+    await ask.locator('.monaco-button', { hasText: 'Delete Session' }).click();
+    await ask.waitFor({ state: 'hidden' });
+    const saved = JSON.parse(fs.readFileSync(file, 'utf8')) as { cells: { outputs: { output_type: string; ename?: string }[] }[] };
+    assert.ok(saved.cells[3].outputs.some((o) => o.output_type === 'error' && o.ename === 'ZeroDivisionError'));
+  });
+
   it('runs the Kafka streaming tutorial on YARN, as on HDInsight: the driver’s rows from YARN, the monitor with the topic’s lag, cancel', async function () {
     this.timeout(900_000); // YARN starts, the connector is resolved, a Spark app runs in a container
     const output = sandbox.output();
