@@ -1,6 +1,6 @@
 // A Livy statement's result as a notebook cell's outputs, in MIME types VS Code shows and Jupyter
 // reads back from the .ipynb: text, JSON, Livy's %table results and %%sql tables (as markdown,
-// aligned text and JSON), images, errors. Nothing from the cluster is ever given as HTML, and every
+// and aligned text), images, errors. Nothing from the cluster is ever given as HTML, and every
 // value in a markdown table is escaped so it shows as the text it is. No vscode import.
 import type { StatementOutput } from '../livy/LivyClient';
 import type { CellOutput, OutputItem, ResultTable } from './types';
@@ -60,8 +60,8 @@ export function livyTable(value: unknown): ResultTable | undefined {
 }
 
 /**
- * A table as three representations of one output: markdown (a GitHub table with every value
- * escaped), aligned text like Spark's show(), and `{columns, rows, truncated}` as JSON. Never HTML.
+ * A table as two representations of one output: markdown (a GitHub table with every value
+ * escaped) and aligned text like Spark's show(). Never HTML.
  */
 export function tableOutput(table: ResultTable): CellOutput {
   // No JSON item: VS Code shows application/json before text/markdown, and the table would show as JSON.
