@@ -134,10 +134,10 @@ describe('Snippet syntax: rendering and filling in the bootstrap servers', () =>
 });
 
 describe('The streaming snippets under snippets/', () => {
-  it('are contributed for python and scala', () => {
+  it("are contributed for python and scala, the python ones also for sparkmagic's pyspark notebook cells", () => {
     assert.deepEqual(
       manifest.contributes.snippets.map((s) => [s.language, path.normalize(s.path)]),
-      SNIPPET_LANGUAGES.map((l) => [l, path.normalize(SNIPPET_FILES[l])]),
+      [...SNIPPET_LANGUAGES.map((l) => [l, path.normalize(SNIPPET_FILES[l])]), ['pyspark', path.normalize(SNIPPET_FILES.python)]],
     );
   });
 
