@@ -18,3 +18,4 @@ export { submitStreamingJobCommand } from '../commands/submitStreamingJob';
 export { linkClusterCommand, unlinkClusterCommand } from '../commands/linkedClusters';
 export { setClusterLoginCommand } from '../commands/setClusterLogin';
 export { forgetSshHostKeyCommand, setSshLoginCommand } from '../commands/setSshLogin';
+export { restartSessionCommand, stopStreamingQueriesCommand } from '../commands/notebookSession';

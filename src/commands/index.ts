@@ -106,8 +106,11 @@ export function registerCommands({
     ['hdinsight.getJob', lazy((c) => c.getJobCommand(jobs))],
     ['hdinsight.cancelJob', lazy((c) => c.cancelJobCommand(jobs))],
     ['hdinsight.showJobOutput', lazy((c) => c.showJobOutputCommand(jobs, extensionUri))],
-    ['hdinsight.notebook.restartSession', (arg: unknown) => notebooks.command('restartSessionCommand', arg)],
-    ['hdinsight.notebook.stopStreamingQueries', (arg: unknown) => notebooks.command('stopStreamingQueriesCommand', arg)],
+    ['hdinsight.notebook.restartSession', lazy((c) => async (arg: unknown) => c.restartSessionCommand(await notebooks.kernels(), arg))],
+    [
+      'hdinsight.notebook.stopStreamingQueries',
+      lazy((c) => async (arg: unknown) => c.stopStreamingQueriesCommand(await notebooks.kernels(), arg)),
+    ],
     ['hdinsight.insertStreamingSnippet', lazy((c) => c.insertSnippetCommand({ ...lookup, logins, extensionUri }))],
   ];
   return commands.map(([id, handler]) => registerCommand(id, handler, logger));

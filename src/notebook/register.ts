@@ -7,11 +7,8 @@ import { JUPYTER_NOTEBOOK, type NotebookKernelDeps } from './contract';
 
 type NotebookKernels = InstanceType<typeof notebookChunk.NotebookKernels>;
 
-type NotebookCommand = 'restartSessionCommand' | 'stopStreamingQueriesCommand';
-
 export class NotebookKernelHost implements vscode.Disposable {
   private loading?: Promise<NotebookKernels>;
-  private chunk?: typeof notebookChunk;
   private readonly subscription: vscode.Disposable;
 
   constructor(private readonly deps: NotebookKernelDeps) {
@@ -24,22 +21,13 @@ export class NotebookKernelHost implements vscode.Disposable {
   /** The kernels, loaded once; a failed load is logged and tried again on the next notebook. */
   kernels(): Promise<NotebookKernels> {
     if (!this.loading) {
-      this.loading = import('../chunks/notebook').then((chunk: typeof notebookChunk) => {
-        this.chunk = chunk;
-        return new chunk.NotebookKernels(this.deps);
-      });
+      this.loading = import('../chunks/notebook').then((chunk: typeof notebookChunk) => new chunk.NotebookKernels(this.deps));
       this.loading.catch((err: unknown) => {
         this.deps.logger.error('Loading the notebook kernels', err);
         this.loading = undefined;
       });
     }
     return this.loading;
-  }
-
-  /** Runs one of the notebook toolbar's commands (they load with the kernels). */
-  async command(name: NotebookCommand, arg: unknown): Promise<unknown> {
-    const kernels = await this.kernels();
-    return this.chunk![name](kernels, arg);
   }
 
   dispose(): void {

@@ -1,8 +1,9 @@
 // The notebook toolbar's commands: Restart the notebook's Livy session, stop the streaming queries
-// it runs. Activation registers a thin handler (src/commands/index.ts); these load with the kernels.
+// it runs. They act on the kernels (src/notebook/), which load when the first notebook opens.
 import * as vscode from 'vscode';
 import { HDInsightError } from '../core/errors';
-import type { NotebookKernels } from './NotebookKernels';
+import type { NotebookKernels } from '../notebook/NotebookKernels';
+import { withCancellableProgress } from './command';
 
 /** The notebook a command is for: the toolbar's, `{ notebook: uri }` from a script, or the active one. */
 function notebookOf(arg: unknown): vscode.NotebookDocument {
@@ -23,17 +24,8 @@ export async function restartSessionCommand(kernels: NotebookKernels, arg?: unkn
     void vscode.window.showInformationMessage('This notebook has no Livy session yet: the first cell it runs starts one.');
     return {};
   }
-  const sessionId = await vscode.window.withProgress(
-    {
-      location: vscode.ProgressLocation.Notification,
-      title: `Restarting Livy session ${run.sessionId} on ${run.cluster}`,
-      cancellable: true,
-    },
-    (_progress, token) => {
-      const abort = new AbortController();
-      token.onCancellationRequested(() => abort.abort());
-      return kernels.restart(notebook, abort.signal);
-    },
+  const sessionId = await withCancellableProgress(`Restarting Livy session ${run.sessionId} on ${run.cluster}`, (signal) =>
+    kernels.restart(notebook, signal),
   );
   return { sessionId };
 }
@@ -41,17 +33,8 @@ export async function restartSessionCommand(kernels: NotebookKernels, arg?: unkn
 /** `hdinsight.notebook.stopStreamingQueries` `{ notebook? }` → `{ stopped }`. */
 export async function stopStreamingQueriesCommand(kernels: NotebookKernels, arg?: unknown): Promise<{ stopped: boolean }> {
   const notebook = notebookOf(arg);
-  const stopped = await vscode.window.withProgress(
-    {
-      location: vscode.ProgressLocation.Notification,
-      title: 'Stopping the streaming queries of the notebook’s session',
-      cancellable: true,
-    },
-    (_progress, token) => {
-      const abort = new AbortController();
-      token.onCancellationRequested(() => abort.abort());
-      return kernels.stopStreamingQueries(notebook, abort.signal);
-    },
+  const stopped = await withCancellableProgress('Stopping the streaming queries of the notebook’s session', (signal) =>
+    kernels.stopStreamingQueries(notebook, signal),
   );
   if (!stopped) void vscode.window.showInformationMessage('This notebook has no Livy session running.');
   return { stopped };
