@@ -306,9 +306,7 @@ export class LivyJob {
           await livy.cancelStatement(plan.sessionId, plan.statementId, signal);
           return;
         case 'stopStreamingQueries': {
-          const python = this.snap.language === 'python';
-          const stop = python ? 'for _q in spark.streams.active: _q.stop()' : 'spark.streams.active.foreach(_.stop())';
-          await livy.runStatement(plan.sessionId, stop, sessionKindOf(this.snap.language), signal);
+          await livy.runStatement(plan.sessionId, stopStreamingQueriesCode(this.snap.language), sessionKindOf(this.snap.language), signal);
           this.markCancelled('The streaming queries of the session were stopped.');
           return;
         }
@@ -783,6 +781,11 @@ function batchState(state: LivyState): JobState {
     default:
       return 'starting';
   }
+}
+
+/** The statement that stops every streaming query running in a session. */
+export function stopStreamingQueriesCode(language: JobLanguage): string {
+  return language === 'python' ? 'for _q in spark.streams.active: _q.stop()' : 'spark.streams.active.foreach(_.stop())';
 }
 
 export function sessionKindOf(language: JobLanguage): SessionKind {

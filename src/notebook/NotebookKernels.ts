@@ -11,7 +11,7 @@ import type { JobAccess } from '../clusters/LivyConnections';
 import { clusterIdentity } from '../clusters/sshEndpoint';
 import { HDInsightError, InvalidInputError, isCancellation, userMessage } from '../core/errors';
 import type { LivySession } from '../livy/LivyClient';
-import type { LivyJob } from '../livy/LivyJob';
+import { stopStreamingQueriesCode, type JobSnapshot, type LivyJob } from '../livy/LivyJob';
 import { helpText, parseCell } from '../sparkmagic/magics';
 import { deleteAllSessions, deleteSession, listSessions, NotebookSession } from '../sparkmagic/NotebookSession';
 import { statementOutputs, tableOutput } from '../sparkmagic/outputs';
@@ -46,7 +46,7 @@ interface NotebookRun {
   access?: JobAccess;
   queue: Promise<void>;
   pending: Set<vscode.NotebookCellExecution>;
-  current?: { abort: AbortController; job?: LivyJob };
+  current?: { abort: AbortController };
   order: number;
   /** Closing: the question whether to delete the session is being asked. */
   closing?: boolean;
@@ -213,16 +213,13 @@ export class NotebookKernels implements vscode.Disposable {
     });
   }
 
-  private async interrupt(notebook: vscode.NotebookDocument): Promise<void> {
+  private interrupt(notebook: vscode.NotebookDocument): void {
     const run = this.runs.get(notebook.uri.toString());
     if (!run) return;
     for (const execution of run.pending) execution.end(undefined);
     run.pending.clear();
-    const current = run.current;
-    if (!current) return;
-    current.abort.abort();
-    const job = current.job;
-    if (job && !job.ended) await job.cancel().catch((err: unknown) => this.deps.logger.error('Cancelling the statement', err));
+    // The running cell's statement is cancelled by its abort (follow).
+    run.current?.abort.abort();
   }
 
   private async runCell(run: NotebookRun, execution: vscode.NotebookCellExecution): Promise<void> {
@@ -282,33 +279,18 @@ export class NotebookKernels implements vscode.Disposable {
     const cluster = run.kernel.target.cluster.name;
     switch (command.kind) {
       case 'code': {
-        const session = await this.sessionOf(run, signal);
-        const job = await session.run(command.code, signal, this.starting(run, out));
-        await this.follow(run, job, out, signal, true);
-        const { state, output, note } = job.snapshot;
-        const results = statementOutputs(output);
-        if (state === 'failed' && !results.some((r) => r.kind === 'error')) {
-          results.push({ kind: 'error', name: 'StatementFailed', message: note ?? 'The statement failed.', traceback: [] });
-        }
-        if (state === 'cancelled') results.push({ kind: 'error', name: 'Cancelled', message: cancelledMessage(job), traceback: [] });
-        await out.addResults(results);
-        return state === 'succeeded';
+        const result = await this.statement(run, command.code, out, signal, true);
+        await out.addResults([...statementOutputs(result.output), ...failureOutputs(result, 'StatementFailed')]);
+        return result.state === 'succeeded';
       }
       case 'sql': {
-        const session = await this.sessionOf(run, signal);
-        const { code } = sqlStatement(command.sql, run.kernel.language);
-        const job = await session.run(code, signal, this.starting(run, out));
-        await this.follow(run, job, out, signal, false);
-        const { state, output, note } = job.snapshot;
-        if (state !== 'succeeded' || !output) {
-          const results = statementOutputs(output);
-          if (!results.some((r) => r.kind === 'error')) {
-            results.push({ kind: 'error', name: 'SqlFailed', message: note ?? `The query ended ${state}.`, traceback: [] });
-          }
-          await out.addResults(results);
+        const result = await this.statement(run, sqlStatement(command.sql, run.kernel.language).code, out, signal, false);
+        if (result.state !== 'succeeded') {
+          await out.addResults([...statementOutputs(result.output), ...failureOutputs(result, 'SqlFailed')]);
           return false;
         }
-        const table = parseSqlResult(output);
+        if (!result.output) throw new HDInsightError('Remote', `Livy gave statement ${result.statementId} no result.`);
+        const table = parseSqlResult(result.output);
         await out.addResults(command.sql.quiet ? [] : [tableOutput(table)]);
         return true;
       }
@@ -385,9 +367,22 @@ export class NotebookKernels implements vscode.Disposable {
     }
   }
 
+  /** Runs code as a statement in the notebook's session, showing it while it runs; how it ended. */
+  private async statement(
+    run: NotebookRun,
+    code: string,
+    out: CellOutputs,
+    signal: AbortSignal,
+    stream: boolean,
+  ): Promise<Readonly<JobSnapshot>> {
+    const session = await this.sessionOf(run, signal);
+    const job = await session.run(code, signal, this.starting(run, out));
+    await this.follow(job, out, signal, stream);
+    return job.snapshot;
+  }
+
   /** Shows the job's driver output (when `stream`) and its queries while it runs; resolves when the statement ended. */
-  private async follow(run: NotebookRun, job: LivyJob, out: CellOutputs, signal: AbortSignal, stream: boolean): Promise<void> {
-    if (run.current) run.current.job = job;
+  private async follow(job: LivyJob, out: CellOutputs, signal: AbortSignal, stream: boolean): Promise<void> {
     let seen = job.snapshot.droppedLines;
     let revision = -1;
     const show = (): void => {
@@ -427,29 +422,19 @@ export class NotebookKernels implements vscode.Disposable {
         void out.setQueries(job.queries);
       }
     };
+    // Interrupt aborts the cell: the statement is cancelled, and Livy ends it at its next poll.
+    const onAbort = (): void => {
+      if (!job.ended) void job.cancel().catch((err: unknown) => this.deps.logger.error('Cancelling the statement', err));
+    };
+    const subscription = job.onDidChange(show);
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+    show();
     try {
-      await new Promise<void>((resolve) => {
-        const onAbort = (): void => {
-          if (!job.ended) void job.cancel().catch(() => undefined);
-          // Livy ends a cancelled statement at its next poll; past that the cell stops waiting.
-          setTimeout(resolve, CANCEL_WAIT_MS).unref?.();
-        };
-        const subscription = job.onDidChange(() => {
-          show();
-          if (job.ended) {
-            subscription.dispose();
-            signal.removeEventListener('abort', onAbort);
-            resolve();
-          }
-        });
-        signal.addEventListener('abort', onAbort, { once: true });
-        show();
-        if (job.ended) {
-          subscription.dispose();
-          resolve();
-        }
-      });
+      await Promise.race([whenEnded(job), cancelGivenUp(signal)]);
     } finally {
+      subscription.dispose();
+      signal.removeEventListener('abort', onAbort);
       // Nothing of the statement is followed once the cell ended: the next cell reads the session from then on.
       job.dispose();
     }
@@ -460,29 +445,23 @@ export class NotebookKernels implements vscode.Disposable {
   async restart(notebook: vscode.NotebookDocument, signal: AbortSignal): Promise<number | undefined> {
     const run = this.runs.get(notebook.uri.toString());
     if (!run?.session) return undefined;
-    await this.interrupt(notebook);
+    this.interrupt(notebook);
     await run.queue.catch(() => undefined);
     const session = await run.session.restart(signal);
     run.order = 0;
     return session.id;
   }
 
-  /** Stops the streaming queries running in the notebook's session; how many statements ran (0 when there is no session). */
+  /** Stops the streaming queries running in the notebook's session; false when it has none. */
   async stopStreamingQueries(notebook: vscode.NotebookDocument, signal: AbortSignal): Promise<boolean> {
     const run = this.runs.get(notebook.uri.toString());
     if (!run?.session?.started) return false;
-    const code = run.kernel.language === 'python' ? 'for _q in spark.streams.active: _q.stop()' : 'spark.streams.active.foreach(_.stop())';
-    const job = await run.session.run(code, signal);
-    await new Promise<void>((resolve) => {
-      const subscription = job.onDidChange(() => {
-        if (job.ended) {
-          subscription.dispose();
-          resolve();
-        }
-      });
-      if (job.ended) resolve();
-    });
-    job.dispose();
+    const job = await run.session.run(stopStreamingQueriesCode(run.kernel.language), signal);
+    try {
+      await whenEnded(job);
+    } finally {
+      job.dispose();
+    }
     if (job.snapshot.state !== 'succeeded')
       throw new HDInsightError('Remote', `Stopping the streaming queries failed (${job.snapshot.state}).`);
     return true;
@@ -562,10 +541,37 @@ function errorOutput(err: unknown): CellOutput {
   return { kind: 'error', name, message: userMessage(err), traceback: [] };
 }
 
-function cancelledMessage(job: LivyJob): string {
-  const { statementId, sessionId } = job.snapshot;
-  return (
-    `Statement ${statementId} in Livy session ${sessionId} was cancelled. Streaming queries it started, if any, run on in the ` +
-    'session: "HDInsight: Stop Streaming Queries" on the notebook toolbar stops them.'
-  );
+/** What a statement that did not succeed adds to Livy's own output: why, when Livy's output does not say. */
+function failureOutputs(result: Readonly<JobSnapshot>, name: string): CellOutput[] {
+  const { state, output, note, statementId, sessionId } = result;
+  if (state === 'cancelled') {
+    const message =
+      `Statement ${statementId} in Livy session ${sessionId} was cancelled. Streaming queries it started, if any, run on in the ` +
+      'session: "HDInsight: Stop Streaming Queries" on the notebook toolbar stops them.';
+    return [{ kind: 'error', name: 'Cancelled', message, traceback: [] }];
+  }
+  if (state === 'succeeded' || output?.status === 'error') return [];
+  const message = note ?? (state === 'failed' ? 'The statement failed.' : `The statement ended ${state}.`);
+  return [{ kind: 'error', name, message, traceback: [] }];
+}
+
+/** Resolves once the job ended. */
+function whenEnded(job: LivyJob): Promise<void> {
+  return new Promise((resolve) => {
+    if (job.ended) return resolve();
+    const subscription = job.onDidChange(() => {
+      if (!job.ended) return;
+      subscription.dispose();
+      resolve();
+    });
+  });
+}
+
+/** Resolves CANCEL_WAIT_MS after the signal fired: a cancelled statement Livy never ends stops holding the cell. */
+function cancelGivenUp(signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const wait = (): void => void setTimeout(resolve, CANCEL_WAIT_MS).unref();
+    if (signal.aborted) wait();
+    else signal.addEventListener('abort', wait, { once: true });
+  });
 }
