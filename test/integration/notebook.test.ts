@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import { activateExtension, control, eventually, updateSetting, useEmulatedAzure } from './helpers';
+import { sparkmagicNotebook } from '../fixtures/sparkmagicNotebook';
 
 // Notebooks in VS Code through the HDInsight kernel, as Azure's Kafka streaming tutorial hands
 // them out: sparkmagic's kernelspecs, a %%configure -f cell with the Kafka connector, a schema,
@@ -14,22 +15,6 @@ const SPARK = 'contoso-spark';
 const KAFKA = 'contoso-kafka';
 const CONNECTOR = 'org.apache.spark:spark-sql-kafka-0-10_2.12:3.5.3';
 const EXTENSION = 'hdinsight-streaming.hdinsight-streaming';
-
-const KERNELSPECS = {
-  scala: {
-    kernelspec: { display_name: 'Spark', language: '', name: 'sparkkernel' },
-    language_info: { codemirror_mode: 'text/x-scala', mimetype: 'text/x-scala', name: 'scala', pygments_lexer: 'scala' },
-  },
-  python: {
-    kernelspec: { display_name: 'PySpark', language: '', name: 'pysparkkernel' },
-    language_info: {
-      codemirror_mode: { name: 'python', version: 3 },
-      mimetype: 'text/x-python',
-      name: 'pyspark',
-      pygments_lexer: 'python3',
-    },
-  },
-};
 
 interface Output {
   mime: string;
@@ -48,19 +33,7 @@ let folder: string;
 /** Writes a sparkmagic notebook, opens it in a notebook editor and picks the cluster's HDInsight kernel. */
 async function openNotebook(name: string, language: 'scala' | 'python', cells: string[]): Promise<vscode.NotebookDocument> {
   const file = path.join(folder, name);
-  const ipynb = {
-    cells: cells.map((source) => ({
-      cell_type: 'code',
-      execution_count: null,
-      metadata: {},
-      outputs: [],
-      source: source.split(/(?<=\n)/),
-    })),
-    metadata: KERNELSPECS[language],
-    nbformat: 4,
-    nbformat_minor: 2,
-  };
-  fs.writeFileSync(file, JSON.stringify(ipynb, null, 1));
+  fs.writeFileSync(file, sparkmagicNotebook(language, cells));
   const notebook = await vscode.workspace.openNotebookDocument(vscode.Uri.file(file));
   const editor = await vscode.window.showNotebookDocument(notebook);
   const api = await activateExtension();

@@ -8,6 +8,7 @@ import type { Browser, Page } from 'playwright-core';
 import { TEST_PASSWORDS } from '../fixtures/secrets';
 import { launchBrowser } from '../harness/browser';
 import { repoRoot } from '../harness/extensionHost';
+import { sparkmagicNotebook } from '../fixtures/sparkmagicNotebook';
 import {
   describeFailure,
   expand,
@@ -592,29 +593,7 @@ describe('The sandbox in a browser', () => {
     ];
     // As sparkmagic's PySpark kernel saves a notebook: its kernelspec, cells in "pyspark".
     const file = path.join(uiSandboxDir, 'workspace', 'cities.ipynb');
-    fs.writeFileSync(
-      file,
-      JSON.stringify({
-        cells: cells.map((source) => ({
-          cell_type: 'code',
-          execution_count: null,
-          metadata: {},
-          outputs: [],
-          source: source.split(/(?<=\n)/),
-        })),
-        metadata: {
-          kernelspec: { display_name: 'PySpark', language: '', name: 'pysparkkernel' },
-          language_info: {
-            codemirror_mode: { name: 'python', version: 3 },
-            mimetype: 'text/x-python',
-            name: 'pyspark',
-            pygments_lexer: 'python3',
-          },
-        },
-        nbformat: 4,
-        nbformat_minor: 2,
-      }),
-    );
+    fs.writeFileSync(file, sparkmagicNotebook('python', cells));
     await openHDInsightView(page); // the extensions' contributions are known: .ipynb opens as a notebook, not as JSON
     await page.keyboard.press('Control+P');
     await page.locator('.quick-input-widget input').fill(file);
